@@ -1,0 +1,53 @@
+# leanetl: every target bootstraps its own virtualenv from requirements.lock.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+export LEANETL_HOME ?= $(CURDIR)/.leanetl
+export DAGSTER_HOME ?= $(LEANETL_HOME)/dagster
+
+.PHONY: venv demo dev test test-fast bench lint lock validate clean
+
+$(BIN)/.installed: pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip uv
+	$(BIN)/uv pip sync -q --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
+	touch $@
+
+venv: $(BIN)/.installed
+
+# dbt's manifest must match the models before Dagster loads them (a few seconds).
+dbt/target/manifest.json: venv $(shell find dbt/models dbt/macros dbt/tests -type f 2>/dev/null) dbt/dbt_project.yml
+	$(BIN)/dbt parse --quiet --project-dir dbt --profiles-dir dbt
+	touch $@
+
+demo: dbt/target/manifest.json
+	$(BIN)/python -m leanetl.demo
+
+dev: dbt/target/manifest.json
+	$(BIN)/python -c "from leanetl.demo import prepare_dagster_home; from leanetl.settings import settings; prepare_dagster_home(settings().home)"
+	$(BIN)/dagster dev -w workspace.yaml
+
+test: dbt/target/manifest.json
+	$(BIN)/pytest
+
+test-fast: dbt/target/manifest.json
+	$(BIN)/pytest -m "not slow"
+
+bench: dbt/target/manifest.json
+	$(BIN)/python -m bench.run
+
+lint: venv
+	$(BIN)/ruff check leanetl leanetl_tests bench
+	$(BIN)/ruff format --check leanetl leanetl_tests bench
+
+validate: dbt/target/manifest.json
+	$(BIN)/dagster definitions validate -w workspace.yaml
+
+# Re-resolve the pinned dependencies after editing pyproject.toml.
+lock:
+	$(BIN)/uv pip compile -q --python-version 3.11 --extra dev pyproject.toml -o requirements.lock
+
+clean:
+	rm -rf $(VENV) dbt/target dbt/logs

@@ -1,0 +1,42 @@
+{{ config(**as_of_partitioned()) }}
+-- Last status of every sign-up as known when the partition day ended (point in time): changes
+-- recorded later are ignored, so a backfilled day reproduces what the team saw that day.
+with known as (
+    select *, {{ status_class('status_key') }} as status_class
+    from {{ ref('stg_volunteers__event_signups') }}
+    where status_changed_at < {{ as_of_cutoff() }}
+),
+
+ranked as (
+    select
+        known.*,
+        row_number() over (
+            partition by event_signup_id
+            order by
+                status_changed_at desc,
+                {{ status_precedence('status_class') }} desc,
+                status_key,
+                event_date desc,
+                event_id,
+                event_location_id,
+                organizer,
+                van_id
+        ) as recency
+    from known
+)
+
+select
+    {{ as_of_date() }} as as_of_date,
+    event_signup_id,
+    event_id,
+    event_date,
+    event_location_id,
+    event_location_name,
+    organizer,
+    van_id,
+    status,
+    status_key,
+    status_class,
+    status_changed_at
+from ranked
+where recency = 1

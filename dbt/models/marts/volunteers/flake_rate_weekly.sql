@@ -1,0 +1,2 @@
+{{ config(**as_of_partitioned()) }}
+{{ flake_rate_rows() }}

@@ -1,0 +1,22 @@
+"""Root Definitions: every domain's definitions plus the resources of this environment."""
+
+import dagster as dg
+
+from leanetl.defs import volunteers
+from leanetl.resources import build_resources
+from leanetl.settings import Settings, settings
+
+
+def build_defs(current: Settings) -> dg.Definitions:
+    """All of leanetl for ``current`` settings (tests build it for other environments)."""
+    return dg.Definitions.merge(
+        volunteers.build_defs(current),
+        dg.Definitions(
+            resources=build_resources(current),
+            # Locally DuckDB takes one writer at a time: steps of a run go one after another.
+            executor=dg.in_process_executor if current.is_local else dg.multiprocess_executor,
+        ),
+    )
+
+
+defs = build_defs(settings())

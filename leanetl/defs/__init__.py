@@ -1,0 +1,1 @@
+"""Dagster wiring, one package per domain; shared helpers beside them."""

@@ -1,0 +1,160 @@
+"""MongoDB: a pymongo client in prod, an embedded pymongo-compatible store (montydb) locally.
+
+The IO manager stores an asset as the documents of collection ``<asset>`` in database
+``<domain>``. A partition is replaced without multi-document transactions (which need a replica
+set): new documents are written under a fresh batch id, then one single-document write to
+``_leanetl_commits`` makes that batch the partition's committed one, then the older batches are
+deleted. Readers only see the committed batch, so a write that fails half-way is never visible and
+the previous partition stays readable.
+"""
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import numpy as np
+import pandas as pd
+from pydantic import PrivateAttr
+
+PARTITION_FIELD = "_leanetl_dt"
+BATCH_FIELD = "_leanetl_batch"
+COMMITS = "_leanetl_commits"
+UNPARTITIONED = "__all__"
+_INSERT_BATCH = 1000
+
+
+class MongoStore(dg.ConfigurableResource):
+    """A pymongo ``MongoClient`` for ``uri``, or the embedded store under ``embedded_dir``."""
+
+    uri: str = ""
+    embedded_dir: str = ""
+    db_prefix: str = ""
+
+    _client: Any = PrivateAttr(default=None)
+
+    def get_client(self) -> Any:
+        if self._client is None:
+            if self.uri:
+                import pymongo
+
+                self._client = pymongo.MongoClient(self.uri, tz_aware=True)
+            elif self.embedded_dir:
+                from montydb import MontyClient, set_storage
+
+                Path(self.embedded_dir).mkdir(parents=True, exist_ok=True)
+                if not (Path(self.embedded_dir) / "monty.storage.cfg").exists():
+                    set_storage(self.embedded_dir, storage="sqlite")
+                self._client = MontyClient(self.embedded_dir)
+            else:
+                raise ValueError("MongoStore needs a uri (LEANETL_MONGO_URI) or an embedded_dir")
+        return self._client
+
+    def database(self, domain: str) -> Any:
+        return self.get_client()[f"{self.db_prefix}{domain}"]
+
+
+def _plain(value: Any) -> Any:
+    """BSON-encodable Python value for one frame cell."""
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return dt.datetime(value.year, value.month, value.day)
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def frame_to_documents(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    columns = list(frame.columns)
+    return [
+        {c: _plain(v) for c, v in zip(columns, row, strict=True)}
+        for row in frame.itertuples(index=False, name=None)
+    ]
+
+
+def replace_partition(
+    database: Any, collection: str, partition: str, documents: Iterable[dict[str, Any]]
+) -> int:
+    """Replace one partition of ``collection`` with ``documents``; returns how many were written."""
+    batch = uuid.uuid4().hex
+    target = database[collection]
+    written = 0
+    try:
+        chunk: list[dict[str, Any]] = []
+        for doc in documents:
+            chunk.append({**doc, PARTITION_FIELD: partition, BATCH_FIELD: batch})
+            if len(chunk) >= _INSERT_BATCH:
+                target.insert_many(chunk, ordered=False)
+                written += len(chunk)
+                chunk = []
+        if chunk:
+            target.insert_many(chunk, ordered=False)
+            written += len(chunk)
+    except BaseException:
+        target.delete_many({BATCH_FIELD: batch})
+        raise
+    database[COMMITS].update_one(
+        {"_id": f"{collection}:{partition}"},
+        {"$set": {"batch": batch, "rows": written, "at": dt.datetime.now(dt.UTC)}},
+        upsert=True,
+    )
+    target.delete_many({PARTITION_FIELD: partition, BATCH_FIELD: {"$ne": batch}})
+    return written
+
+
+def read_partition(database: Any, collection: str, partition: str) -> list[dict[str, Any]]:
+    """The committed documents of one partition, without leanetl's bookkeeping fields."""
+    commit = database[COMMITS].find_one({"_id": f"{collection}:{partition}"})
+    if commit is None:
+        return []
+    cursor = database[collection].find(
+        {PARTITION_FIELD: partition, BATCH_FIELD: commit["batch"]},
+        {"_id": 0, PARTITION_FIELD: 0, BATCH_FIELD: 0},
+    )
+    return list(cursor)
+
+
+class MongoIOManager(dg.ConfigurableIOManager):
+    """Stores DataFrames (or lists of dicts) as documents; one batch per partition."""
+
+    mongo: dg.ResourceDependency[MongoStore]
+
+    @staticmethod
+    def _where(key: dg.AssetKey) -> tuple[str, str]:
+        path = list(key.path)
+        return (path[0], path[-1]) if len(path) > 1 else ("default", path[0])
+
+    def handle_output(
+        self, context: dg.OutputContext, obj: pd.DataFrame | list[dict[str, Any]] | None
+    ) -> None:
+        if obj is None:
+            return
+        domain, collection = self._where(context.asset_key)
+        documents = frame_to_documents(obj) if isinstance(obj, pd.DataFrame) else list(obj)
+        partitions = list(context.asset_partition_keys) if context.has_asset_partitions else []
+        if len(partitions) > 1:
+            raise ValueError(
+                f"{context.asset_key.to_user_string()}: the Mongo IO manager writes one partition "
+                "per run"
+            )
+        partition = partitions[0] if partitions else UNPARTITIONED
+        written = replace_partition(self.mongo.database(domain), collection, partition, documents)
+        context.add_output_metadata(
+            {"dagster/row_count": written, "collection": f"{domain}.{collection}"}
+        )
+
+    def load_input(self, context: dg.InputContext) -> pd.DataFrame:
+        domain, collection = self._where(context.asset_key)
+        partitions = (
+            list(context.asset_partition_keys) if context.has_asset_partitions else [UNPARTITIONED]
+        )
+        database = self.mongo.database(domain)
+        rows = [doc for p in partitions for doc in read_partition(database, collection, p)]
+        return pd.DataFrame(rows)

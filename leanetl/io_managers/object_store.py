@@ -1,0 +1,171 @@
+"""One object store over a local directory, ``s3://`` (boto3) or ``gs://`` (google-cloud-storage).
+
+Every write is a single whole object: on S3 and GCS an object appears complete or not at all; on a
+local disk the bytes go to a temporary file in the same directory and are renamed into place. A
+reader therefore never sees a half-written file, and a failed write leaves the old object intact.
+"""
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import dagster as dg
+from dagster_aws.s3 import S3Resource
+from dagster_gcp import GCSResource
+from pydantic import PrivateAttr
+
+
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
+def _is_not_found(exc: Exception) -> bool:
+    code = getattr(exc, "code", None)  # google.api_core NotFound
+    if code == 404:
+        return True
+    error = getattr(exc, "response", {}) or {}
+    return isinstance(error, dict) and error.get("Error", {}).get("Code") in ("NoSuchKey", "404")
+
+
+class ObjectStore(dg.ConfigurableResource):
+    """The lake: ``url`` is a directory, ``s3://bucket/prefix`` or ``gs://bucket/prefix``."""
+
+    url: str
+    s3_endpoint_url: str = ""
+    gcp_project: str = ""
+
+    _client: Any = PrivateAttr(default=None)
+
+    # -- addressing -------------------------------------------------------------------------
+    @property
+    def scheme(self) -> str:
+        scheme = urlparse(self.url).scheme
+        return scheme if scheme in ("s3", "gs") else "file"
+
+    @property
+    def _bucket_and_prefix(self) -> tuple[str, str]:
+        parsed = urlparse(self.url)
+        return parsed.netloc, parsed.path.strip("/")
+
+    def _object_name(self, key: str) -> str:
+        _, prefix = self._bucket_and_prefix
+        key = key.strip("/")
+        return f"{prefix}/{key}" if prefix else key
+
+    def _local_path(self, key: str) -> Path:
+        return Path(self.url).expanduser().resolve() / key.strip("/")
+
+    def uri(self, key: str) -> str:
+        """Where an object lives, as its store names it (``s3://…``, ``gs://…`` or a path)."""
+        if self.scheme == "file":
+            return str(self._local_path(key))
+        bucket, _ = self._bucket_and_prefix
+        return f"{self.scheme}://{bucket}/{self._object_name(key)}"
+
+    def browser_url(self, key: str) -> str:
+        """A URL a person can open: ``file://`` locally, the cloud console otherwise."""
+        if self.scheme == "file":
+            return self._local_path(key).as_uri()
+        bucket, _ = self._bucket_and_prefix
+        name = self._object_name(key)
+        if self.scheme == "gs":
+            return f"https://storage.cloud.google.com/{bucket}/{name}"
+        return f"https://{bucket}.s3.amazonaws.com/{name}"
+
+    # -- clients ----------------------------------------------------------------------------
+    def _s3(self) -> Any:
+        if self._client is None:
+            self._client = S3Resource(endpoint_url=self.s3_endpoint_url or None).get_client()
+        return self._client
+
+    def _gcs_bucket(self) -> Any:
+        if self._client is None:
+            bucket, _ = self._bucket_and_prefix
+            client = GCSResource(project=self.gcp_project or None).get_client()
+            self._client = client.bucket(bucket)
+        return self._client
+
+    # -- operations -------------------------------------------------------------------------
+    def put_bytes(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> str:
+        """Write one whole object atomically; returns its URI."""
+        if self.scheme == "file":
+            path = self._local_path(key)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(data)
+                os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp creates 0600; keep the usual mode
+                os.replace(tmp, path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        elif self.scheme == "s3":
+            bucket, _ = self._bucket_and_prefix
+            self._s3().put_object(
+                Bucket=bucket, Key=self._object_name(key), Body=data, ContentType=content_type
+            )
+        else:
+            blob = self._gcs_bucket().blob(self._object_name(key))
+            blob.upload_from_string(data, content_type=content_type)
+        return self.uri(key)
+
+    def get_bytes(self, key: str) -> bytes:
+        """Read one object; a missing one raises ``FileNotFoundError`` naming its URI."""
+        try:
+            if self.scheme == "file":
+                return self._local_path(key).read_bytes()
+            if self.scheme == "s3":
+                bucket, _ = self._bucket_and_prefix
+                response = self._s3().get_object(Bucket=bucket, Key=self._object_name(key))
+                return response["Body"].read()
+            return self._gcs_bucket().blob(self._object_name(key)).download_as_bytes()
+        except FileNotFoundError:
+            raise
+        except Exception as exc:
+            if _is_not_found(exc):
+                raise FileNotFoundError(f"no object at {self.uri(key)}") from exc
+            raise
+
+    def exists(self, key: str) -> bool:
+        return key.strip("/") in set(self.list_keys(key))
+
+    def list_keys(self, prefix: str) -> Iterator[str]:
+        """Keys under ``prefix`` (relative to the store root), skipping in-flight temp files."""
+        prefix = prefix.strip("/")
+        if self.scheme == "file":
+            # Same semantics as the object stores: a plain string prefix, not a directory.
+            root = self._local_path("")
+            base = self._local_path(prefix)
+            walk_from = base if base.is_dir() else base.parent
+            if not walk_from.is_dir():
+                return
+            for path in sorted(walk_from.rglob("*")):
+                key = path.relative_to(root).as_posix()
+                if path.is_file() and key.startswith(prefix) and not path.name.startswith(".tmp-"):
+                    yield key
+            return
+        _, store_prefix = self._bucket_and_prefix
+        strip = len(store_prefix) + 1 if store_prefix else 0
+        full = self._object_name(prefix)
+        if self.scheme == "s3":
+            bucket, _ = self._bucket_and_prefix
+            pages = self._s3().get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=full)
+            for page in pages:
+                for item in page.get("Contents", []):
+                    yield item["Key"][strip:]
+        else:
+            for blob in self._gcs_bucket().client.list_blobs(self._gcs_bucket(), prefix=full):
+                yield blob.name[strip:]
+
+    def delete(self, key: str) -> None:
+        if self.scheme == "file":
+            self._local_path(key).unlink(missing_ok=True)
+        elif self.scheme == "s3":
+            bucket, _ = self._bucket_and_prefix
+            self._s3().delete_object(Bucket=bucket, Key=self._object_name(key))
+        else:
+            self._gcs_bucket().blob(self._object_name(key)).delete()

@@ -1,0 +1,213 @@
+"""The warehouse: DuckDB locally, BigQuery in prod; schema/dataset = domain, table = asset name.
+
+A daily partition is the ``dt`` column. Replacing a partition is atomic on both backends: DuckDB
+deletes and inserts inside one transaction; BigQuery loads into the ``table$YYYYMMDD`` partition
+with WRITE_TRUNCATE, which swaps the partition in one step.
+"""
+
+import datetime as dt
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Literal
+
+import dagster as dg
+import duckdb
+import pandas as pd
+
+PARTITION_COLUMN = "dt"
+_LOCK_WAIT_SECONDS = 120.0
+
+
+def _ident(name: str) -> str:
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"not a plain SQL identifier: {name!r}")
+    return name
+
+
+class Warehouse(dg.ConfigurableResource):
+    """Reads and atomically replaces warehouse tables on DuckDB or BigQuery."""
+
+    backend: Literal["duckdb", "bigquery"] = "duckdb"
+    duckdb_path: str = ""
+    bq_project: str = ""
+    bq_location: str = "US"
+    dataset_suffix: str = ""
+
+    # -- naming -----------------------------------------------------------------------------
+    def schema(self, domain: str) -> str:
+        return _ident(f"{domain}{self.dataset_suffix}")
+
+    def table_ref(self, domain: str, table: str) -> str:
+        """Fully qualified, quoted name of a table."""
+        if self.backend == "duckdb":
+            return f'"{self.schema(domain)}"."{_ident(table)}"'
+        return f"`{self.bq_project}.{self.schema(domain)}.{_ident(table)}`"
+
+    # -- DuckDB -----------------------------------------------------------------------------
+    @contextmanager
+    def duckdb_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection to the DuckDB file, waiting while another process holds its lock."""
+        deadline = time.monotonic() + _LOCK_WAIT_SECONDS
+        while True:
+            try:
+                conn = duckdb.connect(self.duckdb_path)
+                break
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    def _duckdb_replace(
+        self, domain: str, table: str, frame: pd.DataFrame, column: str | None, values: list[Any]
+    ) -> None:
+        ref = self.table_ref(domain, table)
+        with self.duckdb_connection() as conn:
+            conn.register("incoming", frame)
+            conn.execute("begin transaction")
+            try:
+                conn.execute(f'create schema if not exists "{self.schema(domain)}"')
+                if column is None:
+                    conn.execute(f"create or replace table {ref} as select * from incoming")
+                else:
+                    conn.execute(
+                        f"create table if not exists {ref} as select * from incoming limit 0"
+                    )
+                    conn.execute(
+                        f'delete from {ref} where "{column}" in (select unnest(?))', [values]
+                    )
+                    conn.execute(f"insert into {ref} by name select * from incoming")
+                conn.execute("commit")
+            except BaseException:
+                conn.execute("rollback")
+                raise
+
+    # -- BigQuery ---------------------------------------------------------------------------
+    def _bq_client(self) -> Any:
+        from google.cloud import bigquery
+
+        return bigquery.Client(project=self.bq_project or None, location=self.bq_location)
+
+    def _bq_replace(
+        self, domain: str, table: str, frame: pd.DataFrame, column: str | None, values: list[Any]
+    ) -> None:
+        from google.cloud import bigquery
+
+        client = self._bq_client()
+        dataset = f"{self.bq_project}.{self.schema(domain)}"
+        client.create_dataset(bigquery.Dataset(dataset), exists_ok=True)
+        config = bigquery.LoadJobConfig(write_disposition="WRITE_TRUNCATE")
+        if column is None:
+            client.load_table_from_dataframe(frame, f"{dataset}.{table}", job_config=config).result()
+            return
+        config.time_partitioning = bigquery.TimePartitioning(type_="DAY", field=column)
+        for value in values:
+            day = pd.Timestamp(value).strftime("%Y%m%d")
+            part = frame[frame[column] == value]
+            destination = f"{dataset}.{table}${day}"
+            client.load_table_from_dataframe(part, destination, job_config=config).result()
+
+    # -- public -----------------------------------------------------------------------------
+    def replace_table(self, domain: str, table: str, frame: pd.DataFrame) -> None:
+        """Replace a whole table atomically."""
+        if self.backend == "duckdb":
+            self._duckdb_replace(domain, table, frame, None, [])
+        else:
+            self._bq_replace(domain, table, frame, None, [])
+
+    def replace_partitions(
+        self, domain: str, table: str, frame: pd.DataFrame, column: str, values: Sequence[Any]
+    ) -> None:
+        """Replace exactly the rows whose ``column`` is in ``values`` with ``frame``, atomically."""
+        if self.backend == "duckdb":
+            self._duckdb_replace(domain, table, frame, column, list(values))
+        else:
+            self._bq_replace(domain, table, frame, column, list(values))
+
+    def query(self, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+        """Run trusted SQL; ``params`` are bound by name (``$name`` on DuckDB, ``@name`` on BigQuery)."""
+        if self.backend == "duckdb":
+            with self.duckdb_connection() as conn:
+                return conn.execute(sql, params or {}).df()
+        from google.cloud import bigquery
+
+        def _param(name: str, value: Any) -> Any:
+            kind = {
+                bool: "BOOL", int: "INT64", float: "FLOAT64", dt.date: "DATE", str: "STRING"
+            }.get(type(value), "STRING")
+            return bigquery.ScalarQueryParameter(name, kind, value)
+
+        config = bigquery.QueryJobConfig(
+            query_parameters=[_param(k, v) for k, v in (params or {}).items()]
+        )
+        return self._bq_client().query(sql, job_config=config).to_dataframe()
+
+    def param(self, name: str) -> str:
+        """How ``query`` SQL refers to a named parameter on this backend."""
+        return f"${name}" if self.backend == "duckdb" else f"@{name}"
+
+    def read(
+        self, domain: str, table: str, column: str | None = None, values: Sequence[Any] = ()
+    ) -> pd.DataFrame:
+        """A whole table, or the rows whose ``column`` is in ``values``."""
+        sql = f"select * from {self.table_ref(domain, table)}"
+        if column is None:
+            return self.query(sql)
+        if self.backend == "duckdb":
+            return self.query(f'{sql} where "{column}" in (select unnest($values))',
+                              {"values": list(values)})
+        from google.cloud import bigquery
+
+        config = bigquery.QueryJobConfig(
+            query_parameters=[bigquery.ArrayQueryParameter("values", "DATE", list(values))]
+        )
+        sql = f"{sql} where `{column}` in unnest(@values)"
+        return self._bq_client().query(sql, job_config=config).to_dataframe()
+
+
+class WarehouseIOManager(dg.ConfigurableIOManager):
+    """Stores DataFrames as ``<domain>.<asset>``; daily partitions live in the ``dt`` column."""
+
+    warehouse: dg.ResourceDependency[Warehouse]
+
+    @staticmethod
+    def _domain_table(key: dg.AssetKey) -> tuple[str, str]:
+        path = list(key.path)
+        return (path[0], path[-1]) if len(path) > 1 else ("default", path[0])
+
+    @staticmethod
+    def _days(context: dg.OutputContext | dg.InputContext) -> list[dt.date]:
+        return [dt.date.fromisoformat(k) for k in context.asset_partition_keys]
+
+    def handle_output(self, context: dg.OutputContext, obj: pd.DataFrame | None) -> None:
+        if obj is None:
+            return
+        domain, table = self._domain_table(context.asset_key)
+        if not context.has_asset_partitions:
+            self.warehouse.replace_table(domain, table, obj)
+        else:
+            days = self._days(context)
+            if len(days) == 1:
+                obj = obj.assign(**{PARTITION_COLUMN: days[0]})
+            elif PARTITION_COLUMN not in obj.columns:
+                raise ValueError(
+                    f"{context.asset_key.to_user_string()}: a run over {len(days)} partitions "
+                    f"must return a '{PARTITION_COLUMN}' column"
+                )
+            self.warehouse.replace_partitions(domain, table, obj, PARTITION_COLUMN, days)
+        context.add_output_metadata(
+            {
+                "dagster/row_count": len(obj),
+                "table": self.warehouse.table_ref(domain, table),
+            }
+        )
+
+    def load_input(self, context: dg.InputContext) -> pd.DataFrame:
+        domain, table = self._domain_table(context.asset_key)
+        if context.has_asset_partitions:
+            return self.warehouse.read(domain, table, PARTITION_COLUMN, self._days(context))
+        return self.warehouse.read(domain, table)

@@ -1,0 +1,63 @@
+"""Self-contained plotly HTML reports (plotly.js inlined, so they open offline)."""
+
+import html
+from collections.abc import Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+
+
+def html_page(title: str, subtitle: str, figures: Sequence[go.Figure], table: pd.DataFrame) -> str:
+    """One HTML document: a heading, the figures, then the table."""
+    parts = [
+        fig.to_html(full_html=False, include_plotlyjs=(i == 0), config={"displaylogo": False})
+        for i, fig in enumerate(figures)
+    ]
+    return (
+        "<!doctype html><html><head><meta charset='utf-8'>"
+        f"<title>{html.escape(title)}</title>"
+        "<style>body{font-family:system-ui,sans-serif;margin:2rem;color:#222}"
+        "table{border-collapse:collapse;font-size:.85rem}td,th{border:1px solid #ccc;"
+        "padding:.25rem .5rem;text-align:right}th{background:#f3f3f3}</style></head><body>"
+        f"<h1>{html.escape(title)}</h1><p>{html.escape(subtitle)}</p>"
+        + "".join(parts)
+        + "<h2>Table</h2>"
+        + table.to_html(index=False, na_rep="–", float_format=lambda v: f"{v:.3f}")
+        + "</body></html>"
+    )
+
+
+def flake_rate_dashboard(outlook: pd.DataFrame, as_of: str) -> str:
+    """Flake rate by week per region, the current week by region, and the table."""
+    past = outlook[~outlook["future_week"].astype(bool)].sort_values(["event_location_name", "week_start"])
+    by_week = go.Figure()
+    for name, rows in past.groupby("event_location_name", sort=True):
+        by_week.add_trace(
+            go.Scatter(x=rows["week_start"], y=rows["flake_rate"], mode="lines+markers", name=str(name))
+        )
+    by_week.update_layout(
+        title="Flake rate by week (Saturday–Friday)", yaxis_tickformat=".0%", yaxis_range=[0, 1]
+    )
+    current = past[past["current_week"].astype(bool)].sort_values("event_location_name")
+    current_fig = go.Figure(
+        go.Bar(
+            x=current["event_location_name"],
+            y=current["flake_rate"],
+            text=[f"{f}/{t}" for f, t in zip(current["total_flakes"], current["total_signups"], strict=True)],
+        )
+    )
+    current_fig.update_layout(
+        title=f"Current week to {as_of}: flake rate by region (flakes/sign-ups)",
+        yaxis_tickformat=".0%",
+    )
+    columns = [
+        "week_start", "event_location_name", "current_week", "future_week", "no_show", "cancelled",
+        "completed", "total_flakes", "total_signups", "flake_rate", "scheduled",
+    ]
+    table = outlook.sort_values(["week_start", "event_location_name", "future_week"])[columns]
+    return html_page(
+        "Volunteer flake rate",
+        f"As known at the end of {as_of}. Flakes = No Show + Cancelled; future rows count scheduled sign-ups.",
+        [by_week, current_fig],
+        table,
+    )

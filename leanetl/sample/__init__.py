@@ -1,0 +1,1 @@
+"""Deterministic sample sources for the local environment."""
