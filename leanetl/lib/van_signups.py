@@ -61,8 +61,14 @@ def _parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def _parse_instants(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    # ISO-8601; an instant without an offset is UTC. Stored as naive UTC.
-    parsed = pd.to_datetime(values.str.strip(), format="ISO8601", utc=True, errors="coerce")
+    # ISO-8601; an instant without an offset is UTC. Stored as naive UTC. Values with and without
+    # an offset are parsed apart: in one call pandas would apply one row's offset to another.
+    text = values.str.strip()
+    has_offset = text.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True)
+    parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns, UTC]")
+    for mask in (has_offset, ~has_offset):
+        if mask.any():
+            parsed[mask] = pd.to_datetime(text[mask], format="ISO8601", utc=True, errors="coerce")
     return parsed.dt.tz_convert(None), parsed.isna()
 
 

@@ -1,0 +1,88 @@
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+
+from leanetl.definitions import build_defs
+from leanetl.settings import load_settings
+from leanetl_tests.conftest import REPO
+
+VOLUNTEERS = {
+    "event_signups", "event_signups_quarantine", "stg_volunteers__event_signups",
+    "int_volunteers__signup_last_status", "flake_rate_weekly", "flake_rate_weekly_by_organizer",
+    "flake_rate_outlook", "flake_rate_dashboard",
+}
+OUT = {"flake_rate_weekly", "flake_rate_weekly_by_organizer", "flake_rate_outlook", "flake_rate_dashboard"}
+
+
+def _specs(defs: dg.Definitions) -> dict[str, dg.AssetSpec]:
+    graph = defs.resolve_asset_graph()
+    return {key.path[-1]: graph.get(key) for key in graph.get_all_asset_keys() if key.path[0] == "volunteers"}
+
+
+def test_local_graph_has_every_volunteers_asset_partitioned_and_grouped(leanetl_home) -> None:
+    defs = build_defs(load_settings())
+    nodes = _specs(defs)
+    assert set(nodes) == VOLUNTEERS
+    for name, node in nodes.items():
+        assert node.group_name == "volunteers", name
+        if name not in {"event_signups", "event_signups_quarantine"}:
+            assert isinstance(node.partitions_def, dg.DailyPartitionsDefinition), name
+            assert node.partitions_def.timezone == "America/Chicago"
+        if name in OUT:
+            assert node.freshness_policy is not None, f"{name} has no freshness policy"
+
+
+def test_checks_cover_keys_range_and_reconciliation(leanetl_home) -> None:
+    defs = build_defs(load_settings())
+    checks = {(k.asset_key.path[-1], k.name) for k in defs.resolve_asset_graph().asset_check_keys}
+    names = {name for _, name in checks}
+    assert ("event_signups", "quarantine_below_one_percent") in checks
+    assert any(a == "flake_rate_weekly" and n.startswith("reconciles_with_signups") for a, n in checks)
+    assert any(a == "flake_rate_weekly" and n.startswith("unique_combination") for a, n in checks)
+    assert any(a == "flake_rate_weekly" and n.startswith("between") for a, n in checks)
+    assert len(names) >= 10
+
+
+def test_schedule_runs_daily_in_local_time(leanetl_home, monkeypatch) -> None:
+    monkeypatch.setenv("LEANETL_VOLUNTEERS_CRON", "15 5 * * *")
+    defs = build_defs(load_settings())
+    schedule = defs.resolve_schedule_def("volunteers_daily_schedule")
+    assert schedule.cron_schedule == "15 5 * * *"
+    assert schedule.execution_timezone == "America/Chicago"
+    assert schedule.job_name == "volunteers_daily"
+
+
+def test_prod_reads_van_in_place_and_keeps_secrets_in_env_vars(monkeypatch, leanetl_home) -> None:
+    monkeypatch.setenv("LEANETL_ENV", "prod")
+    monkeypatch.setenv("LEANETL_BQ_PROJECT", "civic-prod")
+    monkeypatch.setenv("LEANETL_VAN_SIGNUPS_TABLE", "van-sync.van.event_signups")
+    monkeypatch.setenv("LEANETL_MONGO_URI", "mongodb+srv://user:hunter2@cluster.example")
+    defs = build_defs(load_settings())
+    graph = defs.resolve_asset_graph()
+    source = graph.get(dg.AssetKey(["volunteers", "event_signups"]))
+    assert not source.is_materializable  # an external table, read where it is
+    resources = defs.resources
+    assert resources["warehouse"].backend == "bigquery"
+    assert isinstance(resources["mongo"].uri, dg.EnvVar)  # resolved only at run time
+    assert "hunter2" not in repr(resources)
+
+
+def test_dagster_definitions_validate_has_no_warnings(tmp_path: Path) -> None:
+    from leanetl.demo import INSTANCE_YAML
+
+    (tmp_path / "dagster.yaml").write_text(INSTANCE_YAML)
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "dagster"), "definitions", "validate", "-w", "workspace.yaml"],
+        cwd=REPO, capture_output=True, text=True, timeout=300,
+        env={**__import__("os").environ, "DAGSTER_HOME": str(tmp_path), "LEANETL_HOME": str(tmp_path / "h")},
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "All code locations passed validation" in output
+    # The only warning allowed is Dagster's own note that the validate command itself is superseded.
+    ours = [line for line in output.splitlines()
+            if "warn" in line.lower() and "definitions_validate_command" not in line
+            and "return callback" not in line]
+    assert ours == [], ours
