@@ -1,22 +1,44 @@
-"""The dbt project in ``dbt/``, its manifest parsed on first use when it is missing."""
+"""The dbt project in ``dbt/``, its manifest parsed when missing or under ``dagster dev``."""
 
+import os
+import shutil
+import subprocess
+import sys
 from functools import cache
+from pathlib import Path
 
 from dagster_dbt import DbtProject
 
 from leanetl.settings import DBT_PROJECT_DIR, settings
 
 
+def dbt_executable() -> str:
+    """dbt from this interpreter's environment, so an unactivated virtualenv still finds it."""
+    beside = Path(sys.executable).parent / "dbt"
+    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
+
+
 @cache
 def dbt_project() -> DbtProject:
-    """The project for this environment's dbt target; parses the manifest if absent."""
+    """The project for this environment's dbt target, with a manifest that matches the models."""
     project = DbtProject(
-        project_dir=DBT_PROJECT_DIR,
-        profiles_dir=DBT_PROJECT_DIR,
-        target=settings().dbt_target,
+        project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target=settings().dbt_target
     )
-    if project.preparer and not project.manifest_path.exists():
-        project.preparer.prepare(project)
-    else:
-        project.prepare_if_dev()
+    # Under `dagster dev` models change while you work: re-parse, as dagster-dbt's prepare_if_dev
+    # would, but with the dbt of this virtualenv.
+    if not project.manifest_path.exists() or os.environ.get("DAGSTER_IS_DEV_CLI"):
+        subprocess.run(
+            [
+                dbt_executable(),
+                "parse",
+                "--quiet",
+                "--project-dir",
+                str(DBT_PROJECT_DIR),
+                "--profiles-dir",
+                str(DBT_PROJECT_DIR),
+                "--target",
+                settings().dbt_target,
+            ],
+            check=True,
+        )
     return project

@@ -9,6 +9,8 @@ import datetime as dt
 import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 INSTANCE_YAML = """\
@@ -34,6 +36,26 @@ def prepare_dagster_home(home: Path) -> Path:
     return dagster_home
 
 
+@contextmanager
+def output_to(log: Path) -> Iterator[None]:
+    """Send everything written to stdout/stderr (Dagster's and dbt's logs) to ``log``."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with log.open("ab") as handle:
+        os.dup2(handle.fileno(), 1)
+        os.dup2(handle.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--days", type=int, default=14, help="how many days back (default 14)")
@@ -56,15 +78,18 @@ def main(argv: list[str] | None = None) -> int:
     days = [yesterday - dt.timedelta(days=n) for n in range(args.days - 1, -1, -1)]
     days = [d for d in days if d >= current.start_date]
     jobs = ["volunteers_daily"]
+    log = current.home / "demo.log"
     print(f"leanetl demo: {len(days)} days ({days[0]} to {days[-1]}), home {current.home}")
+    print(f"  (Dagster and dbt logs go to {log})", flush=True)
     started = time.monotonic()
     for i, day in enumerate(days, 1):
         for job_name in jobs:
             t0 = time.monotonic()
             job = defs.resolve_job_def(job_name)
-            result = job.execute_in_process(
-                partition_key=day.isoformat(), instance=instance, raise_on_error=False
-            )
+            with output_to(log):
+                result = job.execute_in_process(
+                    partition_key=day.isoformat(), instance=instance, raise_on_error=False
+                )
             checks = [
                 e.asset_check_evaluation_data
                 for e in result.all_events
@@ -79,16 +104,20 @@ def main(argv: list[str] | None = None) -> int:
                 flush=True,
             )
             if not result.success:
-                print(f"run {result.run_id} failed; see `make dev` for its logs", file=sys.stderr)
+                print(f"run {result.run_id} failed; see {log} or `make dev`", file=sys.stderr)
                 return 1
     lake = Path(current.lake_url)
     print(f"\ndone in {time.monotonic() - started:.0f}s. Results:")
     print(f"  warehouse (DuckDB) {current.duckdb_path}")
-    print(f"      duckdb {current.duckdb_path} \"select * from volunteers.flake_rate_weekly "
-          f"where as_of_date = '{days[-1]}'\"")
+    print(
+        f'      duckdb {current.duckdb_path} "select * from volunteers.flake_rate_weekly '
+        f"where as_of_date = '{days[-1]}'\""
+    )
     print(f"  Parquet lake       {lake}")
     print(f"  dashboards         {lake / 'dashboards'}")
-    print(f"      latest: {lake / 'dashboards/volunteers/flake_rate' / f'dt={days[-1]}' / 'index.html'}")
+    print(
+        f"      latest: {lake / 'dashboards/volunteers/flake_rate' / f'dt={days[-1]}' / 'index.html'}"
+    )
     print(f"  embedded Mongo     {current.mongo_dir}")
     print("  UI with every run: make dev, then http://127.0.0.1:3000")
     return 0

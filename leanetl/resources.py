@@ -1,25 +1,16 @@
 """The one place that maps the environment to resources and IO managers."""
 
-import shutil
-import sys
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
-from leanetl.dbt_project import dbt_project
+from leanetl.dbt_project import dbt_executable, dbt_project
 from leanetl.io_managers.mongo import MongoIOManager, MongoStore
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.io_managers.parquet import PartitionedParquetIOManager
 from leanetl.io_managers.warehouse import Warehouse, WarehouseIOManager
 from leanetl.settings import Settings
-
-
-def dbt_executable() -> str:
-    """dbt from this interpreter's environment, so an unactivated virtualenv still finds it."""
-    beside = Path(sys.executable).parent / "dbt"
-    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
 
 
 def build_resources(settings: Settings) -> dict[str, Any]:

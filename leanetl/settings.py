@@ -26,20 +26,38 @@ class Environment(StrEnum):
 # name -> (default, description). The README table and .env.example are checked against this.
 SETTINGS_DOC: dict[str, tuple[str, str]] = {
     "LEANETL_ENV": ("local", "local | branch | prod; unset on Dagster+ it follows the deployment"),
-    "LEANETL_HOME": ("./.leanetl", "local state: warehouse, lake, embedded Mongo, sources, Dagster"),
+    "LEANETL_HOME": (
+        "./.leanetl",
+        "local state: warehouse, lake, embedded Mongo, sources, Dagster",
+    ),
     "LEANETL_TIMEZONE": ("America/Chicago", "timezone of the daily partitions and schedules"),
     "LEANETL_START_DATE": ("2025-01-01", "first daily partition"),
-    "LEANETL_LAKE_URL": ("$LEANETL_HOME/lake", "object store root: a directory, s3://bucket/prefix or gs://bucket/prefix"),
+    "LEANETL_LAKE_URL": (
+        "$LEANETL_HOME/lake",
+        "object store root: a directory, s3://bucket/prefix or gs://bucket/prefix",
+    ),
     "LEANETL_S3_ENDPOINT_URL": ("", "S3-compatible endpoint (MinIO, moto); empty for AWS"),
     "LEANETL_BQ_PROJECT": ("", "BigQuery project of the warehouse (prod, branch)"),
     "LEANETL_BQ_LOCATION": ("US", "BigQuery location of the datasets"),
     "LEANETL_DATASET_SUFFIX": ("", "suffix for warehouse datasets; branch default _pr<id>"),
-    "LEANETL_MONGO_URI": ("", "secret: MongoDB / Atlas URI (prod, branch); local uses the embedded store"),
+    "LEANETL_MONGO_URI": (
+        "",
+        "secret: MongoDB / Atlas URI (prod, branch); local uses the embedded store",
+    ),
     "LEANETL_MONGO_DB_PREFIX": ("", "prefix for Mongo database names (branch default pr<id>_)"),
-    "LEANETL_VAN_SIGNUPS_TABLE": ("", "prod: project.dataset.table of the VAN event sign-up status history"),
-    "LEANETL_VOLUNTEERS_CRON": ("0 6 * * *", "when the volunteers schedule runs (cron, local time)"),
+    "LEANETL_VAN_SIGNUPS_TABLE": (
+        "",
+        "prod: project.dataset.table of the VAN event sign-up status history",
+    ),
+    "LEANETL_VOLUNTEERS_CRON": (
+        "0 6 * * *",
+        "when the volunteers schedule runs (cron, local time)",
+    ),
     "LEANETL_FRESHNESS_HOURS": ("26", "hours after which an out asset is overdue"),
-    "GOOGLE_APPLICATION_CREDENTIALS": ("", "secret: service-account JSON for BigQuery/GCS (standard)"),
+    "GOOGLE_APPLICATION_CREDENTIALS": (
+        "",
+        "secret: service-account JSON for BigQuery/GCS (standard)",
+    ),
     "AWS_ACCESS_KEY_ID": ("", "secret: S3 credentials (standard boto3 chain)"),
     "AWS_SECRET_ACCESS_KEY": ("", "secret: S3 credentials (standard boto3 chain)"),
     "AWS_REGION": ("us-east-1", "S3 region (standard)"),

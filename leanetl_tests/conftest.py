@@ -44,7 +44,18 @@ def fake_gcs_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
     port = free_port()
     log = tmp_path_factory.mktemp("gcs") / "gcs.log"
     url = f"http://127.0.0.1:{port}"
-    cmd = [str(_get_binary_path()), "-scheme", "http", "-host", "127.0.0.1", "-port", str(port),
-           "-backend", "memory", "-public-host", f"127.0.0.1:{port}"]
+    cmd = [
+        str(_get_binary_path()),
+        "-scheme",
+        "http",
+        "-host",
+        "127.0.0.1",
+        "-port",
+        str(port),
+        "-backend",
+        "memory",
+        "-public-host",
+        f"127.0.0.1:{port}",
+    ]
     with serving(cmd, f"{url}/storage/v1/b", log):
         yield url

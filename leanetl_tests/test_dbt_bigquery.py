@@ -21,11 +21,19 @@ def _throwaway_service_account(path: Path) -> Path:
     pem = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode()
-    path.write_text(json.dumps({
-        "type": "service_account", "project_id": "leanetl-ci", "private_key_id": "0",
-        "private_key": pem, "client_email": "ci@leanetl-ci.iam.gserviceaccount.com",
-        "client_id": "0", "token_uri": "https://oauth2.googleapis.com/token",
-    }))
+    path.write_text(
+        json.dumps(
+            {
+                "type": "service_account",
+                "project_id": "leanetl-ci",
+                "private_key_id": "0",
+                "private_key": pem,
+                "client_email": "ci@leanetl-ci.iam.gserviceaccount.com",
+                "client_id": "0",
+                "token_uri": "https://oauth2.googleapis.com/token",
+            }
+        )
+    )
     return path
 
 
@@ -35,17 +43,40 @@ def compiled(tmp_path_factory) -> Path:
     keyfile = _throwaway_service_account(tmp / "sa.json")
     target = tmp / "target"
     dbt_vars = {
-        "as_of_date": "2025-03-14", "as_of_cutoff_utc": "2025-03-15 05:00:00",
-        "volunteers_signups_database": "van-sync", "volunteers_signups_schema": "van",
+        "as_of_date": "2025-03-14",
+        "as_of_cutoff_utc": "2025-03-15 05:00:00",
+        "volunteers_signups_database": "van-sync",
+        "volunteers_signups_schema": "van",
         "volunteers_signups_table": "event_signups",
     }
-    env = {**os.environ, "GOOGLE_APPLICATION_CREDENTIALS": str(keyfile),
-           "LEANETL_BQ_PROJECT": "leanetl-ci", "LEANETL_DATASET_SUFFIX": "_pr7"}
+    env = {
+        **os.environ,
+        "GOOGLE_APPLICATION_CREDENTIALS": str(keyfile),
+        "LEANETL_BQ_PROJECT": "leanetl-ci",
+        "LEANETL_DATASET_SUFFIX": "_pr7",
+    }
     result = subprocess.run(
-        [DBT, "compile", "--target", "bigquery", "--no-populate-cache", "--vars", json.dumps(dbt_vars),
-         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-         "--target-path", str(target), "--log-path", str(tmp / "logs")],
-        env=env, capture_output=True, text=True, timeout=300,
+        [
+            DBT,
+            "compile",
+            "--target",
+            "bigquery",
+            "--no-populate-cache",
+            "--vars",
+            json.dumps(dbt_vars),
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(target),
+            "--log-path",
+            str(tmp / "logs"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stdout[-4000:]
     return target / "compiled" / "leanetl"

@@ -9,16 +9,30 @@ from leanetl.settings import load_settings
 from leanetl_tests.conftest import REPO
 
 VOLUNTEERS = {
-    "event_signups", "event_signups_quarantine", "stg_volunteers__event_signups",
-    "int_volunteers__signup_last_status", "flake_rate_weekly", "flake_rate_weekly_by_organizer",
-    "flake_rate_outlook", "flake_rate_dashboard",
+    "event_signups",
+    "event_signups_quarantine",
+    "stg_volunteers__event_signups",
+    "int_volunteers__signup_last_status",
+    "flake_rate_weekly",
+    "flake_rate_weekly_by_organizer",
+    "flake_rate_outlook",
+    "flake_rate_dashboard",
 }
-OUT = {"flake_rate_weekly", "flake_rate_weekly_by_organizer", "flake_rate_outlook", "flake_rate_dashboard"}
+OUT = {
+    "flake_rate_weekly",
+    "flake_rate_weekly_by_organizer",
+    "flake_rate_outlook",
+    "flake_rate_dashboard",
+}
 
 
 def _specs(defs: dg.Definitions) -> dict[str, dg.AssetSpec]:
     graph = defs.resolve_asset_graph()
-    return {key.path[-1]: graph.get(key) for key in graph.get_all_asset_keys() if key.path[0] == "volunteers"}
+    return {
+        key.path[-1]: graph.get(key)
+        for key in graph.get_all_asset_keys()
+        if key.path[0] == "volunteers"
+    }
 
 
 def test_local_graph_has_every_volunteers_asset_partitioned_and_grouped(leanetl_home) -> None:
@@ -39,7 +53,9 @@ def test_checks_cover_keys_range_and_reconciliation(leanetl_home) -> None:
     checks = {(k.asset_key.path[-1], k.name) for k in defs.resolve_asset_graph().asset_check_keys}
     names = {name for _, name in checks}
     assert ("event_signups", "quarantine_below_one_percent") in checks
-    assert any(a == "flake_rate_weekly" and n.startswith("reconciles_with_signups") for a, n in checks)
+    assert any(
+        a == "flake_rate_weekly" and n.startswith("reconciles_with_signups") for a, n in checks
+    )
     assert any(a == "flake_rate_weekly" and n.startswith("unique_combination") for a, n in checks)
     assert any(a == "flake_rate_weekly" and n.startswith("between") for a, n in checks)
     assert len(names) >= 10
@@ -74,15 +90,32 @@ def test_dagster_definitions_validate_has_no_warnings(tmp_path: Path) -> None:
 
     (tmp_path / "dagster.yaml").write_text(INSTANCE_YAML)
     result = subprocess.run(
-        [str(Path(sys.executable).parent / "dagster"), "definitions", "validate", "-w", "workspace.yaml"],
-        cwd=REPO, capture_output=True, text=True, timeout=300,
-        env={**__import__("os").environ, "DAGSTER_HOME": str(tmp_path), "LEANETL_HOME": str(tmp_path / "h")},
+        [
+            str(Path(sys.executable).parent / "dagster"),
+            "definitions",
+            "validate",
+            "-w",
+            "workspace.yaml",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={
+            **__import__("os").environ,
+            "DAGSTER_HOME": str(tmp_path),
+            "LEANETL_HOME": str(tmp_path / "h"),
+        },
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "All code locations passed validation" in output
     # The only warning allowed is Dagster's own note that the validate command itself is superseded.
-    ours = [line for line in output.splitlines()
-            if "warn" in line.lower() and "definitions_validate_command" not in line
-            and "return callback" not in line]
+    ours = [
+        line
+        for line in output.splitlines()
+        if "warn" in line.lower()
+        and "definitions_validate_command" not in line
+        and "return callback" not in line
+    ]
     assert ours == [], ours

@@ -18,14 +18,21 @@ def test_defaults_are_local(leanetl_home) -> None:
 @pytest.mark.parametrize(
     ("env", "expected"),
     [
-        ({"DAGSTER_CLOUD_IS_BRANCH_DEPLOYMENT": "1", "DAGSTER_CLOUD_DEPLOYMENT_NAME": "prod"}, "branch"),
+        (
+            {"DAGSTER_CLOUD_IS_BRANCH_DEPLOYMENT": "1", "DAGSTER_CLOUD_DEPLOYMENT_NAME": "prod"},
+            "branch",
+        ),
         ({"DAGSTER_CLOUD_DEPLOYMENT_NAME": "prod"}, "prod"),
         ({"LEANETL_ENV": "prod", "DAGSTER_CLOUD_IS_BRANCH_DEPLOYMENT": "1"}, "prod"),
         ({}, "local"),
     ],
 )
 def test_environment_detection(monkeypatch, env, expected) -> None:
-    for name in ("LEANETL_ENV", "DAGSTER_CLOUD_IS_BRANCH_DEPLOYMENT", "DAGSTER_CLOUD_DEPLOYMENT_NAME"):
+    for name in (
+        "LEANETL_ENV",
+        "DAGSTER_CLOUD_IS_BRANCH_DEPLOYMENT",
+        "DAGSTER_CLOUD_DEPLOYMENT_NAME",
+    ):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)

@@ -1,12 +1,16 @@
 """dbt models as Dagster assets: keys ``[domain, model]``, groups by domain, tests as checks."""
 
-
 import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    dbt_assets,
+)
 
 from leanetl.dbt_project import dbt_project
 from leanetl.defs.partitions import out_freshness
@@ -61,7 +65,6 @@ def build_domain_dbt_assets(
         select=" ".join(f"{layer}.{domain}" for layer in ("staging", "intermediate", "marts")),
         partitions_def=partitions_def,
         dagster_dbt_translator=LeanetlDbtTranslator(settings),
-        backfill_policy=dg.BackfillPolicy.multi_run(1),
         pool="warehouse",
     )
     def _models(context: dg.AssetExecutionContext, dbt: DbtCliResource):

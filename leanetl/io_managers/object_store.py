@@ -17,7 +17,6 @@ from dagster_aws.s3 import S3Resource
 from dagster_gcp import GCSResource
 from pydantic import PrivateAttr
 
-
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
@@ -89,7 +88,9 @@ class ObjectStore(dg.ConfigurableResource):
         return self._client
 
     # -- operations -------------------------------------------------------------------------
-    def put_bytes(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> str:
+    def put_bytes(
+        self, key: str, data: bytes, content_type: str = "application/octet-stream"
+    ) -> str:
         """Write one whole object atomically; returns its URI."""
         if self.scheme == "file":
             path = self._local_path(key)

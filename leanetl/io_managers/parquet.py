@@ -75,8 +75,10 @@ class PartitionedParquetIOManager(dg.ConfigurableIOManager):
             payloads.append((key, frame_to_parquet_bytes(part), len(part)))
         for key, data, _ in payloads:
             self.store.put_bytes(key, data)
-        uri = self.store.uri(payloads[0][0]) if len(payloads) == 1 else self.store.uri(
-            asset_prefix(context.asset_key)
+        uri = (
+            self.store.uri(payloads[0][0])
+            if len(payloads) == 1
+            else self.store.uri(asset_prefix(context.asset_key))
         )
         context.add_output_metadata(
             {

@@ -102,7 +102,9 @@ class Warehouse(dg.ConfigurableResource):
         client.create_dataset(bigquery.Dataset(dataset), exists_ok=True)
         config = bigquery.LoadJobConfig(write_disposition="WRITE_TRUNCATE")
         if column is None:
-            client.load_table_from_dataframe(frame, f"{dataset}.{table}", job_config=config).result()
+            client.load_table_from_dataframe(
+                frame, f"{dataset}.{table}", job_config=config
+            ).result()
             return
         config.time_partitioning = bigquery.TimePartitioning(type_="DAY", field=column)
         for value in values:
@@ -137,7 +139,11 @@ class Warehouse(dg.ConfigurableResource):
 
         def _param(name: str, value: Any) -> Any:
             kind = {
-                bool: "BOOL", int: "INT64", float: "FLOAT64", dt.date: "DATE", str: "STRING"
+                bool: "BOOL",
+                int: "INT64",
+                float: "FLOAT64",
+                dt.date: "DATE",
+                str: "STRING",
             }.get(type(value), "STRING")
             return bigquery.ScalarQueryParameter(name, kind, value)
 
@@ -158,8 +164,9 @@ class Warehouse(dg.ConfigurableResource):
         if column is None:
             return self.query(sql)
         if self.backend == "duckdb":
-            return self.query(f'{sql} where "{column}" in (select unnest($values))',
-                              {"values": list(values)})
+            return self.query(
+                f'{sql} where "{column}" in (select unnest($values))', {"values": list(values)}
+            )
         from google.cloud import bigquery
 
         config = bigquery.QueryJobConfig(

@@ -29,11 +29,15 @@ def html_page(title: str, subtitle: str, figures: Sequence[go.Figure], table: pd
 
 def flake_rate_dashboard(outlook: pd.DataFrame, as_of: str) -> str:
     """Flake rate by week per region, the current week by region, and the table."""
-    past = outlook[~outlook["future_week"].astype(bool)].sort_values(["event_location_name", "week_start"])
+    past = outlook[~outlook["future_week"].astype(bool)].sort_values(
+        ["event_location_name", "week_start"]
+    )
     by_week = go.Figure()
     for name, rows in past.groupby("event_location_name", sort=True):
         by_week.add_trace(
-            go.Scatter(x=rows["week_start"], y=rows["flake_rate"], mode="lines+markers", name=str(name))
+            go.Scatter(
+                x=rows["week_start"], y=rows["flake_rate"], mode="lines+markers", name=str(name)
+            )
         )
     by_week.update_layout(
         title="Flake rate by week (Saturday–Friday)", yaxis_tickformat=".0%", yaxis_range=[0, 1]
@@ -43,7 +47,10 @@ def flake_rate_dashboard(outlook: pd.DataFrame, as_of: str) -> str:
         go.Bar(
             x=current["event_location_name"],
             y=current["flake_rate"],
-            text=[f"{f}/{t}" for f, t in zip(current["total_flakes"], current["total_signups"], strict=True)],
+            text=[
+                f"{f}/{t}"
+                for f, t in zip(current["total_flakes"], current["total_signups"], strict=True)
+            ],
         )
     )
     current_fig.update_layout(
@@ -51,8 +58,17 @@ def flake_rate_dashboard(outlook: pd.DataFrame, as_of: str) -> str:
         yaxis_tickformat=".0%",
     )
     columns = [
-        "week_start", "event_location_name", "current_week", "future_week", "no_show", "cancelled",
-        "completed", "total_flakes", "total_signups", "flake_rate", "scheduled",
+        "week_start",
+        "event_location_name",
+        "current_week",
+        "future_week",
+        "no_show",
+        "cancelled",
+        "completed",
+        "total_flakes",
+        "total_signups",
+        "flake_rate",
+        "scheduled",
     ]
     table = outlook.sort_values(["week_start", "event_location_name", "future_week"])[columns]
     return html_page(

@@ -90,7 +90,9 @@ def _history(rng: random.Random, event_day: dt.date, tz: ZoneInfo) -> list[tuple
             return [*history, ("Declined", reply)]
         history.append(("Scheduled", reply))
     if rng.random() < 0.6:
-        history.append(("Confirmed", _at(event_day - dt.timedelta(days=1), 18, rng.randrange(60), tz)))
+        history.append(
+            ("Confirmed", _at(event_day - dt.timedelta(days=1), 18, rng.randrange(60), tz))
+        )
     roll = rng.random()
     if roll < 0.12:
         cancelled_day = event_day - dt.timedelta(days=rng.randint(0, 1))

@@ -59,20 +59,32 @@ def test_every_partition_succeeds_and_every_check_passes(graph) -> None:
 def test_outputs_are_in_the_warehouse_lake_and_dashboard(graph) -> None:
     settings, _, instance, _ = graph
     warehouse = Warehouse(backend="duckdb", duckdb_path=str(settings.duckdb_path))
-    weekly = warehouse.query("select as_of_date, count(*) n, sum(total_signups) s from volunteers.flake_rate_weekly group by 1 order by 1")
+    weekly = warehouse.query(
+        "select as_of_date, count(*) n, sum(total_signups) s from volunteers.flake_rate_weekly group by 1 order by 1"
+    )
     assert [str(d.date()) for d in weekly["as_of_date"]] == DAYS
     assert (weekly["n"] >= 6 * 10).all()  # six regions, ten-plus weeks of history
-    signups = warehouse.query("select count(distinct event_signup_id) n from volunteers.event_signups "
-                              "where event_date <= date '2025-03-14' and status_changed_at < timestamp '2025-03-15 05:00:00'")
+    signups = warehouse.query(
+        "select count(distinct event_signup_id) n from volunteers.event_signups "
+        "where event_date <= date '2025-03-14' and status_changed_at < timestamp '2025-03-15 05:00:00'"
+    )
     assert weekly["s"].iloc[-1] == signups["n"].iloc[0]
 
     page = settings.home / "lake/dashboards/volunteers/flake_rate/dt=2025-03-14/index.html"
     html = page.read_text()
-    assert "Volunteer flake rate" in html and "Plotly.newPlot" in html and '<script src="http' not in html
-    event = instance.get_latest_materialization_event(dg.AssetKey(["volunteers", "flake_rate_dashboard"]))
+    assert (
+        "Volunteer flake rate" in html
+        and "Plotly.newPlot" in html
+        and '<script src="http' not in html
+    )
+    event = instance.get_latest_materialization_event(
+        dg.AssetKey(["volunteers", "flake_rate_dashboard"])
+    )
     assert event.asset_materialization.metadata["dashboard_url"].value == page.as_uri()
 
-    quarantine = pd.read_parquet(settings.home / "lake/volunteers/event_signups_quarantine/data.parquet")
+    quarantine = pd.read_parquet(
+        settings.home / "lake/volunteers/event_signups_quarantine/data.parquet"
+    )
     assert quarantine.empty
 
 
@@ -91,7 +103,11 @@ def test_bad_rows_are_counted_and_a_broken_file_loses_nothing(graph) -> None:
         dg.AssetKey(["volunteers", "event_signups"])
     ).asset_materialization.metadata
     assert meta["quarantined_rows"].value == 1
-    quarantine = pd.read_parquet(io.BytesIO((settings.home / "lake/volunteers/event_signups_quarantine/data.parquet").read_bytes()))
+    quarantine = pd.read_parquet(
+        io.BytesIO(
+            (settings.home / "lake/volunteers/event_signups_quarantine/data.parquet").read_bytes()
+        )
+    )
     assert quarantine[["line", "fields"]].values.tolist() == [[3, "event_date"]]
 
     warehouse = Warehouse(backend="duckdb", duckdb_path=str(settings.duckdb_path))

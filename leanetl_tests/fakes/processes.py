@@ -1,5 +1,6 @@
 """Start local servers for tests in their own process group; stop them by PID, SIGKILL if needed."""
 
+import contextlib
 import os
 import signal
 import socket
@@ -40,22 +41,26 @@ def stop(proc: subprocess.Popen, grace: float = 5.0) -> None:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=grace)
     except (ProcessLookupError, subprocess.TimeoutExpired):
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         proc.wait(timeout=grace)
 
 
 @contextmanager
 def serving(
-    cmd: Sequence[str], health_url: str, log: Path, env: dict[str, str] | None = None,
+    cmd: Sequence[str],
+    health_url: str,
+    log: Path,
+    env: dict[str, str] | None = None,
     timeout: float = 60.0,
 ) -> Iterator[subprocess.Popen]:
     """Run ``cmd`` until the block ends; its output goes to ``log``."""
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            list(cmd), stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            list(cmd),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
             env={**os.environ, **(env or {})},
         )
         try:

@@ -36,13 +36,17 @@ def _run(mongo: MongoStore, frames: dict[str, pd.DataFrame], day: str):
     def canvases(context: dg.AssetExecutionContext) -> pd.DataFrame:
         return frames[context.partition_key]
 
-    @dg.asset(key=["demo", "reader"], partitions_def=DAYS, ins={"c": dg.AssetIn(["demo", "canvases"])})
+    @dg.asset(
+        key=["demo", "reader"], partitions_def=DAYS, ins={"c": dg.AssetIn(["demo", "canvases"])}
+    )
     def reader(c: pd.DataFrame) -> pd.DataFrame:
         return c
 
     return dg.materialize(
-        [canvases, reader], partition_key=day,
-        resources={"mongo_io": MongoIOManager(mongo=mongo)}, raise_on_error=False,
+        [canvases, reader],
+        partition_key=day,
+        resources={"mongo_io": MongoIOManager(mongo=mongo)},
+        raise_on_error=False,
     )
 
 

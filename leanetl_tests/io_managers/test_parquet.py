@@ -13,8 +13,11 @@ def _assets(frames: dict[str, pd.DataFrame]) -> list[dg.AssetsDefinition]:
     def events(context: dg.AssetExecutionContext) -> pd.DataFrame:
         return frames[context.partition_key]
 
-    @dg.asset(key=["demo", "all_events"], ins={"events": dg.AssetIn(["demo", "events"])},
-              io_manager_key="parquet")
+    @dg.asset(
+        key=["demo", "all_events"],
+        ins={"events": dg.AssetIn(["demo", "events"])},
+        io_manager_key="parquet",
+    )
     def all_events(events: pd.DataFrame) -> pd.DataFrame:
         return events
 
@@ -51,7 +54,8 @@ def test_round_trip_writes_hive_partitions(lake: ObjectStore) -> None:
     pd.testing.assert_frame_equal(_read(lake, "2025-01-01"), frames["2025-01-01"])
     # An unpartitioned reader gets every day there is.
     everything = dg.materialize(
-        _assets(frames), selection="demo/all_events",
+        _assets(frames),
+        selection="demo/all_events",
         resources={"parquet": PartitionedParquetIOManager(store=lake)},
     )
     assert everything.output_for_node("demo__all_events")["id"].sort_values().tolist() == [1, 2, 3]
@@ -100,13 +104,19 @@ def test_interrupted_local_write_leaves_no_partial_file(tmp_path, monkeypatch) -
 def test_missing_partition_names_the_path(tmp_path) -> None:
     lake = ObjectStore(url=str(tmp_path / "lake"))
 
-    @dg.asset(key=["demo", "reader"], partitions_def=DAYS, ins={"events": dg.AssetIn(["demo", "events"])},
-              io_manager_key="parquet")
+    @dg.asset(
+        key=["demo", "reader"],
+        partitions_def=DAYS,
+        ins={"events": dg.AssetIn(["demo", "events"])},
+        io_manager_key="parquet",
+    )
     def reader(events: pd.DataFrame) -> None:
         return None
 
     with pytest.raises(FileNotFoundError, match=r"demo/events/dt=2025-01-05/data.parquet"):
         dg.materialize(
-            [*_assets({}), reader], partition_key="2025-01-05", selection="demo/reader",
+            [*_assets({}), reader],
+            partition_key="2025-01-05",
+            selection="demo/reader",
             resources={"parquet": PartitionedParquetIOManager(store=lake)},
         )

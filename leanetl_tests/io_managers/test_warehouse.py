@@ -9,14 +9,18 @@ from leanetl.io_managers.warehouse import Warehouse, WarehouseIOManager
 DAYS = dg.DailyPartitionsDefinition(start_date="2025-01-01")
 
 
-def _run(warehouse: Warehouse, frames: dict[str, pd.DataFrame], day: str) -> dg.ExecuteInProcessResult:
+def _run(
+    warehouse: Warehouse, frames: dict[str, pd.DataFrame], day: str
+) -> dg.ExecuteInProcessResult:
     @dg.asset(key=["demo", "signups"], partitions_def=DAYS, io_manager_key="warehouse_io")
     def signups(context: dg.AssetExecutionContext) -> pd.DataFrame:
         return frames[context.partition_key]
 
     return dg.materialize(
-        [signups], partition_key=day,
-        resources={"warehouse_io": WarehouseIOManager(warehouse=warehouse)}, raise_on_error=False,
+        [signups],
+        partition_key=day,
+        resources={"warehouse_io": WarehouseIOManager(warehouse=warehouse)},
+        raise_on_error=False,
     )
 
 
@@ -73,4 +77,6 @@ def test_identifiers_are_checked(warehouse: Warehouse) -> None:
 
 def test_bigquery_refs_use_dataset_suffix() -> None:
     bq = Warehouse(backend="bigquery", bq_project="proj", dataset_suffix="_pr7")
-    assert bq.table_ref("volunteers", "flake_rate_weekly") == "`proj.volunteers_pr7.flake_rate_weekly`"
+    assert (
+        bq.table_ref("volunteers", "flake_rate_weekly") == "`proj.volunteers_pr7.flake_rate_weekly`"
+    )

@@ -14,8 +14,15 @@ from leanetl.settings import DBT_PROJECT_DIR
 
 DBT = str(Path(sys.executable).parent / "dbt")
 COLUMNS = [
-    "event_signup_id", "event_id", "event_date", "event_location_id", "event_location_name",
-    "organizer", "van_id", "status", "status_changed_at",
+    "event_signup_id",
+    "event_id",
+    "event_date",
+    "event_location_id",
+    "event_location_name",
+    "organizer",
+    "van_id",
+    "status",
+    "status_changed_at",
 ]
 
 
@@ -23,7 +30,9 @@ def load_source(home: Path, rows: list[tuple]) -> Warehouse:
     """Write ``rows`` as the typed local source table ``volunteers.event_signups``."""
     frame = pd.DataFrame(rows, columns=COLUMNS)
     frame["event_date"] = pd.to_datetime(frame["event_date"])
-    frame["status_changed_at"] = pd.to_datetime(frame["status_changed_at"], utc=True).dt.tz_convert(None)
+    frame["status_changed_at"] = pd.to_datetime(frame["status_changed_at"], utc=True).dt.tz_convert(
+        None
+    )
     warehouse = Warehouse(backend="duckdb", duckdb_path=str(home / "warehouse.duckdb"))
     home.mkdir(parents=True, exist_ok=True)
     warehouse.replace_table("volunteers", "event_signups", frame)
@@ -35,10 +44,23 @@ def run_dbt(home: Path, command: str, as_of: str, *extra: str, timezone: str = "
 
     dbt_vars = as_of_vars(dt.date.fromisoformat(as_of), timezone)
     cmd = [
-        DBT, command, "--vars", json.dumps(dbt_vars), "--project-dir", str(DBT_PROJECT_DIR),
-        "--profiles-dir", str(DBT_PROJECT_DIR), "--target", "duckdb",
-        "--target-path", str(home / "dbt-target"), "--log-path", str(home / "dbt-logs"),
-        "--select", "staging.volunteers intermediate.volunteers marts.volunteers", *extra,
+        DBT,
+        command,
+        "--vars",
+        json.dumps(dbt_vars),
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target",
+        "duckdb",
+        "--target-path",
+        str(home / "dbt-target"),
+        "--log-path",
+        str(home / "dbt-logs"),
+        "--select",
+        "staging.volunteers intermediate.volunteers marts.volunteers",
+        *extra,
     ]
     env = {**os.environ, "LEANETL_HOME": str(home), "LEANETL_DATASET_SUFFIX": ""}
     return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)

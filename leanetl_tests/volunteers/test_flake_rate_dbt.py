@@ -17,8 +17,17 @@ AS_OF = "2025-03-14"
 
 
 def row(signup, event_date, region, status, at, organizer="Ana", event=None):
-    return (signup, event or signup * 10, event_date, region, f"Region {region}", organizer,
-            900 + signup, status, at)
+    return (
+        signup,
+        event or signup * 10,
+        event_date,
+        region,
+        f"Region {region}",
+        organizer,
+        900 + signup,
+        status,
+        at,
+    )
 
 
 SOURCE = [
@@ -72,7 +81,9 @@ def built(tmp_path_factory) -> tuple[Path, object]:
 
 
 def _frame(warehouse, table: str) -> pd.DataFrame:
-    return warehouse.query(f'select * from "volunteers"."{table}" where as_of_date = date \'{AS_OF}\'')
+    return warehouse.query(
+        f'select * from "volunteers"."{table}" where as_of_date = date \'{AS_OF}\''
+    )
 
 
 def test_weekly_matches_hand_computed(built) -> None:
@@ -80,7 +91,11 @@ def test_weekly_matches_hand_computed(built) -> None:
     weekly = _frame(warehouse, "flake_rate_weekly")
     got = {
         (r.event_location_id, str(r.week_start.date())): (
-            bool(r.current_week), r.no_show, r.cancelled, r.completed, r.total_signups
+            bool(r.current_week),
+            r.no_show,
+            r.cancelled,
+            r.completed,
+            r.total_signups,
         )
         for r in weekly.itertuples()
     }
@@ -115,15 +130,21 @@ def test_by_organizer_splits_region(built) -> None:
         (r.organizer, str(r.week_start.date())): (r.total_flakes, r.total_signups)
         for r in frame[frame.event_location_id == 1].itertuples()
     }
-    assert region1 == {("Ana", "2025-03-08"): (1, 2), ("Ben", "2025-03-01"): (0, 1), ("Ben", "2025-03-08"): (0, 1)}
+    assert region1 == {
+        ("Ana", "2025-03-08"): (1, 2),
+        ("Ben", "2025-03-01"): (0, 1),
+        ("Ben", "2025-03-08"): (0, 1),
+    }
 
 
 def test_outlook_adds_future_weeks_with_scheduled(built) -> None:
     _, warehouse = built
     outlook = _frame(warehouse, "flake_rate_outlook")
     future = outlook[outlook.future_week]
-    assert [(r.event_location_id, str(r.week_start.date()), r.scheduled, r.total_signups)
-            for r in future.itertuples()] == [(1, "2025-03-15", 1, 1)]
+    assert [
+        (r.event_location_id, str(r.week_start.date()), r.scheduled, r.total_signups)
+        for r in future.itertuples()
+    ] == [(1, "2025-03-15", 1, 1)]
     past = outlook[~outlook.future_week]
     assert len(past) == len(EXPECTED_WEEKLY)
     current_region1 = past[(past.event_location_id == 1) & past.current_week].iloc[0]
@@ -136,17 +157,23 @@ def test_rerunning_a_partition_replaces_it(built) -> None:
     assert run_dbt(home, "build", AS_OF).returncode == 0
     after = _frame(warehouse, "flake_rate_weekly")
     assert len(after) == len(before)
-    counts = warehouse.query('select as_of_date, count(*) n from "volunteers"."flake_rate_weekly" group by 1')
+    counts = warehouse.query(
+        'select as_of_date, count(*) n from "volunteers"."flake_rate_weekly" group by 1'
+    )
     assert counts["n"].tolist() == [len(EXPECTED_WEEKLY)]
 
 
 def test_reconciliation_test_fails_when_totals_disagree(built) -> None:
     home, warehouse = built
     with warehouse.duckdb_connection() as conn:
-        conn.execute("update volunteers.flake_rate_weekly set total_signups = total_signups + 1 "
-                     "where event_location_id = 2")
+        conn.execute(
+            "update volunteers.flake_rate_weekly set total_signups = total_signups + 1 "
+            "where event_location_id = 2"
+        )
     try:
-        result = run_dbt(home, "test", AS_OF, "--select", "flake_rate_weekly,test_name:reconciles_with_signups")
+        result = run_dbt(
+            home, "test", AS_OF, "--select", "flake_rate_weekly,test_name:reconciles_with_signups"
+        )
         assert result.returncode != 0
         assert "reconciles_with_signups" in result.stdout
     finally:

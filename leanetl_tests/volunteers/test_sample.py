@@ -3,8 +3,18 @@ import datetime as dt
 from leanetl.lib.van_signups import load_signup_files
 from leanetl.sample.volunteers import ensure_sample_files, generate_signups
 
-VAN_STATUSES = {"Scheduled", "Confirmed", "Completed", "No Show", "Cancelled", "Declined",
-                "Left Msg", "Walk In", "Sched-Web", "Invited"}
+VAN_STATUSES = {
+    "Scheduled",
+    "Confirmed",
+    "Completed",
+    "No Show",
+    "Cancelled",
+    "Declined",
+    "Left Msg",
+    "Walk In",
+    "Sched-Web",
+    "Invited",
+}
 
 
 def test_sample_is_deterministic_and_realistic(tmp_path) -> None:

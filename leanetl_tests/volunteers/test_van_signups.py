@@ -34,7 +34,11 @@ def test_parses_types_offsets_and_ignores_extra_columns(tmp_path: Path) -> None:
 
 
 def test_missing_column_names_file_and_column(tmp_path: Path) -> None:
-    f = _write(tmp_path / "event_signups_b.csv", HEADER.replace(",van_id", ""), "1,10,2025-03-14,101,D,A,S,2025-03-10")
+    f = _write(
+        tmp_path / "event_signups_b.csv",
+        HEADER.replace(",van_id", ""),
+        "1,10,2025-03-14,101,D,A,S,2025-03-10",
+    )
     with pytest.raises(SourceSchemaError, match=r"event_signups_b\.csv: missing column 'van_id'"):
         read_signup_file(f)
 
@@ -51,15 +55,28 @@ def test_bad_rows_are_quarantined_with_file_line_and_reason(tmp_path: Path) -> N
     rows, quarantine = read_signup_file(f)
     assert rows["event_signup_id"].tolist() == [1]
     assert quarantine["line"].tolist() == [3, 4, 5]
-    assert quarantine["fields"].tolist() == ["event_signup_id", "event_date,status_changed_at", "status"]
+    assert quarantine["fields"].tolist() == [
+        "event_signup_id",
+        "event_date,status_changed_at",
+        "status",
+    ]
     assert "event_signup_id cannot be parsed: 'x2'" in quarantine["reason"].iloc[0]
     assert "status is empty" in quarantine["reason"].iloc[2]
     assert (quarantine["source_file"] == str(f)).all()
 
 
 def test_load_many_files_and_empty_folder(tmp_path: Path) -> None:
-    _write(tmp_path / "event_signups_1.csv", HEADER, "1,10,2025-03-14,101,D,A,5,Scheduled,2025-03-10T09:00:00Z")
-    _write(tmp_path / "event_signups_2.csv", HEADER, "2,11,2025-03-14,101,D,A,6,Completed,2025-03-14T20:00:00Z", "bad,11,,,,,,,")
+    _write(
+        tmp_path / "event_signups_1.csv",
+        HEADER,
+        "1,10,2025-03-14,101,D,A,5,Scheduled,2025-03-10T09:00:00Z",
+    )
+    _write(
+        tmp_path / "event_signups_2.csv",
+        HEADER,
+        "2,11,2025-03-14,101,D,A,6,Completed,2025-03-14T20:00:00Z",
+        "bad,11,,,,,,,",
+    )
     load = load_signup_files(sorted(tmp_path.glob("event_signups*.csv")))
     assert load.rows["event_signup_id"].tolist() == [1, 2]
     assert len(load.quarantine) == 1

@@ -14,7 +14,9 @@ from leanetl.settings import Settings
 
 def build_defs(settings: Settings) -> dg.Definitions:
     source = (
-        build_local_signups_asset(settings) if settings.is_local else build_prod_signups_spec(settings)
+        build_local_signups_asset(settings)
+        if settings.is_local
+        else build_prod_signups_spec(settings)
     )
     job = build_volunteers_job(settings)
     return dg.Definitions(

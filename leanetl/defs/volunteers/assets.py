@@ -1,6 +1,5 @@
 """The volunteers domain: VAN sign-up status history, flake-rate models and their dashboard."""
 
-
 import dagster as dg
 import pandas as pd
 
@@ -17,7 +16,9 @@ QUARANTINE_CHECK = "quarantine_below_one_percent"
 
 
 def _preview(frame: pd.DataFrame, rows: int = 5) -> dg.MetadataValue:
-    return dg.MetadataValue.md(frame.head(rows).to_markdown(index=False) if len(frame) else "_empty_")
+    return dg.MetadataValue.md(
+        frame.head(rows).to_markdown(index=False) if len(frame) else "_empty_"
+    )
 
 
 def build_local_signups_asset(settings: Settings) -> dg.AssetsDefinition:

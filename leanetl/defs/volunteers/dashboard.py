@@ -1,6 +1,5 @@
 """The volunteers dashboard: a plotly HTML report per partition day, written to the lake."""
 
-
 import dagster as dg
 
 from leanetl.defs.partitions import daily_partitions, out_freshness, partition_day

@@ -1,0 +1,74 @@
+"""`dagster dev` starts and headless Chromium shows the volunteers assets in the asset graph."""
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from leanetl.demo import INSTANCE_YAML
+from leanetl_tests.conftest import REPO
+from leanetl_tests.fakes.processes import free_port, serving
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = REPO / "test-artifacts"
+
+
+@pytest.mark.slow
+def test_asset_graph_shows_volunteers_assets(tmp_path: Path) -> None:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian chromium is not installed (apt-get install chromium; .ci/run does it)")
+    from playwright.sync_api import sync_playwright
+
+    dagster_home = tmp_path / "dagster"
+    dagster_home.mkdir()
+    (dagster_home / "dagster.yaml").write_text(INSTANCE_YAML)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    cmd = [
+        str(Path(sys.executable).parent / "dagster"),
+        "dev",
+        "-w",
+        "workspace.yaml",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        str(port),
+    ]
+    env = {"DAGSTER_HOME": str(dagster_home), "LEANETL_HOME": str(tmp_path / "home")}
+    old_cwd = os.getcwd()
+    os.chdir(REPO)
+    try:
+        with (
+            serving(cmd, f"{url}/server_info", tmp_path / "dagster-dev.log", env=env, timeout=180),
+            sync_playwright() as pw,
+        ):
+            browser = pw.chromium.launch(
+                executable_path=CHROMIUM,
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--no-first-run",
+                ],
+            )
+            page = browser.new_page(viewport={"width": 1600, "height": 1000})
+            page.goto(f"{url}/asset-groups/volunteers@leanetl/lineage", timeout=120_000)
+            page.get_by_text("flake_rate_weekly", exact=True).first.wait_for(timeout=120_000)
+            body = page.inner_text("body")
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "volunteers_asset_graph.png"))
+            browser.close()
+    finally:
+        os.chdir(old_cwd)
+    for name in (
+        "event_signups",
+        "flake_rate_weekly",
+        "flake_rate_outlook",
+        "flake_rate_dashboard",
+        "int_volunteers__signup_last_status",
+    ):
+        assert name in body, f"{name} not shown in the asset graph"
