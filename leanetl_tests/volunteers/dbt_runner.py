@@ -10,20 +10,11 @@ import pandas as pd
 
 from leanetl.defs.partitions import as_of_vars
 from leanetl.io_managers.warehouse import Warehouse
+from leanetl.lib.van_signups import REQUIRED_COLUMNS
 from leanetl.settings import DBT_PROJECT_DIR
 
 DBT = str(Path(sys.executable).parent / "dbt")
-COLUMNS = [
-    "event_signup_id",
-    "event_id",
-    "event_date",
-    "event_location_id",
-    "event_location_name",
-    "organizer",
-    "van_id",
-    "status",
-    "status_changed_at",
-]
+COLUMNS = list(REQUIRED_COLUMNS)
 
 
 def load_source(home: Path, rows: list[tuple]) -> Warehouse:
