@@ -19,17 +19,29 @@ OUT = ROOT / "bench" / "results.md"
 
 
 WRAP = """
-import atexit, json, os, resource
+import atexit, json, os, resource, threading, time, psutil
+_peak = [0]
+def _sample():
+    me = psutil.Process()
+    while True:
+        try:
+            procs = [me, *me.children(recursive=True)]
+            _peak[0] = max(_peak[0], sum(p.memory_info().rss for p in procs))
+        except psutil.Error:
+            pass
+        time.sleep(0.2)
+threading.Thread(target=_sample, daemon=True).start()
 def _report():
     me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    open(os.environ['BENCH_OUT'], 'w').write(json.dumps([me, kids]))
+    open(os.environ['BENCH_OUT'], 'w').write(json.dumps([me, kids, _peak[0] / 1024]))
 atexit.register(_report)
 """
 
 
-def measure(label: str, code: str, home: Path) -> tuple[str, float, float, float]:
-    """Wall time, peak RSS of the step's process and of its largest subprocess (dbt), MiB."""
+def measure(label: str, code: str, home: Path) -> tuple[str, float, float, float, float]:
+    """Wall time; peak RSS of the step's process, of its largest subprocess (dbt, the JVM) and
+    of the whole process tree sampled every 0.2 s; MiB."""
     report = home.parent / f"{home.name}.json"
     env = {
         **os.environ,
@@ -46,8 +58,8 @@ def measure(label: str, code: str, home: Path) -> tuple[str, float, float, float
         stdout=subprocess.DEVNULL,
     )
     wall = time.perf_counter() - t0
-    me, kids = json.loads(report.read_text())
-    return label, wall, me / 1024, kids / 1024
+    me, kids, tree = json.loads(report.read_text())
+    return label, wall, me / 1024, kids / 1024, tree / 1024
 
 
 LOAD = """
@@ -65,9 +77,94 @@ print(len(load_signup_files([path]).rows))
 """
 
 
+LEADS_GENERATE = """
+import datetime as dt, os
+import pyarrow as pa, pyarrow.parquet as pq
+from leanetl.sample.leads import generate_leads
+rows, chunk = {rows}, 1_000_000
+writer = None
+for i, start in enumerate(range(0, rows, chunk)):
+    frame = generate_leads(min(chunk, rows - start), dt.date(2024, 1, 1), dt.date(2025, 12, 31), seed=i)
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    writer = writer or pq.ParquetWriter('{raw}', table.schema)
+    writer.write_table(table)
+writer.close()
+"""
+
+LEADS_CLEAN = """
+import pandas as pd
+from leanetl.lib.leads import clean_leads
+from leanetl.lib.parquet import read_parquet_bytes
+from pathlib import Path
+raw = read_parquet_bytes(Path('{raw}').read_bytes())  # as the Parquet IO manager loads it
+cleaned = clean_leads(raw, 'America/Chicago', 'bench')
+cleaned.rows.to_parquet('{clean}')
+print(len(cleaned.rows), len(cleaned.quarantine))
+"""
+
+LEADS_SPARK = """
+import datetime as dt
+from pyspark.sql import SparkSession
+from leanetl.lib.leads_answers import spark_answers
+from leanetl.resources import spark_config
+from leanetl.settings import load_settings
+builder = SparkSession.builder
+for key, value in spark_config(load_settings()).items():
+    builder = builder.config(key, value)
+spark = builder.getOrCreate()
+answers = spark_answers(spark, '{clean}', '{companies}', dt.date(2025, 12, 31))
+spark.stop()
+"""
+
+LEADS_PANDAS = """
+import datetime as dt
+import pandas as pd
+from leanetl.lib.leads_answers import pandas_answers
+answers = pandas_answers(pd.read_parquet('{clean}'), pd.read_parquet('{companies}'), dt.date(2025, 12, 31))
+"""
+
+COMPANIES = """
+from leanetl.lib.leads import clean_companies
+from leanetl.sample.leads import generate_companies
+clean_companies(generate_companies()).rows.to_parquet('{companies}')
+"""
+
+
+def leads_bench(tmp: Path, sizes: list[int]) -> list[tuple[str, float, float, float, float]]:
+    """Cleaning (pandas) then the four answers in Spark SQL and in pandas, per size."""
+    results = []
+    companies = tmp / "companies.parquet"
+    env = {**os.environ, "LEANETL_HOME": str(tmp / "leads-home")}
+    subprocess.run(
+        [sys.executable, "-c", COMPANIES.format(companies=companies)], check=True, env=env
+    )
+    for rows in sizes:
+        raw, clean = tmp / f"raw{rows}.parquet", tmp / f"clean{rows}.parquet"
+        code = LEADS_GENERATE.format(rows=rows, raw=raw)
+        subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=ROOT)
+        label = f"{rows / 1e6:g}M leads"
+        names = {"raw": raw, "clean": clean, "companies": companies}
+        for step, code in (
+            ("clean + dedupe (pandas)", LEADS_CLEAN),
+            ("four answers, Spark SQL local[*] (incl. JVM start)", LEADS_SPARK),
+            ("four answers, pandas", LEADS_PANDAS),
+        ):
+            results.append(
+                measure(f"{label}: {step}", code.format(**names), tmp / f"l{rows}{len(results)}")
+            )
+        for path in (raw, clean):
+            path.unlink()
+    return results
+
+
 def main() -> int:
     results = []
+    only_leads = "--leads" in sys.argv
+    sizes = [int(n) for n in os.environ.get("BENCH_LEADS_SIZES", "1000000,10000000").split(",")]
     with tempfile.TemporaryDirectory() as tmp:
+        results.extend(leads_bench(Path(tmp), sizes))
+        if only_leads:
+            return report(results)
         home = Path(tmp) / "demo"
         results.append(
             measure(
@@ -79,12 +176,19 @@ def main() -> int:
         for scale in (1, 10):
             rows_note = f"sample CSV parse, 52 weeks x{scale} events"
             results.append(measure(rows_note, LOAD.format(scale=scale), Path(tmp) / f"load{scale}"))
+    return report(results)
+
+
+def report(results: list[tuple[str, float, float, float, float]]) -> int:
     lines = [
         f"# Benchmarks ({dt.date.today()}, {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()})",
         "",
-        "| step | wall time (s) | peak RSS, Python process (MiB) | peak RSS, largest subprocess e.g. dbt (MiB) |",
-        "|---|---|---|---|",
-        *[f"| {label} | {wall:.1f} | {me:.0f} | {kids:.0f} |" for label, wall, me, kids in results],
+        "| step | wall time (s) | peak RSS, Python process (MiB) | peak RSS, largest subprocess: dbt, JVM (MiB) | peak RSS, process tree (MiB) |",
+        "|---|---|---|---|---|",
+        *[
+            f"| {label} | {wall:.1f} | {me:.0f} | {kids:.0f} | {tree:.0f} |"
+            for label, wall, me, kids, tree in results
+        ],
     ]
     OUT.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

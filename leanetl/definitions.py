@@ -2,7 +2,8 @@
 
 import dagster as dg
 
-from leanetl.defs import volunteers
+from leanetl.defs import leads, volunteers
+from leanetl.defs.alerts import build_failure_email_sensor
 from leanetl.resources import build_resources
 from leanetl.settings import Settings, settings
 
@@ -11,7 +12,9 @@ def build_defs(current: Settings) -> dg.Definitions:
     """All of leanetl for ``current`` settings (tests build it for other environments)."""
     return dg.Definitions.merge(
         volunteers.build_defs(current),
+        leads.build_defs(current),
         dg.Definitions(
+            sensors=[build_failure_email_sensor(current)],
             resources=build_resources(current),
             # Locally DuckDB takes one writer at a time: steps of a run go one after another.
             executor=dg.in_process_executor if current.is_local else dg.multiprocess_executor,

@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     yesterday = current.today() - dt.timedelta(days=1)
     days = [yesterday - dt.timedelta(days=n) for n in range(args.days - 1, -1, -1)]
     days = [d for d in days if d >= current.start_date]
-    jobs = ["volunteers_daily"]
+    jobs = ["volunteers_daily", "leads_daily"]
     log = current.home / "demo.log"
     print(f"leanetl demo: {len(days)} days ({days[0]} to {days[-1]}), home {current.home}")
     print(f"  (Dagster and dbt logs go to {log})", flush=True)
@@ -118,6 +118,12 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"      latest: {lake / 'dashboards/volunteers/flake_rate' / f'dt={days[-1]}' / 'index.html'}"
     )
+    print(f"      leads:  {lake / 'dashboards/leads/answers' / f'dt={days[-1]}' / 'index.html'}")
+    print(f"  leads answers      {lake / 'leads'}/<answer>/dt=<day>/data.parquet")
+    print(
+        f"      duckdb -c \"select * from '{lake / 'leads/top_countries' / f'dt={days[-1]}' / 'data.parquet'}'\""
+    )
+    print(f"  leads sources      {current.leads_source_url} (sample export + companies)")
     print(f"  embedded Mongo     {current.mongo_dir}")
     print("  UI with every run: make dev, then http://127.0.0.1:3000")
     return 0

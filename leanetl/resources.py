@@ -1,16 +1,39 @@
 """The one place that maps the environment to resources and IO managers."""
 
+import os
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
+from dagster_pyspark import LazyPySparkResource
 
 from leanetl.dbt_project import dbt_executable, dbt_project
+from leanetl.defs.resources import GoogleSheetsResource, Mailer
 from leanetl.io_managers.mongo import MongoIOManager, MongoStore
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.io_managers.parquet import PartitionedParquetIOManager
 from leanetl.io_managers.warehouse import Warehouse, WarehouseIOManager
 from leanetl.settings import Settings
+
+
+def secret(name: str) -> dg.EnvVar | str:
+    """An EnvVar when the variable is set (its value is read at run time, never logged), else ''."""
+    return dg.EnvVar(name) if os.environ.get(name) else ""
+
+
+def spark_config(settings: Settings) -> dict[str, str]:
+    """One session config for ``local[*]``, a cluster master, or a Spark Connect URL."""
+    where = settings.spark_master
+    config = {"spark.remote": where} if where.startswith("sc://") else {"spark.master": where}
+    return {
+        **config,
+        "spark.app.name": "leanetl",
+        "spark.driver.memory": settings.spark_driver_memory,
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.shuffle.partitions": "8" if where.startswith("local") else "200",
+        "spark.ui.showConsoleProgress": "false",
+        "spark.log.level": "ERROR",
+    }
 
 
 def build_resources(settings: Settings) -> dict[str, Any]:
@@ -38,6 +61,25 @@ def build_resources(settings: Settings) -> dict[str, Any]:
         "warehouse_io_manager": WarehouseIOManager(warehouse=warehouse),
         "mongo": mongo,
         "mongo_io_manager": MongoIOManager(mongo=mongo),
+        "leads_source": ObjectStore(
+            url=settings.leads_source_url,
+            s3_endpoint_url=settings.s3_endpoint_url,
+            gcp_project=settings.bq_project,
+        ),
+        "sheets": GoogleSheetsResource(
+            credentials=secret("LEANETL_LEADS_SHEETS_CREDENTIALS"),
+            api_url=settings.sheets_api_url,
+        ),
+        "pyspark": LazyPySparkResource(spark_config=spark_config(settings)),
+        "mailer": Mailer(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            tls=settings.smtp_tls,
+            user=settings.smtp_user,
+            password=secret("LEANETL_SMTP_PASSWORD"),
+            sender=settings.alert_from,
+            recipients=list(settings.alert_to),
+        ),
         "dbt": DbtCliResource(
             project_dir=dbt_project(), target=settings.dbt_target, dbt_executable=dbt_executable()
         ),

@@ -54,6 +54,44 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
         "when the volunteers schedule runs (cron, local time)",
     ),
     "LEANETL_FRESHNESS_HOURS": ("26", "hours after which an out asset is overdue"),
+    "LEANETL_LEADS_SHEET_KEY": (
+        "",
+        "key of the leads Google Sheet (from its URL); empty: read the newest export",
+    ),
+    "LEANETL_LEADS_WORKSHEET": ("", "worksheet (tab) title of the leads; empty: the first one"),
+    "LEANETL_LEADS_SHEETS_CREDENTIALS": (
+        "",
+        "secret: service-account JSON (text or path); empty: GOOGLE_APPLICATION_CREDENTIALS",
+    ),
+    "LEANETL_SHEETS_API_URL": (
+        "https://sheets.googleapis.com",
+        "Sheets API base URL (a proxy, or the tests' fake)",
+    ),
+    "LEANETL_LEADS_SOURCE_URL": (
+        "$LEANETL_HOME/sources/leads",
+        "leads exports (leads*.csv, leads*.json) and companies*.csv: directory, s3:// or gs:// "
+        "(prod default <lake>/sources/leads)",
+    ),
+    "LEANETL_LEADS_TIMEZONE": (
+        "$LEANETL_TIMEZONE",
+        "timezone of the timestamps operators type into the sheet",
+    ),
+    "LEANETL_LEADS_CRON": ("0 7 * * *", "when the leads schedule runs (cron, local time)"),
+    "LEANETL_SPARK_MASTER": (
+        "local[*]",
+        "Spark master (local[*], spark://host:7077, yarn) or Spark Connect URL (sc://host:15002)",
+    ),
+    "LEANETL_SPARK_DRIVER_MEMORY": ("2g", "memory of the Spark driver (local mode: all of Spark)"),
+    "LEANETL_RETRIES": ("3", "retries of a failed step (exponential backoff with jitter)"),
+    "LEANETL_RETRY_DELAY_SECONDS": ("30", "delay before the first retry"),
+    "LEANETL_SMTP_HOST": ("", "mail server for failure alerts; empty: no e-mail"),
+    "LEANETL_SMTP_PORT": ("587", "mail server port"),
+    "LEANETL_SMTP_TLS": ("starttls", "starttls | ssl | none"),
+    "LEANETL_SMTP_USER": ("", "mail server login; empty: no login"),
+    "LEANETL_SMTP_PASSWORD": ("", "secret: mail server password"),
+    "LEANETL_ALERT_FROM": ("leanetl@localhost", "sender of failure alerts"),
+    "LEANETL_ALERT_TO": ("", "comma-separated recipients of failure alerts"),
+    "LEANETL_UI_URL": ("http://127.0.0.1:3000", "Dagster UI address used in alert links"),
     "GOOGLE_APPLICATION_CREDENTIALS": (
         "",
         "secret: service-account JSON for BigQuery/GCS (standard)",
@@ -101,6 +139,23 @@ class Settings:
     van_signups_table: str
     volunteers_cron: str
     freshness_hours: int
+    leads_sheet_key: str
+    leads_worksheet: str
+    sheets_api_url: str
+    leads_source_url: str
+    leads_timezone: str
+    leads_cron: str
+    spark_master: str
+    spark_driver_memory: str
+    retries: int
+    retry_delay_seconds: float
+    smtp_host: str
+    smtp_port: int
+    smtp_tls: str
+    smtp_user: str
+    alert_from: str
+    alert_to: tuple[str, ...]
+    ui_url: str
 
     @property
     def tz(self) -> ZoneInfo:
@@ -167,7 +222,30 @@ def load_settings() -> Settings:
         van_signups_table=_get("LEANETL_VAN_SIGNUPS_TABLE"),
         volunteers_cron=_get("LEANETL_VOLUNTEERS_CRON"),
         freshness_hours=int(_get("LEANETL_FRESHNESS_HOURS")),
+        leads_sheet_key=_get("LEANETL_LEADS_SHEET_KEY"),
+        leads_worksheet=_get("LEANETL_LEADS_WORKSHEET"),
+        sheets_api_url=_get("LEANETL_SHEETS_API_URL"),
+        leads_source_url=os.environ.get("LEANETL_LEADS_SOURCE_URL", "").strip()
+        or (
+            str(home / "sources" / "leads") if env is Environment.LOCAL else f"{lake}/sources/leads"
+        ),
+        leads_timezone=os.environ.get("LEANETL_LEADS_TIMEZONE", "").strip() or tz_name,
+        leads_cron=_get("LEANETL_LEADS_CRON"),
+        spark_master=_get("LEANETL_SPARK_MASTER"),
+        spark_driver_memory=_get("LEANETL_SPARK_DRIVER_MEMORY"),
+        retries=int(_get("LEANETL_RETRIES")),
+        retry_delay_seconds=float(_get("LEANETL_RETRY_DELAY_SECONDS")),
+        smtp_host=_get("LEANETL_SMTP_HOST"),
+        smtp_port=int(_get("LEANETL_SMTP_PORT")),
+        smtp_tls=_get("LEANETL_SMTP_TLS").lower(),
+        smtp_user=_get("LEANETL_SMTP_USER"),
+        alert_from=_get("LEANETL_ALERT_FROM"),
+        alert_to=tuple(a.strip() for a in _get("LEANETL_ALERT_TO").split(",") if a.strip()),
+        ui_url=_get("LEANETL_UI_URL").rstrip("/"),
     )
+    ZoneInfo(settings.leads_timezone)
+    if settings.smtp_tls not in ("starttls", "ssl", "none"):
+        raise ValueError(f"LEANETL_SMTP_TLS={settings.smtp_tls!r} is not starttls, ssl or none")
     if not settings.is_local:
         missing = [
             name

@@ -13,7 +13,7 @@ from dagster_dbt import (
 )
 
 from leanetl.dbt_project import dbt_project
-from leanetl.defs.partitions import out_freshness
+from leanetl.defs.partitions import ONE_DAY_PER_RUN, out_freshness
 from leanetl.settings import Settings
 
 
@@ -66,6 +66,7 @@ def build_domain_dbt_assets(
         partitions_def=partitions_def,
         dagster_dbt_translator=LeanetlDbtTranslator(settings),
         pool="warehouse",
+        backfill_policy=ONE_DAY_PER_RUN,
     )
     def _models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         args = ["build", "--vars", json.dumps(vars_for(context))]

@@ -5,9 +5,11 @@ local disk the bytes go to a temporary file in the same directory and are rename
 reader therefore never sees a half-written file, and a failed write leaves the old object intact.
 """
 
+import datetime as dt
 import os
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -19,6 +21,13 @@ from pydantic import PrivateAttr
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    key: str
+    modified: dt.datetime
+    size: int
 
 
 def _is_not_found(exc: Exception) -> bool:
@@ -161,6 +170,36 @@ class ObjectStore(dg.ConfigurableResource):
         else:
             for blob in self._gcs_bucket().client.list_blobs(self._gcs_bucket(), prefix=full):
                 yield blob.name[strip:]
+
+    def list_objects(self, prefix: str) -> list[StoredObject]:
+        """Objects under ``prefix`` with their last-modified time (UTC), oldest first."""
+        prefix = prefix.strip("/")
+        found: list[StoredObject] = []
+        if self.scheme == "file":
+            for key in self.list_keys(prefix):
+                stat = self._local_path(key).stat()
+                modified = dt.datetime.fromtimestamp(stat.st_mtime, dt.UTC)
+                found.append(StoredObject(key, modified, stat.st_size))
+        elif self.scheme == "s3":
+            bucket, store_prefix = self._bucket_and_prefix
+            strip = len(store_prefix) + 1 if store_prefix else 0
+            pages = (
+                self._s3()
+                .get_paginator("list_objects_v2")
+                .paginate(Bucket=bucket, Prefix=self._object_name(prefix))
+            )
+            for page in pages:
+                for item in page.get("Contents", []):
+                    found.append(
+                        StoredObject(item["Key"][strip:], item["LastModified"], item["Size"])
+                    )
+        else:
+            _, store_prefix = self._bucket_and_prefix
+            strip = len(store_prefix) + 1 if store_prefix else 0
+            bucket = self._gcs_bucket()
+            for blob in bucket.client.list_blobs(bucket, prefix=self._object_name(prefix)):
+                found.append(StoredObject(blob.name[strip:], blob.updated, blob.size or 0))
+        return sorted(found, key=lambda o: (o.modified, o.key))
 
     def delete(self, key: str) -> None:
         if self.scheme == "file":

@@ -6,14 +6,11 @@ serialised fully in memory before it is written, so a failure at any point leave
 partition as it was and a re-run replaces it rather than adding a second file.
 """
 
-import io
-
 import dagster as dg
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from leanetl.io_managers.object_store import ObjectStore
+from leanetl.lib.parquet import frame_to_parquet_bytes, read_parquet_bytes
 
 PARTITION_COLUMN = "dt"
 FILE_NAME = "data.parquet"
@@ -32,13 +29,6 @@ def partition_object_key(asset_key: dg.AssetKey, partition: str | None) -> str:
     if partition is None:
         return f"{prefix}/{FILE_NAME}"
     return f"{prefix}/{PARTITION_COLUMN}={partition}/{FILE_NAME}"
-
-
-def frame_to_parquet_bytes(frame: pd.DataFrame) -> bytes:
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    buffer = io.BytesIO()
-    pq.write_table(table, buffer, compression="zstd")
-    return buffer.getvalue()
 
 
 class PartitionedParquetIOManager(dg.ConfigurableIOManager):
@@ -113,7 +103,7 @@ class PartitionedParquetIOManager(dg.ConfigurableIOManager):
                     f"{asset_key.to_user_string()}: no Parquet at {self.store.uri(key)}; "
                     "materialise that partition first"
                 ) from exc
-            frames.append(pq.read_table(io.BytesIO(data)).to_pandas())
+            frames.append(read_parquet_bytes(data))
         if not frames:
             return pd.DataFrame()
         return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from leanetl.lib.sources import SourceSchemaError
+
 ID_COLUMNS = ("event_signup_id", "event_id", "event_location_id", "van_id")
 TEXT_COLUMNS = ("event_location_name", "organizer", "status")
 REQUIRED_COLUMNS = (
@@ -25,10 +27,6 @@ REQUIRED_COLUMNS = (
     "status_changed_at",
 )
 QUARANTINE_COLUMNS = ("source_file", "line", "fields", "reason", "raw")
-
-
-class SourceSchemaError(ValueError):
-    """A source file lacks a column the pipeline needs."""
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""`dagster dev` starts and headless Chromium shows the volunteers assets in the asset graph."""
+"""`dagster dev` starts and headless Chromium shows the volunteers and leads asset graphs."""
 
 import os
 import shutil
@@ -15,8 +15,23 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = REPO / "test-artifacts"
 
 
+def show_lineage(browser, url: str, asset: str, marker: str) -> str:
+    """Open ``asset``'s lineage (five levels up and down), screenshot it, return the page text."""
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    page.goto(
+        f"{url}/assets/{asset}?view=lineage&lineageScope=neighbors&lineageDepth=5",
+        timeout=120_000,
+    )
+    page.get_by_text(marker, exact=True).first.wait_for(timeout=120_000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{asset.split('/')[0]}_asset_graph.png"))
+    text = page.inner_text("body")
+    page.close()
+    return text
+
+
 @pytest.mark.slow
-def test_asset_graph_shows_volunteers_assets(tmp_path: Path) -> None:
+def test_asset_graph_shows_volunteers_and_leads_assets(tmp_path: Path) -> None:
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian chromium is not installed (apt-get install chromium; .ci/run does it)")
     from playwright.sync_api import sync_playwright
@@ -55,20 +70,18 @@ def test_asset_graph_shows_volunteers_assets(tmp_path: Path) -> None:
                     "--no-first-run",
                 ],
             )
-            page = browser.new_page(viewport={"width": 1600, "height": 1000})
-            page.goto(f"{url}/asset-groups/volunteers@leanetl/lineage", timeout=120_000)
-            page.get_by_text("flake_rate_weekly", exact=True).first.wait_for(timeout=120_000)
-            body = page.inner_text("body")
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "volunteers_asset_graph.png"))
+            body = show_lineage(browser, url, "volunteers/flake_rate_outlook", "event_signups")
+            leads_body = show_lineage(browser, url, "leads/top_countries", "leads_raw")
             browser.close()
     finally:
         os.chdir(old_cwd)
     for name in (
         "event_signups",
-        "flake_rate_weekly",
+        "stg_volunteers__event_signups",
+        "__signup_last_status",  # the UI shortens the long name in the middle
         "flake_rate_outlook",
         "flake_rate_dashboard",
-        "int_volunteers__signup_last_status",
     ):
         assert name in body, f"{name} not shown in the asset graph"
+    for name in ("leads_raw", "companies_raw", "companies", "top_countries", "leads_dashboard"):
+        assert name in leads_body, f"{name} not shown in the leads asset graph"

@@ -4,7 +4,7 @@ import dagster as dg
 import pandas as pd
 
 from leanetl.defs.dbt import build_domain_dbt_assets
-from leanetl.defs.partitions import as_of_vars, daily_partitions, partition_day
+from leanetl.defs.partitions import ONE_DAY_PER_RUN, as_of_vars, daily_partitions, partition_day
 from leanetl.lib.van_signups import load_signup_files
 from leanetl.sample.volunteers import ensure_sample_files
 from leanetl.settings import Settings
@@ -55,6 +55,7 @@ def build_local_signups_asset(settings: Settings) -> dg.AssetsDefinition:
             )
         ],
         pool="warehouse",
+        backfill_policy=ONE_DAY_PER_RUN,
     )
     def load_event_signups(context: dg.AssetExecutionContext):
         files = ensure_sample_files(folder, settings.today(), settings.timezone)

@@ -2,7 +2,8 @@
 
 import dagster as dg
 
-from leanetl.defs.partitions import daily_partitions, out_freshness, partition_day
+from leanetl.defs.dashboards import dashboard_spec, publish_dashboard
+from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions, partition_day
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.io_managers.warehouse import Warehouse
 from leanetl.lib.dashboards import flake_rate_dashboard
@@ -16,16 +17,18 @@ def dashboard_key(day: str) -> str:
 
 
 def build_dashboard_asset(settings: Settings) -> dg.AssetsDefinition:
-    @dg.asset(
-        key=[DOMAIN, "flake_rate_dashboard"],
-        group_name=DOMAIN,
-        deps=[dg.AssetKey([DOMAIN, "flake_rate_outlook"])],
+    @dg.multi_asset(
+        name="flake_rate_dashboard_html",
+        specs=[
+            dashboard_spec(
+                settings,
+                [DOMAIN, "flake_rate_dashboard"],
+                [[DOMAIN, "flake_rate_outlook"]],
+                "Flake rate by week per region, the current week by region, and the table.",
+            )
+        ],
         partitions_def=daily_partitions(settings),
-        kinds={"plotly", "html"},
-        tags={"layer": "out"},
-        freshness_policy=out_freshness(settings),
-        automation_condition=dg.AutomationCondition.eager(),
-        description="Flake rate by week per region, the current week by region, and the table.",
+        backfill_policy=ONE_DAY_PER_RUN,
         pool="warehouse",
     )
     def flake_rate_dashboard_html(
@@ -34,15 +37,8 @@ def build_dashboard_asset(settings: Settings) -> dg.AssetsDefinition:
         day = partition_day(context)
         outlook = warehouse.read(DOMAIN, "flake_rate_outlook", "as_of_date", [day])
         page = flake_rate_dashboard(outlook, day.isoformat())
-        key = dashboard_key(day.isoformat())
-        lake.put_bytes(key, page.encode(), content_type="text/html")
-        return dg.MaterializeResult(
-            metadata={
-                "dashboard_url": dg.MetadataValue.url(lake.browser_url(key)),
-                "path": dg.MetadataValue.path(lake.uri(key)),
-                "dagster/row_count": len(outlook),
-                "bytes": len(page),
-            }
+        return publish_dashboard(
+            lake, dashboard_key(day.isoformat()), page, {"dagster/row_count": len(outlook)}
         )
 
     return flake_rate_dashboard_html

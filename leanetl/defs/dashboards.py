@@ -1,0 +1,40 @@
+"""What every domain's dashboard asset shares: its spec and how the page is published."""
+
+from collections.abc import Sequence
+
+import dagster as dg
+
+from leanetl.defs.partitions import out_freshness
+from leanetl.io_managers.object_store import ObjectStore
+from leanetl.settings import Settings
+
+
+def dashboard_spec(
+    settings: Settings, key: Sequence[str], deps: Sequence[Sequence[str]], description: str
+) -> dg.AssetSpec:
+    """An HTML report in the lake, refreshed whenever what it shows is (eager), kept fresh."""
+    return dg.AssetSpec(
+        list(key),
+        group_name=key[0],
+        deps=[dg.AssetKey(list(d)) for d in deps],
+        kinds={"plotly", "html"},
+        tags={"layer": "out"},
+        freshness_policy=out_freshness(settings),
+        automation_condition=dg.AutomationCondition.eager(),
+        description=description,
+    )
+
+
+def publish_dashboard(
+    lake: ObjectStore, key: str, page: str, metadata: dict[str, object] | None = None
+) -> dg.MaterializeResult:
+    """Write the page to the lake; its URL and path go to the materialisation."""
+    lake.put_bytes(key, page.encode(), content_type="text/html")
+    return dg.MaterializeResult(
+        metadata={
+            "dashboard_url": dg.MetadataValue.url(lake.browser_url(key)),
+            "path": dg.MetadataValue.path(lake.uri(key)),
+            **(metadata or {}),
+            "bytes": len(page),
+        }
+    )

@@ -1,0 +1,29 @@
+"""Leads: Google Sheet (or export) + companies -> clean, dedupe -> four Spark answers -> dashboard."""
+
+import dagster as dg
+
+from leanetl.defs.leads.answers import build_answers_asset
+from leanetl.defs.leads.clean import build_clean_assets
+from leanetl.defs.leads.common import DOMAIN
+from leanetl.defs.leads.dashboard import build_dashboard_asset
+from leanetl.defs.leads.sources import build_source_assets
+from leanetl.defs.partitions import daily_schedule
+from leanetl.settings import Settings
+
+
+def build_defs(settings: Settings) -> dg.Definitions:
+    job = dg.define_asset_job(
+        "leads_daily",
+        selection=dg.AssetSelection.groups(DOMAIN),
+        description="Read the sheet, clean and dedupe, answer the four questions, draw the dashboard.",
+    )
+    return dg.Definitions(
+        assets=[
+            *build_source_assets(settings),
+            *build_clean_assets(settings),
+            build_answers_asset(settings),
+            build_dashboard_asset(settings),
+        ],
+        jobs=[job],
+        schedules=[daily_schedule(job, settings.leads_cron, "leads_daily_schedule")],
+    )

@@ -1,0 +1,130 @@
+"""The four answers, computed in Spark SQL as of the partition day, written as Parquet."""
+
+import itertools
+
+import dagster as dg
+import pandas as pd
+from dagster_pyspark import LazyPySparkResource
+
+from leanetl.defs.leads.common import COMPANIES, DOMAIN, LEADS, day_of, preview, retry_policy
+from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions, out_freshness
+from leanetl.io_managers.object_store import ObjectStore
+from leanetl.io_managers.parquet import partition_object_key
+from leanetl.lib.leads_answers import (
+    ANSWERS,
+    TOP_COUNTRIES,
+    WINDOW_DAYS,
+    spark_answers,
+    spark_totals,
+)
+from leanetl.settings import Settings
+
+DESCRIPTIONS = {
+    "leads_per_month": "Leads captured per month of the partition day's year, up to that day (zero-filled).",
+    "leads_last_10_days": "Leads captured on the partition day and each of the nine days before it.",
+    "top_countries": f"The {TOP_COUNTRIES} countries with most leads up to the partition day; ties by name.",
+    "hq_staff": "Per company: its leads whose country is the company's HQ country, and all its leads.",
+}
+CHECKS = {
+    "per_month_reconciles": "leads_per_month adds up to the leads captured this year up to the day.",
+    "window_is_ten_days": f"leads_last_10_days has exactly {WINDOW_DAYS} consecutive days ending on the day.",
+    "top_countries_ranked": f"At most {TOP_COUNTRIES} rows, ordered by leads then name.",
+    "hq_staff_within_leads": "No company has more HQ staff than leads.",
+}
+CHECK_ASSET = {
+    "per_month_reconciles": "leads_per_month",
+    "window_is_ten_days": "leads_last_10_days",
+    "top_countries_ranked": "top_countries",
+    "hq_staff_within_leads": "hq_staff",
+}
+
+
+def answer_checks(
+    answers: dict[str, pd.DataFrame], totals: dict[str, int], day: object
+) -> dict[str, tuple[bool, dict[str, object]]]:
+    """check name -> (passed, metadata), computed from the answers themselves."""
+    per_month = int(answers["leads_per_month"]["leads"].sum())
+    days = list(answers["leads_last_10_days"]["day"])
+    top = answers["top_countries"]
+    ordered = top.sort_values(["leads", "country"], ascending=[False, True]).reset_index(drop=True)
+    staff = answers["hq_staff"]
+    over = int((staff["hq_staff"] > staff["leads"]).sum())
+    return {
+        "per_month_reconciles": (
+            per_month == totals["in_year"],
+            {"sum_of_months": per_month, "leads_this_year": totals["in_year"]},
+        ),
+        "window_is_ten_days": (
+            len(days) == WINDOW_DAYS
+            and days[-1] == day
+            and all((b - a).days == 1 for a, b in itertools.pairwise(days)),
+            {"days": len(days)},
+        ),
+        "top_countries_ranked": (
+            len(top) <= TOP_COUNTRIES
+            and top[["country", "leads"]].equals(ordered[["country", "leads"]]),
+            {"rows": len(top)},
+        ),
+        "hq_staff_within_leads": (over == 0, {"companies_over": over}),
+    }
+
+
+def build_answers_asset(settings: Settings) -> dg.AssetsDefinition:
+    freshness = out_freshness(settings)
+
+    @dg.multi_asset(
+        name="answer_leads_questions",
+        group_name=DOMAIN,
+        partitions_def=daily_partitions(settings),
+        deps=[LEADS, COMPANIES],
+        outs={
+            name: dg.AssetOut(
+                key=[DOMAIN, name],
+                io_manager_key="parquet_io_manager",
+                description=DESCRIPTIONS[name],
+                kinds={"spark", "parquet"},
+                tags={"layer": "out"},
+                freshness_policy=freshness,
+            )
+            for name in ANSWERS
+        },
+        check_specs=[
+            dg.AssetCheckSpec(
+                check, asset=dg.AssetKey([DOMAIN, CHECK_ASSET[check]]), description=text
+            )
+            for check, text in CHECKS.items()
+        ],
+        retry_policy=retry_policy(settings),
+        backfill_policy=ONE_DAY_PER_RUN,
+    )
+    def answer_leads_questions(
+        context: dg.AssetExecutionContext, pyspark: LazyPySparkResource, lake: ObjectStore
+    ):
+        day = day_of(context)
+        partition = context.partition_key
+        leads_uri = lake.uri(partition_object_key(LEADS, partition))
+        companies_uri = lake.uri(partition_object_key(COMPANIES, partition))
+        spark = pyspark.spark_session
+        answers = spark_answers(spark, leads_uri, companies_uri, day)
+        totals = spark_totals(spark, day)
+        for name in ANSWERS:
+            frame = answers[name]
+            yield dg.Output(
+                frame,
+                output_name=name,
+                metadata={
+                    "as_of": day.isoformat(),
+                    "leads_known": totals["known"],
+                    "spark_master": spark.conf.get("spark.master", "spark connect"),
+                    "preview": preview(frame, 12),
+                },
+            )
+        for check, (passed, metadata) in answer_checks(answers, totals, day).items():
+            yield dg.AssetCheckResult(
+                asset_key=dg.AssetKey([DOMAIN, CHECK_ASSET[check]]),
+                check_name=check,
+                passed=bool(passed),
+                metadata=metadata,
+            )
+
+    return answer_leads_questions

@@ -1,0 +1,177 @@
+"""The leads sources: the Google Sheet (or its newest export) and the companies file."""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import pandas as pd
+
+from leanetl.clients.sheets import SheetsUnavailable
+from leanetl.defs.leads.common import COMPANIES_RAW, DOMAIN, LEADS_RAW, preview, retry_policy
+from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions
+from leanetl.defs.resources import GoogleSheetsResource
+from leanetl.io_managers.object_store import ObjectStore, StoredObject
+from leanetl.lib.leads import COMPANY_COLUMNS, LEAD_COLUMNS, empty_raw
+from leanetl.lib.sheet_values import read_export, values_to_frame
+from leanetl.lib.sources import SourceSchemaError, require_columns
+from leanetl.lib.text import TEXT
+from leanetl.sample.leads import ensure_sample_files
+from leanetl.settings import Settings
+
+EXPORT_SUFFIXES = (".csv", ".json")
+
+
+def newest_export(source: ObjectStore, prefix: str) -> StoredObject | None:
+    """The most recently modified ``<prefix>*.csv`` or ``<prefix>*.json`` at the source's root."""
+    found = [
+        o
+        for o in source.list_objects(prefix)
+        if "/" not in o.key and o.key.lower().endswith(EXPORT_SUFFIXES)
+    ]
+    return found[-1] if found else None
+
+
+def shape(frame: pd.DataFrame, required: tuple[str, ...], source: str) -> pd.DataFrame:
+    """The required columns plus origin, as text. A source with no cells at all is empty."""
+    if not [c for c in frame.columns if c not in ("source", "source_row")]:
+        return empty_raw(required).astype({c: TEXT for c in required})
+    frame = require_columns(frame, required, source)
+    return frame[[*required, "source", "source_row"]].astype({c: TEXT for c in required})
+
+
+@contextmanager
+def bad_source_fails_without_retry() -> Iterator[None]:
+    """A missing column will not appear by retrying: fail at once with the named column."""
+    try:
+        yield
+    except SourceSchemaError as exc:
+        raise dg.Failure(description=str(exc), allow_retries=False) from None
+
+
+def _prepare_local_sample(settings: Settings, source: ObjectStore) -> None:
+    if settings.is_local and source.scheme == "file":
+        ensure_sample_files(Path(source.url), settings.today())
+
+
+def raw_source(
+    settings: Settings, name: str, key: dg.AssetKey, kinds: set[str], description: str
+) -> Callable[[Callable[..., Any]], dg.AssetsDefinition]:
+    """A daily source snapshot stored as Parquet, retried when the outside system fails."""
+    return dg.multi_asset(
+        name=name,
+        group_name=DOMAIN,
+        partitions_def=daily_partitions(settings),
+        backfill_policy=ONE_DAY_PER_RUN,
+        retry_policy=retry_policy(settings),
+        outs={
+            key.path[-1]: dg.AssetOut(
+                key=key,
+                io_manager_key="parquet_io_manager",
+                kinds=kinds,
+                tags={"layer": "raw"},
+                description=description,
+            )
+        },
+    )
+
+
+def build_source_assets(settings: Settings) -> list[dg.AssetsDefinition]:
+    sheet = settings.leads_sheet_key
+
+    @raw_source(
+        settings,
+        "read_leads_sheet",
+        LEADS_RAW,
+        {"googlesheets", "csv", "parquet"},
+        "The leads as the operators typed them: the Google Sheet "
+        f"{sheet or '(not configured)'} read with gspread, or, when the Sheets API fails or "
+        f"is not configured, the newest leads*.csv / leads*.json under {settings.leads_source_url}. "
+        "Metadata says which source was used and why.",
+    )
+    def read_leads_sheet(
+        context: dg.AssetExecutionContext,
+        sheets: GoogleSheetsResource,
+        leads_source: ObjectStore,
+    ) -> dg.Output[pd.DataFrame]:
+        with bad_source_fails_without_retry():
+            return _read_leads(context, sheets, leads_source)
+
+    def _read_leads(
+        context: dg.AssetExecutionContext,
+        sheets: GoogleSheetsResource,
+        leads_source: ObjectStore,
+    ) -> dg.Output[pd.DataFrame]:
+        reason = "LEANETL_LEADS_SHEET_KEY is not set"
+        metadata: dict[str, object] = {}
+        frame = None
+        if sheet:
+            try:
+                values = sheets.read(sheet, settings.leads_worksheet)
+                name = f"Google Sheet '{values.spreadsheet_title}' / '{values.worksheet_title}'"
+                frame = shape(
+                    values_to_frame(values.rows, values.first_row, name, LEAD_COLUMNS),
+                    LEAD_COLUMNS,
+                    name,
+                )
+                metadata = {
+                    "source": "google_sheet",
+                    "source_detail": name,
+                    "sheet_timezone": values.timezone,
+                    "api_attempts": values.attempts,
+                }
+            except SheetsUnavailable as exc:
+                reason = str(exc)
+                context.log.warning(
+                    f"Google Sheet unavailable, falling back to an export: {reason}"
+                )
+        if frame is None:
+            _prepare_local_sample(settings, leads_source)
+            export = newest_export(leads_source, "leads")
+            if export is None:
+                raise dg.Failure(
+                    f"leads: Google Sheet unavailable ({reason}) and no leads*.csv or "
+                    f"leads*.json export under {leads_source.uri('')}"
+                )
+            uri = leads_source.uri(export.key)
+            frame = shape(
+                read_export(uri, leads_source.get_bytes(export.key), LEAD_COLUMNS),
+                LEAD_COLUMNS,
+                uri,
+            )
+            metadata = {
+                "source": "export",
+                "source_detail": uri,
+                "export_modified": export.modified.isoformat(timespec="seconds"),
+                "fallback_reason": reason,
+            }
+        return dg.Output(
+            frame, metadata={**metadata, "source_rows": len(frame), "preview": preview(frame)}
+        )
+
+    @raw_source(
+        settings,
+        "read_companies_file",
+        COMPANIES_RAW,
+        {"csv", "parquet"},
+        f"Companies and their HQ: the newest companies*.csv under {settings.leads_source_url}.",
+    )
+    def read_companies_file(leads_source: ObjectStore) -> dg.Output[pd.DataFrame]:
+        _prepare_local_sample(settings, leads_source)
+        export = newest_export(leads_source, "companies")
+        if export is None:
+            raise dg.Failure(f"companies: no companies*.csv under {leads_source.uri('')}")
+        uri = leads_source.uri(export.key)
+        with bad_source_fails_without_retry():
+            frame = shape(
+                read_export(uri, leads_source.get_bytes(export.key), COMPANY_COLUMNS),
+                COMPANY_COLUMNS,
+                uri,
+            )
+        return dg.Output(
+            frame,
+            metadata={"source_detail": uri, "source_rows": len(frame), "preview": preview(frame)},
+        )
+
+    return [read_leads_sheet, read_companies_file]

@@ -1,0 +1,172 @@
+"""Cleaning leads and companies: text, timestamps, countries, dedupe, quarantine."""
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from leanetl.lib.countries import canonical_country, hq_country
+from leanetl.lib.leads import LEAD_KEY, clean_companies, clean_leads, duplicate_keys
+from leanetl.lib.sheet_values import read_export
+from leanetl.lib.sources import SourceSchemaError
+from leanetl.lib.text import normalise_text
+from leanetl.lib.timestamps import parse_operator_timestamps
+
+TZ = "America/Chicago"
+
+
+def leads(*rows: tuple) -> pd.DataFrame:
+    columns = ["company", "first_name", "last_name", "title", "country", "operator_timestamp"]
+    return pd.DataFrame(list(rows), columns=columns, dtype=object)
+
+
+@pytest.mark.parametrize(
+    ("typed", "utc"),
+    [
+        ("2022-11-15", "2022-11-15 06:00:00"),
+        ("2022-11-15 00:00:00", "2022-11-15 06:00:00"),
+        ("2022-11-15T09:30", "2022-11-15 15:30:00"),
+        ("2022-11-15T09:30:00Z", "2022-11-15 09:30:00"),
+        ("2022-11-15T09:30:00-05:00", "2022-11-15 14:30:00"),
+        ("11/15/2022 9:00 AM", "2022-11-15 15:00:00"),
+        ("11/15/2022 9:00 pm", "2022-11-16 03:00:00"),
+        ("11/15/2022 12:00 AM", "2022-11-15 06:00:00"),
+        ("11/15/2022 13:05:07", "2022-11-15 19:05:07"),
+        ("11/15/2022", "2022-11-15 06:00:00"),
+        ("44880.375", "2022-11-15 15:00:00"),  # Sheets serial: 2022-11-15 09:00 local
+        (44880.375, "2022-11-15 15:00:00"),
+        (43831, "2020-01-01 06:00:00"),
+        ("2022-07-01 12:00", "2022-07-01 17:00:00"),  # CDT, not CST
+        ("2022-11-06 01:30", "2022-11-06 06:30:00"),  # repeated hour: first occurrence
+        ("2022-03-13 02:30", "2022-03-13 08:00:00"),  # skipped hour: moved forward
+    ],
+)
+def test_operator_timestamp_forms(typed, utc) -> None:
+    parsed = parse_operator_timestamps(pd.Series([typed], dtype=object), TZ)
+    assert parsed.iloc[0] == pd.Timestamp(utc, tz="UTC")
+
+
+@pytest.mark.parametrize(
+    "typed", ["", None, "last tuesday", "13/45/2022", "2022-02-30", "12", "1e9"]
+)
+def test_unparsable_timestamps_are_nat(typed) -> None:
+    assert pd.isna(parse_operator_timestamps(pd.Series([typed], dtype=object), TZ).iloc[0])
+
+
+@pytest.mark.parametrize(
+    ("typed", "name"),
+    [
+        ("USA", "United States"),
+        ("u.s.", "United States"),
+        ("United States of America", "United States"),
+        ("uk", "United Kingdom"),
+        ("England", "United Kingdom"),
+        ("DEU", "Germany"),
+        ("Deutschland", "Germany"),
+        ("Korea, Republic of", "South Korea"),
+        ("Côte d’Ivoire", "Côte d'Ivoire"),
+        ("Turkey", "Türkiye"),
+        ("Narnia", "Narnia"),
+    ],
+)
+def test_countries_to_one_canonical_name(typed, name) -> None:
+    assert canonical_country(typed)[0] == name
+
+
+@pytest.mark.parametrize(
+    ("location", "country"),
+    [
+        ("Austin, TX", "United States"),
+        ("Seattle, Washington", "United States"),
+        ("London, UK", "United Kingdom"),
+        ("Toronto, ON, Canada", "Canada"),
+        ("Germany", "Germany"),
+        ("Georgia", "Georgia"),  # the country, when nothing says state
+    ],
+)
+def test_hq_country(location, country) -> None:
+    assert hq_country(location)[0] == country
+
+
+def test_text_normalisation() -> None:
+    typed = pd.Series(["  Acme\u00a0 Inc ", "Ａcme\u200b", "\t", None, "e\u0301"], dtype=object)
+    assert normalise_text(typed).tolist() == ["Acme Inc", "Acme", pd.NA, pd.NA, "é"]
+
+
+@given(st.lists(st.text(max_size=12), max_size=20))
+def test_normalisation_is_idempotent(values: list[str]) -> None:
+    once = normalise_text(pd.Series(values, dtype=object))
+    twice = normalise_text(once)
+    assert once.fillna("<na>").tolist() == twice.fillna("<na>").tolist()
+
+
+def test_dedupe_keeps_earliest_capture_latest_title() -> None:
+    raw = leads(
+        ("Acme", "Ann", "Lee", "Engineer", "USA", "2022-11-15 10:00"),
+        (" ACME ", "ann", "LEE", "Lead Engineer", "United States", "11/20/2022 9:00 AM"),
+        ("acme", "Ann", "Lee", "", "us", "2022-11-18"),
+        ("Acme", "Ann", "Lee", "CTO", "Germany", "2022-11-16"),  # another country: another lead
+    )
+    cleaned = clean_leads(raw, TZ)
+    assert len(cleaned.rows) == 2 and cleaned.duplicates_merged == 2
+    us = cleaned.rows[cleaned.rows["country"] == "United States"].iloc[0]
+    assert us["captured_at"] == pd.Timestamp("2022-11-15 16:00", tz="UTC")
+    assert us["last_seen_at"] == pd.Timestamp("2022-11-20 15:00", tz="UTC")
+    assert us["title"] == "Lead Engineer"  # the latest non-empty title
+    assert us["source_rows"] == 3
+    assert str(us["captured_date"]) == "2022-11-15"
+    assert duplicate_keys(cleaned.rows, LEAD_KEY) == 0
+
+
+def test_rows_missing_key_fields_are_quarantined_with_reasons() -> None:
+    raw = leads(
+        ("Acme", "Ann", "Lee", "CTO", "USA", "2022-11-15"),
+        ("", "Bo", "Kim", "CTO", "USA", "2022-11-15"),
+        ("Beta", "Bo", "Kim", "CTO", None, "someday"),
+        ("Beta", "Cy", "Ng", "CTO", "UK", None),
+    )
+    cleaned = clean_leads(raw, TZ, "sheet")
+    assert cleaned.quarantine[["source_row", "reason"]].values.tolist() == [
+        [3, "missing company"],
+        [4, "missing country; unparsable operator_timestamp"],
+        [5, "missing operator_timestamp"],
+    ]
+    assert len(cleaned.rows) == 1
+
+
+def test_missing_required_column_names_source_and_column() -> None:
+    raw = leads(("Acme", "Ann", "Lee", "CTO", "USA", "2022-11-15")).drop(columns=["country"])
+    with pytest.raises(SourceSchemaError, match=r"^sheet X: missing required column 'country'"):
+        clean_leads(raw, TZ, "sheet X")
+
+
+def test_empty_input_gives_empty_output() -> None:
+    cleaned = clean_leads(leads(), TZ)
+    assert cleaned.rows.empty and cleaned.quarantine.empty and cleaned.source_rows == 0
+
+
+def test_companies_dedupe_and_quarantine() -> None:
+    raw = pd.DataFrame(
+        {
+            "Company": ["Acme", "ACME ", "Acme", "Beta", None],
+            "HQ Location": ["Austin, TX", "austin, tx", "Berlin, Germany", None, "Paris"],
+        }
+    )
+    cleaned = clean_companies(raw)
+    assert cleaned.rows[["company", "hq_country"]].values.tolist() == [
+        ["Acme", "United States"],
+        ["Acme", "Germany"],
+    ]
+    assert cleaned.quarantine["reason"].tolist() == ["missing hq_location", "missing company"]
+
+
+def test_exports_csv_and_json_shapes() -> None:
+    csv = "Company,First Name,Last Name,Title,Country,Operator Timestamp\nAcme,Ann,Lee,CTO,USA,2022-11-15\n\nBeta,Bo,Kim\n"
+    frame = read_export("leads.csv", csv.encode("utf-8-sig"))
+    assert frame["source_row"].tolist() == [2, 4]
+    records = b'[{"company": "Acme", "first_name": "Ann", "country": "USA"}]'
+    assert read_export("leads.json", records)["company"].tolist() == ["Acme"]
+    value_range = b'{"range": "Leads!A1:B2", "values": [["company", "country"], ["Acme", "USA"]]}'
+    assert read_export("leads.json", value_range)["country"].tolist() == ["USA"]
+    with pytest.raises(SourceSchemaError, match=r"leads\.json: not valid JSON"):
+        read_export("leads.json", b"{oops")
