@@ -22,14 +22,20 @@ def secret(name: str) -> dg.EnvVar | str:
 
 
 def spark_config(settings: Settings) -> dict[str, str]:
-    """One session config for ``local[*]``, a cluster master, or a Spark Connect URL."""
+    """One session config for ``local[*]``, a cluster master, or a Spark Connect URL.
+
+    A Connect server owns its JVM, so only session settings are sent to it; its token, when it
+    wants one, comes from SPARK_CONNECT_AUTHENTICATE_TOKEN in the environment, never the URL.
+    """
     where = settings.spark_master
-    config = {"spark.remote": where} if where.startswith("sc://") else {"spark.master": where}
+    session = {"spark.sql.session.timeZone": "UTC"}
+    if where.startswith("sc://"):
+        return {"spark.remote": where, **session}
     return {
-        **config,
+        "spark.master": where,
+        **session,
         "spark.app.name": "leanetl",
         "spark.driver.memory": settings.spark_driver_memory,
-        "spark.sql.session.timeZone": "UTC",
         "spark.sql.shuffle.partitions": "8" if where.startswith("local") else "200",
         "spark.ui.showConsoleProgress": "false",
         "spark.log.level": "ERROR",

@@ -82,6 +82,10 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
         "Spark master (local[*], spark://host:7077, yarn) or Spark Connect URL (sc://host:15002)",
     ),
     "LEANETL_SPARK_DRIVER_MEMORY": ("2g", "memory of the Spark driver (local mode: all of Spark)"),
+    "SPARK_CONNECT_AUTHENTICATE_TOKEN": (
+        "",
+        "secret: token of a Spark Connect server (read by PySpark; never put it in the URL)",
+    ),
     "LEANETL_RETRIES": ("3", "retries of a failed step (exponential backoff with jitter)"),
     "LEANETL_RETRY_DELAY_SECONDS": ("30", "delay before the first retry"),
     "LEANETL_SMTP_HOST": ("", "mail server for failure alerts; empty: no e-mail"),

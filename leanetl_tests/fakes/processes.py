@@ -33,6 +33,19 @@ def wait_for_http(url: str, timeout: float = 60.0, proc: subprocess.Popen | None
     raise TimeoutError(f"{url} did not answer in {timeout}s")
 
 
+def wait_for_port(port: int, timeout: float = 60.0, proc: subprocess.Popen | None = None) -> None:
+    """Until something accepts TCP connections on 127.0.0.1:``port`` (a gRPC server, say)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode} before port {port} opened")
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.5)
+    raise TimeoutError(f"port {port} did not open in {timeout}s")
+
+
 def stop(proc: subprocess.Popen, grace: float = 5.0) -> None:
     """SIGTERM the process group, then SIGKILL it if it is still there after ``grace`` seconds."""
     if proc.poll() is not None:
@@ -49,12 +62,15 @@ def stop(proc: subprocess.Popen, grace: float = 5.0) -> None:
 @contextmanager
 def serving(
     cmd: Sequence[str],
-    health_url: str,
+    health_url: str | int,
     log: Path,
     env: dict[str, str] | None = None,
     timeout: float = 60.0,
 ) -> Iterator[subprocess.Popen]:
-    """Run ``cmd`` until the block ends; its output goes to ``log``."""
+    """Run ``cmd`` until the block ends; its output goes to ``log``.
+
+    Ready when ``health_url`` answers HTTP, or, given a port number, accepts connections.
+    """
     with log.open("wb") as out:
         proc = subprocess.Popen(
             list(cmd),
@@ -64,7 +80,10 @@ def serving(
             env={**os.environ, **(env or {})},
         )
         try:
-            wait_for_http(health_url, timeout, proc)
+            if isinstance(health_url, int):
+                wait_for_port(health_url, timeout, proc)
+            else:
+                wait_for_http(health_url, timeout, proc)
             yield proc
         finally:
             stop(proc)

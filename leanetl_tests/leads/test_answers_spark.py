@@ -1,6 +1,7 @@
 """Spark SQL answers against an independent pandas computation, on generated data."""
 
 import datetime as dt
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -117,3 +118,48 @@ def test_empty_leads_give_empty_answers(spark, tmp_path) -> None:
     for name in ANSWERS:
         expected = pandas_answers(leads, companies, as_of)[name]
         pd.testing.assert_frame_equal(answers[name], expected, obj=name)
+
+
+CONNECT_CLIENT = """
+import datetime as dt, sys
+from dagster_pyspark import LazyPySparkResource
+from leanetl.lib.leads_answers import ANSWERS, spark_answers
+from leanetl.resources import spark_config
+from leanetl.settings import load_settings
+session = LazyPySparkResource(spark_config=spark_config(load_settings())).spark_session
+assert type(session).__module__ == "pyspark.sql.connect.session", type(session)
+answers = spark_answers(session, sys.argv[1], sys.argv[2], dt.date(2023, 1, 3))
+for name in ANSWERS:
+    answers[name].to_pickle(f"{sys.argv[3]}/{name}.pkl")
+"""
+
+
+def test_same_answers_through_spark_connect(cleaned, tmp_path) -> None:
+    """LEANETL_SPARK_MASTER=sc://… sends the same SQL to a Spark Connect server over gRPC.
+
+    The client runs in its own process: PySpark refuses a Connect session beside a classic one.
+    """
+    import os
+    import subprocess
+
+    from leanetl_tests.fakes.processes import free_port, serving
+
+    leads, companies, leads_path, companies_path = cleaned
+    port = free_port()
+    token = {"SPARK_CONNECT_AUTHENTICATE_TOKEN": "connect-test-token"}
+    server = [sys.executable, "-m", "leanetl_tests.fakes.spark_connect_server", str(port)]
+    client_env = {**os.environ, **token, "LEANETL_SPARK_MASTER": f"sc://localhost:{port}"}
+    client = [
+        sys.executable,
+        "-c",
+        CONNECT_CLIENT,
+        str(leads_path),
+        str(companies_path),
+        str(tmp_path),
+    ]
+    with serving(server, port, tmp_path / "connect.log", env=token, timeout=180):
+        subprocess.run(client, env=client_env, check=True, timeout=300)
+    expected = pandas_answers(leads, companies, dt.date(2023, 1, 3))
+    for name in ANSWERS:
+        actual = pd.read_pickle(tmp_path / f"{name}.pkl")
+        pd.testing.assert_frame_equal(actual, expected[name], obj=name)
