@@ -115,6 +115,12 @@ def build_source_assets(settings: Settings) -> list[dg.AssetsDefinition]:
                     LEAD_COLUMNS,
                     name,
                 )
+                if values.timezone != settings.leads_timezone:
+                    # Dates typed into cells arrive as serials in the sheet's own timezone.
+                    context.log.warning(
+                        f"{name} is set to {values.timezone}; its date cells are read in "
+                        f"LEANETL_LEADS_TIMEZONE={settings.leads_timezone}"
+                    )
                 metadata = {
                     "source": "google_sheet",
                     "source_detail": name,
