@@ -1,0 +1,151 @@
+"""Facebook Marketing API insights through the facebook-business SDK's transport.
+
+Pages follow the API's ``paging.next`` cursors; large requests go through async report runs
+(``POST /act_<id>/insights`` -> poll ``/<report_run_id>`` -> read its pages) with a polling limit.
+Throttling and transient error codes (1, 2, 4, 17, 32, 341, 613, 80000-80014) are retried with
+exponential backoff, waiting longer when the usage headers say when access comes back; a call
+whose usage headers pass ``usage_pause_percent`` pauses before the next one.
+"""
+
+import json
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from facebook_business.api import FacebookAdsApi, FacebookResponse
+from facebook_business.exceptions import FacebookRequestError
+from facebook_business.session import FacebookSession
+
+RETRYABLE_CODES = frozenset({1, 2, 4, 17, 32, 341, 613, *range(80000, 80015)})
+USAGE_HEADERS = ("x-business-use-case-usage", "x-ad-account-usage", "x-app-usage")
+DONE, FAILED = "Job Completed", ("Job Failed", "Job Skipped")
+
+
+class InsightsError(Exception):
+    """The Graph API refused, or kept failing after retries, or a report run did not finish."""
+
+
+def make_api(access_token: str, graph_url: str = FacebookSession.GRAPH) -> FacebookAdsApi:
+    """An SDK API object; ``graph_url`` points it at a proxy or a test fake."""
+    session = FacebookSession(access_token=access_token)
+    session.GRAPH = graph_url.rstrip("/")
+    return FacebookAdsApi(session)
+
+
+def usage(headers: Mapping[str, str]) -> tuple[float, float]:
+    """(highest usage percent, seconds until access is regained) from the usage headers."""
+    percent, regain_minutes = 0.0, 0.0
+    lowered = {k.lower(): v for k, v in headers.items()}
+    for name in USAGE_HEADERS:
+        raw = lowered.get(name)
+        if not raw:
+            continue
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            continue
+        entries: list[dict[str, Any]] = []
+        if name == "x-business-use-case-usage" and isinstance(value, dict):
+            entries = [e for items in value.values() for e in items if isinstance(e, dict)]
+        elif isinstance(value, dict):
+            entries = [value]
+        for entry in entries:
+            for key in ("call_count", "total_cputime", "total_time", "acc_id_util_pct"):
+                if isinstance(entry.get(key), int | float):
+                    percent = max(percent, float(entry[key]))
+            for key in ("estimated_time_to_regain_access", "reset_time_duration"):
+                if isinstance(entry.get(key), int | float):
+                    regain_minutes = max(regain_minutes, float(entry[key]))
+    return percent, regain_minutes * 60
+
+
+@dataclass
+class GraphClient:
+    """Calls with retries and usage-aware pauses; counts calls and waits for the metadata."""
+
+    api: FacebookAdsApi
+    retries: int = 5
+    backoff_seconds: float = 5.0
+    max_wait_seconds: float = 600.0
+    usage_pause_percent: float = 90.0
+    sleep: Callable[[float], None] = time.sleep
+    calls: int = 0
+    waited_seconds: float = 0.0
+    retried: list[int] = field(default_factory=list)
+
+    def _wait(self, seconds: float) -> None:
+        seconds = min(seconds, self.max_wait_seconds)
+        self.waited_seconds += seconds
+        self.sleep(seconds)
+
+    def call(self, method: str, path: str | tuple, params: dict[str, Any] | None = None) -> Any:
+        attempt = 0
+        while True:
+            attempt += 1
+            self.calls += 1
+            try:
+                response: FacebookResponse = self.api.call(method, path, params=params)
+            except FacebookRequestError as exc:
+                code = exc.api_error_code()
+                if code not in RETRYABLE_CODES or attempt > self.retries:
+                    raise InsightsError(
+                        f"Graph API error {code} ({exc.api_error_type()}): {exc.api_error_message()}"
+                        + (f" after {attempt} attempts" if attempt > 1 else "")
+                    ) from None
+                self.retried.append(code)
+                _, regain = usage(exc.http_headers() or {})
+                self._wait(max(regain, self.backoff_seconds * 2 ** (attempt - 1)))
+                continue
+            percent, regain = usage(response.headers())
+            if percent >= self.usage_pause_percent:
+                self._wait(max(regain, self.backoff_seconds))
+            return response.json()
+
+    def pages(self, path: str | tuple, params: dict[str, Any] | None) -> Iterator[list[dict]]:
+        """Each page's ``data``, following ``paging.next`` until there is none."""
+        body = self.call("GET", path, params)
+        while True:
+            yield body.get("data", [])
+            following = (body.get("paging") or {}).get("next")
+            if not following:
+                return
+            body = self.call("GET", following)
+
+
+def report_run(
+    client: GraphClient,
+    account_id: str,
+    params: dict[str, Any],
+    poll_seconds: float = 10.0,
+    max_polls: int = 90,
+) -> Iterator[list[dict]]:
+    """An async insights report: start it, poll until done (at most ``max_polls``), read pages."""
+    started = client.call("POST", (f"act_{account_id}", "insights"), params)
+    run_id = started["report_run_id"]
+    for _ in range(max_polls):
+        status = client.call("GET", (run_id,), {"fields": "async_status,async_percent_completion"})
+        if status.get("async_status") == DONE:
+            yield from client.pages((run_id, "insights"), {"limit": params.get("limit", 500)})
+            return
+        if status.get("async_status") in FAILED:
+            raise InsightsError(f"report run {run_id} ended with {status.get('async_status')}")
+        client._wait(poll_seconds)
+    raise InsightsError(f"report run {run_id} not finished after {max_polls} polls")
+
+
+def insights(
+    client: GraphClient,
+    account_id: str,
+    params: dict[str, Any],
+    use_async: bool,
+    poll_seconds: float = 10.0,
+    max_polls: int = 90,
+) -> list[dict]:
+    """Every insights row of ``params`` for ad account ``account_id`` (without the ``act_``)."""
+    pages = (
+        report_run(client, account_id, params, poll_seconds, max_polls)
+        if use_async
+        else client.pages((f"act_{account_id}", "insights"), params)
+    )
+    return [row for page in pages for row in page]
