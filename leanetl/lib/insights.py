@@ -1,0 +1,125 @@
+"""Graph API insights rows (numbers as strings, action arrays) -> typed rows, plus fingerprints.
+
+Pure pandas, no Dagster. A row whose numbers do not parse goes to a quarantine with its campaign,
+day and reason instead of failing the partition.
+"""
+
+import hashlib
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from leanetl.lib.countries import US_STATES, us_state_code
+
+# What counts as a conversion unless configured otherwise (Graph API action_type values).
+DEFAULT_CONVERSION_ACTIONS = (
+    "offsite_conversion.fb_pixel_purchase",
+    "offsite_conversion.fb_pixel_lead",
+    "lead",
+    "onsite_conversion.lead_grouped",
+)
+COLUMNS = (
+    "campaign_id",
+    "campaign_name",
+    "day",
+    "region",
+    "state",
+    "spend",
+    "impressions",
+    "reach",
+    "clicks",
+    "conversions",
+)
+QUARANTINE_COLUMNS = ("campaign_id", "day", "region", "reason", "raw")
+FINGERPRINT_COLUMNS = ("day", "region", "spend", "impressions", "reach", "clicks", "conversions")
+
+
+@dataclass(frozen=True)
+class TypedInsights:
+    rows: pd.DataFrame
+    quarantine: pd.DataFrame
+
+
+def _number(value: Any, integer: bool) -> float | int:
+    if value is None or value == "":
+        return 0
+    number = float(value)
+    if math.isnan(number) or math.isinf(number) or number < 0:
+        raise ValueError(f"{value!r} is not a count or an amount")
+    if integer:
+        if not number.is_integer():
+            raise ValueError(f"{value!r} is not a whole number")
+        return int(number)
+    return round(number, 2)
+
+
+def conversions(actions: Iterable[dict[str, Any]] | None, counted: Sequence[str]) -> int:
+    """Sum of the ``value`` of actions whose ``action_type`` is counted (default window)."""
+    return sum(
+        int(float(action.get("value", 0) or 0))
+        for action in actions or []
+        if action.get("action_type") in counted
+    )
+
+
+def region_state(region: str | None) -> str | None:
+    """Two-letter US state of a Graph API region name ('Wisconsin', 'Washington, District of
+    Columbia'), or None for regions outside the US."""
+    if not region:
+        return None
+    if region.strip().casefold() in ("washington, district of columbia", "district of columbia"):
+        return "DC"
+    code = us_state_code(region)
+    return code if code in US_STATES else None
+
+
+def typed_insights(
+    records: Iterable[dict[str, Any]], counted: Sequence[str] = DEFAULT_CONVERSION_ACTIONS
+) -> TypedInsights:
+    """Typed rows (one per campaign, day and region) and the rows that could not be read."""
+    rows, bad = [], []
+    for record in records:
+        try:
+            rows.append(
+                {
+                    "campaign_id": str(record["campaign_id"]),
+                    "campaign_name": record.get("campaign_name") or "",
+                    "day": pd.Timestamp(record["date_start"]).date(),
+                    "region": record.get("region") or "Unknown",
+                    "state": region_state(record.get("region")),
+                    "spend": _number(record.get("spend"), integer=False),
+                    "impressions": _number(record.get("impressions"), integer=True),
+                    "reach": _number(record.get("reach"), integer=True),
+                    "clicks": _number(record.get("clicks"), integer=True),
+                    "conversions": conversions(record.get("actions"), counted),
+                }
+            )
+        except (KeyError, ValueError, TypeError) as exc:
+            reason = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
+            bad.append(
+                {
+                    "campaign_id": str(record.get("campaign_id", "")),
+                    "day": str(record.get("date_start", "")),
+                    "region": str(record.get("region", "")),
+                    "reason": reason,
+                    "raw": repr(record)[:2000],
+                }
+            )
+    frame = pd.DataFrame(rows, columns=list(COLUMNS))
+    frame = frame.sort_values(["campaign_id", "day", "region"], kind="stable").reset_index(
+        drop=True
+    )
+    return TypedInsights(frame, pd.DataFrame(bad, columns=list(QUARANTINE_COLUMNS)))
+
+
+def fingerprints(rows: pd.DataFrame) -> dict[str, str]:
+    """campaign_id -> SHA-256 of its insights, independent of row order (the change detector)."""
+    prints: dict[str, str] = {}
+    for campaign, group in rows.groupby("campaign_id", sort=True):
+        ordered = group.sort_values(["day", "region"])[list(FINGERPRINT_COLUMNS)]
+        text = ordered.to_csv(index=False, float_format="%.2f")
+        prints[str(campaign)] = hashlib.sha256(text.encode()).hexdigest()
+    return prints
