@@ -25,8 +25,11 @@ dbt/target/manifest.json: venv $(shell find dbt/models dbt/macros dbt/tests -typ
 demo: dbt/target/manifest.json
 	$(BIN)/python -m leanetl.demo
 
-dev: dbt/target/manifest.json
+# The local Dagster instance (its dagster.yaml hides the welcome pop-up, turns telemetry off).
+$(DAGSTER_HOME)/dagster.yaml: | venv
 	$(BIN)/python -c "from leanetl.demo import prepare_dagster_home; from leanetl.settings import settings; prepare_dagster_home(settings().home)"
+
+dev: dbt/target/manifest.json $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -w workspace.yaml
 
 test: dbt/target/manifest.json
@@ -42,7 +45,7 @@ lint: venv
 	$(BIN)/ruff check leanetl leanetl_tests bench
 	$(BIN)/ruff format --check leanetl leanetl_tests bench
 
-validate: dbt/target/manifest.json
+validate: dbt/target/manifest.json $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster definitions validate -w workspace.yaml
 
 # Re-resolve the pinned dependencies after editing pyproject.toml.

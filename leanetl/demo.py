@@ -56,6 +56,12 @@ def output_to(log: Path) -> Iterator[None]:
             os.close(saved[1])
 
 
+def query_hint(sql: str, database: Path | None = None) -> str:
+    """A command that runs ``sql`` with the venv's duckdb (the package ships no CLI)."""
+    connect = f"duckdb.connect('{database}', read_only=True)" if database else "duckdb"
+    return f'.venv/bin/python -c "import duckdb; {connect}.sql(\\"{sql}\\").show()"'
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--days", type=int, default=14, help="how many days back (default 14)")
@@ -110,8 +116,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\ndone in {time.monotonic() - started:.0f}s. Results:")
     print(f"  warehouse (DuckDB) {current.duckdb_path}")
     print(
-        f'      duckdb {current.duckdb_path} "select * from volunteers.flake_rate_weekly '
-        f"where as_of_date = '{days[-1]}'\""
+        "      "
+        + query_hint(
+            f"select * from volunteers.flake_rate_weekly where as_of_date = '{days[-1]}'",
+            current.duckdb_path,
+        )
     )
     print(f"  Parquet lake       {lake}")
     print(f"  dashboards         {lake / 'dashboards'}")
@@ -120,9 +129,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"      leads:  {lake / 'dashboards/leads/answers' / f'dt={days[-1]}' / 'index.html'}")
     print(f"  leads answers      {lake / 'leads'}/<answer>/dt=<day>/data.parquet")
-    print(
-        f"      duckdb -c \"select * from '{lake / 'leads/top_countries' / f'dt={days[-1]}' / 'data.parquet'}'\""
-    )
+    top = lake / "leads/top_countries" / f"dt={days[-1]}" / "data.parquet"
+    print("      " + query_hint(f"select * from '{top}'"))
     print(f"  leads sources      {current.leads_source_url} (sample export + companies)")
     print(f"  embedded Mongo     {current.mongo_dir}")
     print("  UI with every run: make dev, then http://127.0.0.1:3000")

@@ -92,5 +92,10 @@ def read_export(name: str, data: bytes, required: Sequence[str] = ()) -> pd.Data
         raise SourceSchemaError(
             f"{name}: JSON must be a list of records, a list of rows or a ValueRange"
         )
-    text = data.decode("utf-8-sig")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SourceSchemaError(
+            f"{name}: not UTF-8 text (byte {exc.start}); export the sheet as CSV UTF-8"
+        ) from None
     return values_to_frame(list(csv.reader(io.StringIO(text, newline=""))), 1, name, required)

@@ -114,6 +114,8 @@ def test_dedupe_keeps_earliest_capture_latest_title() -> None:
     assert us["last_seen_at"] == pd.Timestamp("2022-11-20 15:00", tz="UTC")
     assert us["title"] == "Lead Engineer"  # the latest non-empty title
     assert us["source_rows"] == 3
+    # The spelling of the latest row (11/20), normalised.
+    assert (us["company"], us["first_name"], us["last_name"]) == ("ACME", "ann", "LEE")
     assert str(us["captured_date"]) == "2022-11-15"
     assert duplicate_keys(cleaned.rows, LEAD_KEY) == 0
 
@@ -170,3 +172,24 @@ def test_exports_csv_and_json_shapes() -> None:
     assert read_export("leads.json", value_range)["country"].tolist() == ["USA"]
     with pytest.raises(SourceSchemaError, match=r"leads\.json: not valid JSON"):
         read_export("leads.json", b"{oops")
+    with pytest.raises(SourceSchemaError, match=r"leads\.csv: not UTF-8 text \(byte 9\)"):
+        read_export("leads.csv", "company\nSão Paulo Co\n".encode("latin-1"))
+
+
+def test_newest_export_is_read(tmp_path) -> None:
+    import os
+
+    from leanetl.defs.leads.sources import newest_export
+    from leanetl.io_managers.object_store import ObjectStore
+
+    source = ObjectStore(url=str(tmp_path))
+    for name, mtime in (
+        ("leads_b.csv", 1_700_000_000),
+        ("leads_a.json", 1_700_000_500),
+        ("companies.csv", 1_800_000_000),
+    ):
+        source.put_bytes(name, b"company\n")
+        os.utime(tmp_path / name, (mtime, mtime))
+    source.put_bytes("old/leads_z.csv", b"company\n")  # only the folder's own files count
+    assert newest_export(source, "leads").key == "leads_a.json"
+    assert newest_export(source, "nothing") is None
