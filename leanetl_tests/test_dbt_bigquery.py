@@ -1,47 +1,20 @@
 """The dbt SQL compiles for the BigQuery target and parses as BigQuery SQL (offline)."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import sqlglot
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 
-from leanetl.settings import DBT_PROJECT_DIR
-
-DBT = str(Path(sys.executable).parent / "dbt")
-
-
-def _throwaway_service_account(path: Path) -> Path:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
-    path.write_text(
-        json.dumps(
-            {
-                "type": "service_account",
-                "project_id": "leanetl-ci",
-                "private_key_id": "0",
-                "private_key": pem,
-                "client_email": "ci@leanetl-ci.iam.gserviceaccount.com",
-                "client_id": "0",
-                "token_uri": "https://oauth2.googleapis.com/token",
-            }
-        )
-    )
-    return path
+from leanetl_tests.dbt_cli import run_dbt
+from leanetl_tests.fakes.google_auth import service_account_info
 
 
 @pytest.fixture(scope="module")
 def compiled(tmp_path_factory) -> Path:
     tmp = tmp_path_factory.mktemp("bq")
-    keyfile = _throwaway_service_account(tmp / "sa.json")
-    target = tmp / "target"
+    keyfile = tmp / "sa.json"
+    keyfile.write_text(json.dumps(service_account_info(project_id="leanetl-ci")))
     dbt_vars = {
         "as_of_date": "2025-03-14",
         "as_of_cutoff_utc": "2025-03-15 05:00:00",
@@ -50,36 +23,13 @@ def compiled(tmp_path_factory) -> Path:
         "volunteers_signups_table": "event_signups",
     }
     env = {
-        **os.environ,
         "GOOGLE_APPLICATION_CREDENTIALS": str(keyfile),
         "LEANETL_BQ_PROJECT": "leanetl-ci",
         "LEANETL_DATASET_SUFFIX": "_pr7",
     }
-    result = subprocess.run(
-        [
-            DBT,
-            "compile",
-            "--target",
-            "bigquery",
-            "--no-populate-cache",
-            "--vars",
-            json.dumps(dbt_vars),
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(target),
-            "--log-path",
-            str(tmp / "logs"),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = run_dbt("compile", "bigquery", dbt_vars, tmp, "--no-populate-cache", env=env)
     assert result.returncode == 0, result.stdout[-4000:]
-    return target / "compiled" / "leanetl"
+    return tmp / "dbt-target" / "compiled" / "leanetl"
 
 
 def test_every_model_and_test_parses_as_bigquery(compiled: Path) -> None:

@@ -74,7 +74,8 @@ class GraphClient:
     waited_seconds: float = 0.0
     retried: list[int] = field(default_factory=list)
 
-    def _wait(self, seconds: float) -> None:
+    def wait(self, seconds: float) -> None:
+        """Sleep ``seconds`` (capped), counted in ``waited_seconds``."""
         seconds = min(seconds, self.max_wait_seconds)
         self.waited_seconds += seconds
         self.sleep(seconds)
@@ -95,11 +96,11 @@ class GraphClient:
                     ) from None
                 self.retried.append(code)
                 _, regain = usage(exc.http_headers() or {})
-                self._wait(max(regain, self.backoff_seconds * 2 ** (attempt - 1)))
+                self.wait(max(regain, self.backoff_seconds * 2 ** (attempt - 1)))
                 continue
             percent, regain = usage(response.headers())
             if percent >= self.usage_pause_percent:
-                self._wait(max(regain, self.backoff_seconds))
+                self.wait(max(regain, self.backoff_seconds))
             return response.json()
 
     def pages(self, path: str | tuple, params: dict[str, Any] | None) -> Iterator[list[dict]]:
@@ -130,7 +131,7 @@ def report_run(
             return
         if status.get("async_status") in FAILED:
             raise InsightsError(f"report run {run_id} ended with {status.get('async_status')}")
-        client._wait(poll_seconds)
+        client.wait(poll_seconds)
     raise InsightsError(f"report run {run_id} not finished after {max_polls} polls")
 
 

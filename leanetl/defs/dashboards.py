@@ -9,6 +9,11 @@ from leanetl.io_managers.object_store import ObjectStore
 from leanetl.settings import Settings
 
 
+def dashboard_key(domain: str, report: str, day: str) -> str:
+    """Where a day's report lives in the lake."""
+    return f"dashboards/{domain}/{report}/dt={day}/index.html"
+
+
 def dashboard_spec(
     settings: Settings, key: Sequence[str], deps: Sequence[Sequence[str]], description: str
 ) -> dg.AssetSpec:

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-
+from leanetl_tests.fakes.google_auth import service_account_info
 from leanetl_tests.fakes.http import FakeServer, Request, Response
+
+__all__ = ["FakeSheetsApi", "service_account_info"]
 
 TOKEN = "fake-access-token"
 STATUS_NAMES = {
@@ -26,25 +26,6 @@ STATUS_NAMES = {
     403: "PERMISSION_DENIED",
     404: "NOT_FOUND",
 }
-
-
-def service_account_info(token_uri: str) -> dict[str, str]:
-    """A throwaway service-account key whose token endpoint is ``token_uri``."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
-    return {
-        "type": "service_account",
-        "project_id": "leanetl-test",
-        "private_key_id": "0" * 40,
-        "private_key": pem,
-        "client_email": "leads-reader@leanetl-test.iam.gserviceaccount.com",
-        "client_id": "1",
-        "token_uri": token_uri,
-    }
 
 
 class FakeSheetsApi(FakeServer):

@@ -1,9 +1,5 @@
 """Run the real dbt project against a throwaway DuckDB warehouse."""
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -11,9 +7,8 @@ import pandas as pd
 from leanetl.defs.partitions import as_of_vars
 from leanetl.io_managers.warehouse import Warehouse
 from leanetl.lib.van_signups import REQUIRED_COLUMNS
-from leanetl.settings import DBT_PROJECT_DIR
+from leanetl_tests import dbt_cli
 
-DBT = str(Path(sys.executable).parent / "dbt")
 COLUMNS = list(REQUIRED_COLUMNS)
 
 
@@ -31,27 +26,16 @@ def load_source(home: Path, rows: list[tuple]) -> Warehouse:
 
 
 def run_dbt(home: Path, command: str, as_of: str, *extra: str, timezone: str = "America/Chicago"):
+    """``dbt <command>`` of the volunteers models on the DuckDB warehouse under ``home``."""
     import datetime as dt
 
-    dbt_vars = as_of_vars(dt.date.fromisoformat(as_of), timezone)
-    cmd = [
-        DBT,
+    return dbt_cli.run_dbt(
         command,
-        "--vars",
-        json.dumps(dbt_vars),
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--profiles-dir",
-        str(DBT_PROJECT_DIR),
-        "--target",
         "duckdb",
-        "--target-path",
-        str(home / "dbt-target"),
-        "--log-path",
-        str(home / "dbt-logs"),
+        as_of_vars(dt.date.fromisoformat(as_of), timezone),
+        home,
         "--select",
         "staging.volunteers intermediate.volunteers marts.volunteers",
         *extra,
-    ]
-    env = {**os.environ, "LEANETL_HOME": str(home), "LEANETL_DATASET_SUFFIX": ""}
-    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+        env={"LEANETL_HOME": str(home), "LEANETL_DATASET_SUFFIX": ""},
+    )

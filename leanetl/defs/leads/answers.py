@@ -6,8 +6,9 @@ import dagster as dg
 import pandas as pd
 from dagster_pyspark import LazyPySparkResource
 
-from leanetl.defs.leads.common import COMPANIES, DOMAIN, LEADS, day_of, preview, retry_policy
-from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions, out_freshness
+from leanetl.defs.leads.common import COMPANIES, DOMAIN, LEADS, retry_policy
+from leanetl.defs.metadata import preview
+from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions, out_freshness, partition_day
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.io_managers.parquet import partition_object_key
 from leanetl.lib.leads_answers import (
@@ -100,7 +101,7 @@ def build_answers_asset(settings: Settings) -> dg.AssetsDefinition:
     def answer_leads_questions(
         context: dg.AssetExecutionContext, pyspark: LazyPySparkResource, lake: ObjectStore
     ):
-        day = day_of(context)
+        day = partition_day(context)
         partition = context.partition_key
         leads_uri = lake.uri(partition_object_key(LEADS, partition))
         companies_uri = lake.uri(partition_object_key(COMPANIES, partition))

@@ -11,9 +11,8 @@ from leanetl.defs.leads.common import (
     DOMAIN,
     LEADS,
     LEADS_RAW,
-    preview,
-    window,
 )
+from leanetl.defs.metadata import preview, window
 from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions
 from leanetl.lib.leads import (
     COMPANY_OUTPUT,

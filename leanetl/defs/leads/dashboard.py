@@ -3,16 +3,12 @@
 import dagster as dg
 import pandas as pd
 
-from leanetl.defs.dashboards import dashboard_spec, publish_dashboard
+from leanetl.defs.dashboards import dashboard_key, dashboard_spec, publish_dashboard
 from leanetl.defs.leads.common import DOMAIN
 from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.lib.dashboards import leads_dashboard
 from leanetl.settings import Settings
-
-
-def dashboard_key(day: str) -> str:
-    return f"dashboards/{DOMAIN}/answers/dt={day}/index.html"
 
 
 def build_dashboard_asset(settings: Settings) -> dg.AssetsDefinition:
@@ -47,6 +43,6 @@ def build_dashboard_asset(settings: Settings) -> dg.AssetsDefinition:
     ) -> dg.MaterializeResult:
         day = context.partition_key
         page = leads_dashboard(per_month, last_10_days, top_countries, day)
-        return publish_dashboard(lake, dashboard_key(day), page)
+        return publish_dashboard(lake, dashboard_key(DOMAIN, "answers", day), page)
 
     return leads_dashboard_html

@@ -1,9 +1,9 @@
 """The volunteers domain: VAN sign-up status history, flake-rate models and their dashboard."""
 
 import dagster as dg
-import pandas as pd
 
 from leanetl.defs.dbt import build_domain_dbt_assets
+from leanetl.defs.metadata import preview, window
 from leanetl.defs.partitions import ONE_DAY_PER_RUN, as_of_vars, daily_partitions, partition_day
 from leanetl.lib.van_signups import load_signup_files
 from leanetl.sample.volunteers import ensure_sample_files
@@ -13,12 +13,6 @@ DOMAIN = "volunteers"
 SIGNUPS = dg.AssetKey([DOMAIN, "event_signups"])
 QUARANTINE = dg.AssetKey([DOMAIN, "event_signups_quarantine"])
 QUARANTINE_CHECK = "quarantine_below_one_percent"
-
-
-def _preview(frame: pd.DataFrame, rows: int = 5) -> dg.MetadataValue:
-    return dg.MetadataValue.md(
-        frame.head(rows).to_markdown(index=False) if len(frame) else "_empty_"
-    )
 
 
 def build_local_signups_asset(settings: Settings) -> dg.AssetsDefinition:
@@ -69,12 +63,6 @@ def build_local_signups_asset(settings: Settings) -> dg.AssetsDefinition:
                 f"{quarantine.iloc[0]['source_file']} line {quarantine.iloc[0]['line']}: "
                 f"{quarantine.iloc[0]['reason']}"
             )
-        window = (
-            f"{rows['status_changed_at'].min():%Y-%m-%d %H:%M} to "
-            f"{rows['status_changed_at'].max():%Y-%m-%d %H:%M} UTC"
-            if len(rows)
-            else "no rows"
-        )
         yield dg.Output(
             rows,
             output_name="event_signups",
@@ -82,14 +70,14 @@ def build_local_signups_asset(settings: Settings) -> dg.AssetsDefinition:
                 "quarantined_rows": len(quarantine),
                 "files": dg.MetadataValue.json(load.files),
                 "signups": int(rows["event_signup_id"].nunique()),
-                "status_changes_window": window,
-                "preview": _preview(rows),
+                "status_changes_window": window(rows["status_changed_at"]),
+                "preview": preview(rows),
             },
         )
         yield dg.Output(
             quarantine,
             output_name="event_signups_quarantine",
-            metadata={"quarantined_rows": len(quarantine), "preview": _preview(quarantine)},
+            metadata={"quarantined_rows": len(quarantine), "preview": preview(quarantine)},
         )
         yield dg.AssetCheckResult(
             asset_key=SIGNUPS,

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from leanetl.defs.dashboards import dashboard_spec, publish_dashboard
+from leanetl.defs.dashboards import dashboard_key, dashboard_spec, publish_dashboard
 from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions, partition_day
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.io_managers.warehouse import Warehouse
@@ -10,10 +10,6 @@ from leanetl.lib.dashboards import flake_rate_dashboard
 from leanetl.settings import Settings
 
 DOMAIN = "volunteers"
-
-
-def dashboard_key(day: str) -> str:
-    return f"dashboards/{DOMAIN}/flake_rate/dt={day}/index.html"
 
 
 def build_dashboard_asset(settings: Settings) -> dg.AssetsDefinition:
@@ -38,7 +34,10 @@ def build_dashboard_asset(settings: Settings) -> dg.AssetsDefinition:
         outlook = warehouse.read(DOMAIN, "flake_rate_outlook", "as_of_date", [day])
         page = flake_rate_dashboard(outlook, day.isoformat())
         return publish_dashboard(
-            lake, dashboard_key(day.isoformat()), page, {"dagster/row_count": len(outlook)}
+            lake,
+            dashboard_key(DOMAIN, "flake_rate", day.isoformat()),
+            page,
+            {"dagster/row_count": len(outlook)},
         )
 
     return flake_rate_dashboard_html
