@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "results.md"
@@ -157,41 +158,146 @@ def leads_bench(tmp: Path, sizes: list[int]) -> list[tuple[str, float, float, fl
     return results
 
 
+MONGO_UPSERTS = """
+import json
+from bench.mongo_upserts import run
+open('{out}', 'w').write(json.dumps(run('{mode}', '{store}', {n})))
+"""
+
+
+def mongo_bench(tmp: Path, n: int) -> list[dict[str, Any]]:
+    """``upsert_documents`` into the embedded store, one session each (load, upsert, save)."""
+    rows = []
+    for label, mode, store in (
+        ("batched (1,000 per bulk_write), first pass", "batched", "batched"),
+        ("batched, second pass (same documents)", "batched", "batched"),
+        ("one replace_one per document", "per-document", "per-document"),
+    ):
+        out = tmp / f"mongo{len(rows)}.json"
+        code = MONGO_UPSERTS.format(out=out, mode=mode, store=tmp / store, n=n)
+        _, wall, me, _, tree = measure(label, code, tmp / f"mongo-home{len(rows)}")
+        rows.append({"label": label, "n": n, "wall": wall, "rss": me, "tree": tree})
+        rows[-1].update(json.loads(out.read_text()))
+    return rows
+
+
 def main() -> int:
-    results = []
-    only_leads = "--leads" in sys.argv
+    results: list[tuple[str, float, float, float, float]] = []
+    only = {flag for flag in ("--leads", "--mongo") if flag in sys.argv}
     sizes = [int(n) for n in os.environ.get("BENCH_LEADS_SIZES", "1000000,10000000").split(",")]
+    mongo_docs = int(os.environ.get("BENCH_MONGO_DOCS", "100000"))
     with tempfile.TemporaryDirectory() as tmp:
-        results.extend(leads_bench(Path(tmp), sizes))
-        if only_leads:
-            return report(results)
-        home = Path(tmp) / "demo"
-        results.append(
-            measure(
-                "demo graph, 14 days (make demo)",
-                "from leanetl.demo import main; main(['--days', '14'])",
-                home,
+        if not only or "--leads" in only:
+            results.extend(leads_bench(Path(tmp), sizes))
+        if not only:
+            home = Path(tmp) / "demo"
+            results.append(
+                measure(
+                    "demo graph, 14 days (make demo)",
+                    "from leanetl.demo import main; main(['--days', '14'])",
+                    home,
+                )
             )
-        )
-        for scale in (1, 10):
-            rows_note = f"sample CSV parse, 52 weeks x{scale} events"
-            results.append(measure(rows_note, LOAD.format(scale=scale), Path(tmp) / f"load{scale}"))
-    return report(results)
+            for scale in (1, 10):
+                rows_note = f"sample CSV parse, 52 weeks x{scale} events"
+                results.append(
+                    measure(rows_note, LOAD.format(scale=scale), Path(tmp) / f"load{scale}")
+                )
+        mongo = mongo_bench(Path(tmp), mongo_docs) if not only or "--mongo" in only else []
+    return report(results, mongo, full=not only)
 
 
-def report(results: list[tuple[str, float, float, float, float]]) -> int:
-    lines = [
-        f"# Benchmarks ({dt.date.today()}, {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()})",
-        "",
+def _machine() -> str:
+    return f"{dt.date.today()}, {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+MONGO_HEADING = "## Mongo upserts"
+
+
+def _sections(text: str) -> tuple[list[str], list[str], list[str]]:
+    """The lines before the Mongo section, the Mongo section, and any sections after it."""
+    lines = text.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.startswith(MONGO_HEADING)), None)
+    if start is None:
+        return lines, [], []
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+    return lines[:start], lines[start:end], lines[end:]
+
+
+def _merge_steps(
+    lines: list[str], results: list[tuple[str, float, float, float, float]], full: bool
+) -> list[str]:
+    """The main table with ``results``' rows replacing those of the same step, new steps last.
+
+    A partial run (``--leads``, ``--mongo``) keeps the other steps' figures, the heading's date
+    and any notes under the table.
+    """
+    header = [
         "| step | wall time (s) | peak RSS, Python process (MiB) | peak RSS, largest subprocess: dbt, JVM (MiB) | peak RSS, process tree (MiB) |",
         "|---|---|---|---|---|",
-        *[
-            f"| {label} | {wall:.1f} | {me:.0f} | {kids:.0f} | {tree:.0f} |"
-            for label, wall, me, kids, tree in results
-        ],
     ]
-    OUT.write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    fresh = {
+        label: f"| {label} | {wall:.1f} | {me:.0f} | {kids:.0f} | {tree:.0f} |"
+        for label, wall, me, kids, tree in results
+    }
+    title = next((line for line in lines if line.startswith("# ")), None)
+    if full or title is None:
+        title = f"# Benchmarks ({_machine()})"
+    table = [line for line in lines if line.startswith("| ") and line not in header]
+    rows = [fresh.pop(line.split(" | ")[0][2:], line) for line in table]
+    rows.extend(fresh.values())
+    notes = [line for line in lines if line != title and not line.startswith(("| ", "|---"))]
+    while notes and not notes[0].strip():
+        notes.pop(0)
+    return [title, "", *header, *rows, *(["", *notes] if notes else [])]
+
+
+def _mongo_section(rows: list[dict[str, Any]]) -> list[str]:
+    trips = {r["label"]: r["write_round_trips"] + r["read_round_trips"] for r in rows}
+    latency = "; ".join(f"{label}: +{n / 1000:,.1f} s" for label, n in trips.items())
+    return [
+        f"{MONGO_HEADING} ({_machine()})",
+        "",
+        f"`upsert_documents` of {rows[0]['n']:,} expenditure-shaped documents into the embedded "
+        "store (mongomock-ng with the `_id` fast path, snapshot on disk), inside one session. "
+        "Session time = load snapshot + upsert + save snapshot; process time adds imports and "
+        "building the documents. Round trips are calls a real server would answer (`find`, "
+        "`bulk_write`, `replace_one`); the embedded store has no network, so here they cost only "
+        "Python work.",
+        "",
+        "| path | session time (s) | load / upsert / save (s) | write round trips | read round trips | inserted / updated / unchanged | snapshot written (MiB) | process time (s) | peak RSS, Python process (MiB) |",
+        "|---|---|---|---|---|---|---|---|---|",
+        *[
+            f"| {r['label']} | {r['session_s']:.1f} | {r['load_s']:.1f} / {r['upsert_s']:.1f} / "
+            f"{r['save_s']:.1f} | {r['write_round_trips']:,} | {r['read_round_trips']:,} | "
+            f"{r['inserted']:,} / {r['updated']:,} / {r['unchanged']:,} | "
+            f"{'yes' if r['snapshot_written'] else 'no'} ({r['snapshot_mib']:.1f}) | {r['wall']:.1f} | "
+            f"{r['rss']:.0f} |"
+            for r in rows
+        ],
+        "",
+        f"Estimate, not measured: at 1 ms per round trip to a real server the round trips alone add "
+        f"{latency}.",
+    ]
+
+
+def report(
+    results: list[tuple[str, float, float, float, float]],
+    mongo: list[dict[str, Any]],
+    full: bool = True,
+) -> int:
+    """Merge the new figures into results.md; sections and rows not measured now are kept."""
+    main_part, mongo_part, rest = _sections(OUT.read_text() if OUT.exists() else "")
+    if results or not main_part:
+        main_part = _merge_steps(main_part, results, full)
+    if mongo:
+        mongo_part = _mongo_section(mongo)
+    while main_part and not main_part[-1].strip():
+        main_part.pop()
+    parts = [main_part, mongo_part, rest]
+    text = "\n\n".join("\n".join(part).strip("\n") for part in parts if part) + "\n"
+    OUT.write_text(text)
+    print(text)
     return 0
 
 

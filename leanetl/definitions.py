@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from leanetl.defs import leads, volunteers
+from leanetl.defs import campaigns, leads, volunteers
 from leanetl.defs.alerts import build_failure_email_sensor
 from leanetl.resources import build_resources
 from leanetl.settings import Settings, settings
@@ -13,6 +13,7 @@ def build_defs(current: Settings) -> dg.Definitions:
     return dg.Definitions.merge(
         volunteers.build_defs(current),
         leads.build_defs(current),
+        campaigns.build_defs(current),
         dg.Definitions(
             sensors=[build_failure_email_sensor(current)],
             resources=build_resources(current),

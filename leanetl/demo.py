@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     yesterday = current.today() - dt.timedelta(days=1)
     days = [yesterday - dt.timedelta(days=n) for n in range(args.days - 1, -1, -1)]
     days = [d for d in days if d >= current.start_date]
-    jobs = ["volunteers_daily", "leads_daily"]
+    jobs = ["volunteers_daily", "leads_daily", "campaigns_refresh"]
     log = current.home / "demo.log"
     print(f"leanetl demo: {len(days)} days ({days[0]} to {days[-1]}), home {current.home}")
     print(f"  (Dagster and dbt logs go to {log})", flush=True)
@@ -128,11 +128,27 @@ def main(argv: list[str] | None = None) -> int:
         f"      latest: {lake / 'dashboards/volunteers/flake_rate' / f'dt={days[-1]}' / 'index.html'}"
     )
     print(f"      leads:  {lake / 'dashboards/leads/answers' / f'dt={days[-1]}' / 'index.html'}")
+    print(
+        f"      campaigns: {lake / 'dashboards/campaigns/spend_and_reach' / f'dt={days[-1]}' / 'index.html'}"
+    )
     print(f"  leads answers      {lake / 'leads'}/<answer>/dt=<day>/data.parquet")
     top = lake / "leads/top_countries" / f"dt={days[-1]}" / "data.parquet"
     print("      " + query_hint(f"select * from '{top}'"))
     print(f"  leads sources      {current.leads_source_url} (sample export + companies)")
-    print(f"  embedded Mongo     {current.mongo_dir}")
+    stats = lake / "campaigns/campaign_stats" / f"dt={days[-1]}" / "data.parquet"
+    print(f"  campaign stats     {stats}")
+    print(
+        "      "
+        + query_hint(
+            f"select campaign_name, spend, reach, conversions, cost_per_result from '{stats}' "
+            "where level = 'campaign'"
+        )
+    )
+    print(f"  reach maps         {current.campaign_maps_url}/reach-maps/<campaign>/reach_map.html")
+    print(
+        f"  embedded Mongo     {current.mongo_dir} (campaigns db: campaigns, contributions, "
+        "expenditures, canvases)"
+    )
     print("  UI with every run: make dev, then http://127.0.0.1:3000")
     return 0
 

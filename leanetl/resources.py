@@ -8,7 +8,7 @@ from dagster_dbt import DbtCliResource
 from dagster_pyspark import LazyPySparkResource
 
 from leanetl.dbt_project import dbt_executable, dbt_project
-from leanetl.defs.resources import GoogleSheetsResource, Mailer
+from leanetl.defs.resources import FacebookInsightsResource, GoogleSheetsResource, Mailer
 from leanetl.io_managers.mongo import MongoIOManager, MongoStore
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.io_managers.parquet import PartitionedParquetIOManager
@@ -75,6 +75,20 @@ def build_resources(settings: Settings) -> dict[str, Any]:
         "sheets": GoogleSheetsResource(
             credentials=secret("LEANETL_LEADS_SHEETS_CREDENTIALS"),
             api_url=settings.sheets_api_url,
+        ),
+        "facebook": FacebookInsightsResource(
+            access_token=secret("LEANETL_FB_ACCESS_TOKEN"),
+            graph_url=settings.fb_graph_url,
+            # Locally, without a token, the deterministic sample stands in for the Graph API.
+            sample=settings.is_local and not os.environ.get("LEANETL_FB_ACCESS_TOKEN"),
+            async_after_days=settings.fb_async_after_days,
+            poll_seconds=settings.fb_poll_seconds,
+            backoff_seconds=settings.fb_backoff_seconds,
+        ),
+        "maps": ObjectStore(
+            url=settings.campaign_maps_url,
+            s3_endpoint_url=settings.s3_endpoint_url,
+            gcp_project=settings.bq_project,
         ),
         "pyspark": LazyPySparkResource(spark_config=spark_config(settings)),
         "mailer": Mailer(

@@ -86,6 +86,45 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
         "",
         "secret: token of a Spark Connect server (read by PySpark; never put it in the URL)",
     ),
+    "LEANETL_FB_ACCESS_TOKEN": (
+        "",
+        "secret: Facebook Marketing API token (system user); empty locally: sample insights",
+    ),
+    "LEANETL_FB_GRAPH_URL": (
+        "https://graph.facebook.com",
+        "Graph API base URL (a proxy, or the tests' fake)",
+    ),
+    "LEANETL_FB_ASYNC_AFTER_DAYS": (
+        "14",
+        "daily insights requests longer than this many days run as async report runs",
+    ),
+    "LEANETL_FB_POLL_SECONDS": ("10", "seconds between polls of an async report run (at most 90)"),
+    "LEANETL_FB_BACKOFF_SECONDS": (
+        "5",
+        "first wait after a throttling or transient Graph API error (doubles, 5 retries)",
+    ),
+    "LEANETL_CAMPAIGNS_LOOKBACK_DAYS": (
+        "28",
+        "days of insights re-fetched on every run (late attribution)",
+    ),
+    "LEANETL_CAMPAIGNS_CRON": (
+        "0 */6 * * *",
+        "when the campaigns schedule runs for today's partition (cron, local time)",
+    ),
+    "LEANETL_CONVERSION_ACTIONS": (
+        "offsite_conversion.fb_pixel_purchase,offsite_conversion.fb_pixel_lead,lead,"
+        "onsite_conversion.lead_grouped",
+        "Graph API action types counted as conversions (comma-separated)",
+    ),
+    "LEANETL_CAMPAIGN_MAPS_URL": (
+        "$LEANETL_LAKE_URL/campaign-maps",
+        "where reach maps are uploaded: a directory, gs://bucket/prefix or s3://bucket/prefix",
+    ),
+    "LEANETL_CAMPAIGN_MAPS_PUBLIC_URL": (
+        "",
+        "base URL contributors open maps at (e.g. https://storage.googleapis.com/bucket/prefix); "
+        "empty: the store's own URL",
+    ),
     "LEANETL_RETRIES": ("3", "retries of a failed step (exponential backoff with jitter)"),
     "LEANETL_RETRY_DELAY_SECONDS": ("30", "delay before the first retry"),
     "LEANETL_SMTP_HOST": ("", "mail server for failure alerts; empty: no e-mail"),
@@ -151,6 +190,15 @@ class Settings:
     leads_cron: str
     spark_master: str
     spark_driver_memory: str
+    fb_graph_url: str
+    fb_async_after_days: int
+    fb_poll_seconds: float
+    fb_backoff_seconds: float
+    campaigns_lookback_days: int
+    campaigns_cron: str
+    conversion_actions: tuple[str, ...]
+    campaign_maps_url: str
+    campaign_maps_public_url: str
     retries: int
     retry_delay_seconds: float
     smtp_host: str
@@ -237,6 +285,18 @@ def load_settings() -> Settings:
         leads_cron=_get("LEANETL_LEADS_CRON"),
         spark_master=_get("LEANETL_SPARK_MASTER"),
         spark_driver_memory=_get("LEANETL_SPARK_DRIVER_MEMORY"),
+        fb_graph_url=_get("LEANETL_FB_GRAPH_URL").rstrip("/"),
+        fb_async_after_days=int(_get("LEANETL_FB_ASYNC_AFTER_DAYS")),
+        fb_poll_seconds=float(_get("LEANETL_FB_POLL_SECONDS")),
+        fb_backoff_seconds=float(_get("LEANETL_FB_BACKOFF_SECONDS")),
+        campaigns_lookback_days=int(_get("LEANETL_CAMPAIGNS_LOOKBACK_DAYS")),
+        campaigns_cron=_get("LEANETL_CAMPAIGNS_CRON"),
+        conversion_actions=tuple(
+            a.strip() for a in _get("LEANETL_CONVERSION_ACTIONS").split(",") if a.strip()
+        ),
+        campaign_maps_url=os.environ.get("LEANETL_CAMPAIGN_MAPS_URL", "").strip()
+        or f"{lake}/campaign-maps",
+        campaign_maps_public_url=_get("LEANETL_CAMPAIGN_MAPS_PUBLIC_URL").rstrip("/"),
         retries=int(_get("LEANETL_RETRIES")),
         retry_delay_seconds=float(_get("LEANETL_RETRY_DELAY_SECONDS")),
         smtp_host=_get("LEANETL_SMTP_HOST"),
@@ -248,6 +308,10 @@ def load_settings() -> Settings:
         ui_url=_get("LEANETL_UI_URL").rstrip("/"),
     )
     ZoneInfo(settings.leads_timezone)
+    if not 1 <= settings.campaigns_lookback_days <= 400:
+        raise ValueError(
+            f"LEANETL_CAMPAIGNS_LOOKBACK_DAYS={settings.campaigns_lookback_days} is not 1 to 400"
+        )
     if settings.smtp_tls not in ("starttls", "ssl", "none"):
         raise ValueError(f"LEANETL_SMTP_TLS={settings.smtp_tls!r} is not starttls, ssl or none")
     if not settings.is_local:

@@ -1,6 +1,7 @@
-"""The daily partitions every domain shares."""
+"""The daily partitions, schedules and retry policy every domain shares."""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import dagster as dg
 from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
@@ -13,10 +14,17 @@ from leanetl.settings import Settings
 ONE_DAY_PER_RUN = dg.BackfillPolicy.multi_run(max_partitions_per_run=1)
 
 
-def daily_partitions(settings: Settings) -> dg.DailyPartitionsDefinition:
-    """Local days in the configured timezone, from the configured start date."""
+def daily_partitions(
+    settings: Settings, include_today: bool = False
+) -> dg.DailyPartitionsDefinition:
+    """Local days in the configured timezone, from the configured start date.
+
+    ``include_today`` adds the day in progress, for domains that refresh it during the day.
+    """
     return dg.DailyPartitionsDefinition(
-        start_date=settings.start_date.isoformat(), timezone=settings.timezone
+        start_date=settings.start_date.isoformat(),
+        timezone=settings.timezone,
+        end_offset=1 if include_today else 0,
     )
 
 
@@ -58,3 +66,35 @@ def daily_schedule(
         name=name,
         default_status=dg.DefaultScheduleStatus.RUNNING,
     )
+
+
+def retry_policy(settings: Settings) -> dg.RetryPolicy:
+    """Retries for steps that talk to outside systems: exponential backoff with jitter."""
+    return dg.RetryPolicy(
+        max_retries=settings.retries,
+        delay=settings.retry_delay_seconds,
+        backoff=dg.Backoff.EXPONENTIAL,
+        jitter=dg.Jitter.PLUS_MINUS,
+    )
+
+
+def intraday_schedule(
+    job: UnresolvedAssetJobDefinition, cron: str, name: str, timezone: str
+) -> dg.ScheduleDefinition:
+    """Run ``job`` at every ``cron`` tick (local time) for the partition of the day in progress."""
+    if len(cron.split()) != 5:
+        raise ValueError(f"{name}: {cron!r} is not a five-field cron expression")
+
+    @dg.schedule(
+        job=job,
+        cron_schedule=cron,
+        execution_timezone=timezone,
+        name=name,
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+    )
+    def _schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+        tick = context.scheduled_execution_time or dt.datetime.now(dt.UTC)
+        day = tick.astimezone(ZoneInfo(timezone)).date().isoformat()
+        return dg.RunRequest(run_key=f"{day}@{tick.isoformat()}", partition_key=day)
+
+    return _schedule

@@ -1,4 +1,5 @@
-"""`dagster dev` starts and headless Chromium shows the volunteers and leads asset graphs."""
+"""`dagster dev` starts and headless Chromium shows the volunteers, leads and campaigns asset
+graphs."""
 
 import os
 import shutil
@@ -31,7 +32,7 @@ def show_lineage(browser, url: str, asset: str, marker: str) -> str:
 
 
 @pytest.mark.slow
-def test_asset_graph_shows_volunteers_and_leads_assets(tmp_path: Path) -> None:
+def test_asset_graph_shows_every_domain(tmp_path: Path) -> None:
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian chromium is not installed (apt-get install chromium; .ci/run does it)")
     from playwright.sync_api import sync_playwright
@@ -72,6 +73,9 @@ def test_asset_graph_shows_volunteers_and_leads_assets(tmp_path: Path) -> None:
             )
             body = show_lineage(browser, url, "volunteers/flake_rate_outlook", "event_signups")
             leads_body = show_lineage(browser, url, "leads/top_countries", "leads_raw")
+            campaigns_body = show_lineage(
+                browser, url, "campaigns/insights_changes", "active_campaigns"
+            )
             browser.close()
     finally:
         os.chdir(old_cwd)
@@ -85,3 +89,5 @@ def test_asset_graph_shows_volunteers_and_leads_assets(tmp_path: Path) -> None:
         assert name in body, f"{name} not shown in the asset graph"
     for name in ("leads_raw", "companies_raw", "companies", "top_countries", "leads_dashboard"):
         assert name in leads_body, f"{name} not shown in the leads asset graph"
+    for name in ("active_campaigns", "ads_insights", "insights_changes", "reach_map", "canvases"):
+        assert name in campaigns_body, f"{name} not shown in the campaigns asset graph"

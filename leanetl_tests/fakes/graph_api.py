@@ -3,7 +3,9 @@ paging cursors), async report runs and throttling errors, over HTTP for the real
 
 import copy
 import json
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qsl
 
 from leanetl_tests.conftest import FIXTURES
 from leanetl_tests.fakes.http import FakeServer, Request, Response
@@ -25,30 +27,61 @@ def throttled() -> Response:
     return Response(recorded["status_code"], recorded["json"], dict(recorded["headers"]))
 
 
+RowsFor = Callable[[dict[str, Any]], list[dict[str, Any]]]
+
+
+def request_params(request: Request) -> dict[str, Any]:
+    """The Graph API call's parameters (query, or form body for POST), JSON values decoded."""
+    raw = dict(request.query)
+    if request.method == "POST" and request.body:
+        raw |= dict(parse_qsl(request.body.decode(), keep_blank_values=True))
+    params: dict[str, Any] = {}
+    for name, value in raw.items():
+        try:
+            params[name] = json.loads(value)
+        except ValueError:
+            params[name] = value
+    return params
+
+
 class FakeGraphApi(FakeServer):
+    """``rows`` is either the fixed rows of every insights query or a function of its params."""
+
     def __init__(
-        self, rows: list[dict[str, Any]], page_size: int = 2, polls_to_finish: int = 2
+        self, rows: list[dict[str, Any]] | RowsFor, page_size: int = 2, polls_to_finish: int = 2
     ) -> None:
         super().__init__(self._route)
-        self.rows = rows
+        self.rows_for: RowsFor = rows if callable(rows) else (lambda _params: rows)
         self.page_size = page_size
         self.polls_to_finish = polls_to_finish
         self.failures: list[Response] = []
         self.polls = 0
         self.usage_header: dict[str, str] = {}
+        self.queries: list[dict[str, Any]] = []  # params of every insights query and report run
+        self._results: dict[str, list[dict[str, Any]]] = {}
+        self._runs = 0
 
-    def _page(self, request: Request, base: str) -> Response:
+    def _page(self, request: Request, base: str, result: str) -> Response:
+        rows = self._results[result]
         start = int(request.query.get("after", "0") or 0)
-        rows = self.rows[start : start + self.page_size]
         body: dict[str, Any] = {
-            "data": copy.deepcopy(rows),
+            "data": copy.deepcopy(rows[start : start + self.page_size]),
             "paging": {"cursors": {"before": str(start)}},
         }
-        if start + self.page_size < len(self.rows):
+        if start + self.page_size < len(rows):
             after = start + self.page_size
             body["paging"]["cursors"]["after"] = str(after)
-            body["paging"]["next"] = f"{self.url}{base}?limit={self.page_size}&after={after}"
+            body["paging"]["next"] = (
+                f"{self.url}{base}?limit={self.page_size}&after={after}&result={result}"
+            )
         return Response(200, body, dict(self.usage_header))
+
+    def _query(self, request: Request) -> str:
+        params = request_params(request)
+        self.queries.append(params)
+        result = str(len(self._results))
+        self._results[result] = self.rows_for(params)
+        return result
 
     def _route(self, request: Request) -> Response:
         if self.failures:
@@ -58,9 +91,13 @@ class FakeGraphApi(FakeServer):
         if node.startswith("act_") and edge == "insights":
             if request.method == "POST":
                 self.polls = 0
-                return Response(200, {"report_run_id": "6020000000001"})
-            return self._page(request, request.path)
-        if node == "6020000000001" and not edge:
+                self._runs += 1
+                run_id = str(6020000000000 + self._runs)
+                self._results[run_id] = self._results[self._query(request)]
+                return Response(200, {"report_run_id": run_id})
+            result = request.query.get("result") or self._query(request)
+            return self._page(request, request.path, result)
+        if node in self._results and not edge:
             self.polls += 1
             done = self.polls >= self.polls_to_finish
             status = "Job Completed" if done else "Job Running"
@@ -68,8 +105,8 @@ class FakeGraphApi(FakeServer):
             return Response(
                 200, {"id": node, "async_status": status, "async_percent_completion": percent}
             )
-        if node == "6020000000001" and edge == "insights":
-            return self._page(request, request.path)
+        if node in self._results and edge == "insights":
+            return self._page(request, request.path, request.query.get("result") or node)
         return Response(
             400,
             {

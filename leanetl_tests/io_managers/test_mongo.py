@@ -1,3 +1,7 @@
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
 import dagster as dg
 import mongomock_ng as mongomock
 import pandas as pd
@@ -14,19 +18,20 @@ from leanetl.io_managers.mongo import (
 DAYS = dg.DailyPartitionsDefinition(start_date="2025-01-01")
 
 
-_SHARED = {}
+_SHARED: dict[str, Any] = {}
 
 
 class InMemoryMongo(MongoStore):
-    """mongomock-ng's pymongo-compatible client (in memory, one per test) behind the resource."""
+    """Plain mongomock-ng (in memory, one client per test, upstream full scans) behind sessions."""
 
-    def get_client(self):
-        return _SHARED.setdefault(self.embedded_dir, mongomock.MongoClient())
+    @contextmanager
+    def session(self, domain: str) -> Iterator[Any]:
+        yield _SHARED.setdefault(self.embedded_dir, mongomock.MongoClient())[domain]
 
 
-@pytest.fixture(params=["montydb", "mongomock-ng"])
-def mongo(request, tmp_path) -> MongoStore:
-    if request.param == "montydb":
+@pytest.fixture(params=["embedded", "mongomock-ng"])
+def mongo(request: pytest.FixtureRequest, tmp_path) -> MongoStore:
+    if request.param == "embedded":
         return MongoStore(embedded_dir=str(tmp_path / "mongo"))
     return InMemoryMongo(embedded_dir=str(tmp_path))
 
@@ -67,29 +72,55 @@ def test_rerun_replaces_partition_and_keeps_others(mongo: MongoStore) -> None:
     frames["2025-01-01"] = pd.DataFrame({"x": [9]})
     _run(mongo, frames, "2025-01-01")
     _run(mongo, frames, "2025-01-01")
-    db = mongo.database("demo")
-    assert [d["x"] for d in read_partition(db, "canvases", "2025-01-01")] == [9]
-    assert [d["x"] for d in read_partition(db, "canvases", "2025-01-02")] == [3]
-    assert db["canvases"].count_documents({}) == 2  # no duplicates left behind
+    with mongo.session("demo") as db:
+        assert [d["x"] for d in read_partition(db, "canvases", "2025-01-01")] == [9]
+        assert [d["x"] for d in read_partition(db, "canvases", "2025-01-02")] == [3]
+        assert db["canvases"].count_documents({}) == 2  # no duplicates left behind
 
 
 def test_failed_write_keeps_previous_partition(mongo: MongoStore) -> None:
-    db = mongo.database("demo")
-    replace_partition(db, "canvases", "2025-01-01", [{"x": 1}, {"x": 2}])
+    with mongo.session("demo") as db:
+        replace_partition(db, "canvases", "2025-01-01", [{"x": 1}, {"x": 2}])
 
     def documents():
         yield {"x": 3}
         raise RuntimeError("source broke mid-way")
 
-    with pytest.raises(RuntimeError):
+    # Caught inside the session: replace_partition's own clean-up is what keeps the old batch.
+    with mongo.session("demo") as db, pytest.raises(RuntimeError):
         replace_partition(db, "canvases", "2025-01-01", documents())
-    assert [d["x"] for d in read_partition(db, "canvases", "2025-01-01")] == [1, 2]
-    assert db["canvases"].count_documents({}) == 2
-    assert len({d[BATCH_FIELD] for d in db["canvases"].find({})}) == 1
+    with mongo.session("demo") as db:
+        assert [d["x"] for d in read_partition(db, "canvases", "2025-01-01")] == [1, 2]
+        assert db["canvases"].count_documents({}) == 2
+        assert len({d[BATCH_FIELD] for d in db["canvases"].find({})}) == 1
 
 
-def test_embedded_store_persists_across_clients(tmp_path) -> None:
-    first = MongoStore(embedded_dir=str(tmp_path / "m"))
-    replace_partition(first.database("demo"), "c", "2025-01-01", [{"x": 1}])
-    second = MongoStore(embedded_dir=str(tmp_path / "m"))
-    assert read_partition(second.database("demo"), "c", "2025-01-01") == [{"x": 1}]
+def test_failed_asset_run_keeps_previous_partition(mongo: MongoStore) -> None:
+    frames = {"2025-01-01": pd.DataFrame({"x": [1, 2]})}
+    assert _run(mongo, frames, "2025-01-01").success
+    frames["2025-01-01"] = pd.DataFrame({"x": [object()]})  # not BSON-encodable: the write fails
+    assert not _run(mongo, frames, "2025-01-01").success
+    with mongo.session("demo") as db:
+        assert [d["x"] for d in read_partition(db, "canvases", "2025-01-01")] == [1, 2]
+        assert db["canvases"].count_documents({}) == 2
+
+
+def test_embedded_store_persists_across_resources(tmp_path) -> None:
+    with MongoStore(embedded_dir=str(tmp_path / "m")).session("demo") as db:
+        replace_partition(db, "c", "2025-01-01", [{"x": 1}])
+    with MongoStore(embedded_dir=str(tmp_path / "m")).session("demo") as db:
+        assert read_partition(db, "c", "2025-01-01") == [{"x": 1}]
+
+
+def test_db_prefix_names_the_snapshot(tmp_path) -> None:
+    with MongoStore(embedded_dir=str(tmp_path), db_prefix="dev_").session("demo") as db:
+        assert db.name == "dev_demo"
+        db["c"].insert_one({"x": 1})
+    assert (tmp_path / "dev_demo.bson").exists()
+
+
+def test_store_without_uri_or_dir_says_what_is_missing() -> None:
+    with pytest.raises(ValueError, match="uri"), MongoStore().session("demo"):
+        pass
+    with pytest.raises(ValueError, match="session"):
+        MongoStore(embedded_dir="/tmp/unused").get_client()

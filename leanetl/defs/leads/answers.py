@@ -6,9 +6,15 @@ import dagster as dg
 import pandas as pd
 from dagster_pyspark import LazyPySparkResource
 
-from leanetl.defs.leads.common import COMPANIES, DOMAIN, LEADS, retry_policy
+from leanetl.defs.leads.common import COMPANIES, DOMAIN, LEADS
 from leanetl.defs.metadata import preview
-from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions, out_freshness, partition_day
+from leanetl.defs.partitions import (
+    ONE_DAY_PER_RUN,
+    daily_partitions,
+    out_freshness,
+    partition_day,
+    retry_policy,
+)
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.io_managers.parquet import partition_object_key
 from leanetl.lib.leads_answers import (

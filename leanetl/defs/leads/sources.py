@@ -9,9 +9,9 @@ import dagster as dg
 import pandas as pd
 
 from leanetl.clients.sheets import SheetsUnavailable
-from leanetl.defs.leads.common import COMPANIES_RAW, DOMAIN, LEADS_RAW, retry_policy
+from leanetl.defs.leads.common import COMPANIES_RAW, DOMAIN, LEADS_RAW
 from leanetl.defs.metadata import preview
-from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions
+from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions, retry_policy
 from leanetl.defs.resources import GoogleSheetsResource
 from leanetl.io_managers.object_store import ObjectStore, StoredObject
 from leanetl.lib.leads import COMPANY_COLUMNS, LEAD_COLUMNS, empty_raw

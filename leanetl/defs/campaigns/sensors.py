@@ -1,0 +1,72 @@
+"""A sensor that notices campaigns that became active and refreshes the days they ran."""
+
+import datetime as dt
+import json
+
+import dagster as dg
+from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
+
+from leanetl.defs.campaigns.common import ADS_INSIGHTS, CAMPAIGNS_COLLECTION, DOMAIN
+from leanetl.io_managers.mongo import MongoStore
+from leanetl.lib.campaign_docs import Campaign, validate_documents
+from leanetl.settings import Settings
+
+
+def days_to_refresh(
+    campaign: Campaign, first_partition: dt.date, today: dt.date, done: set[str]
+) -> list[str]:
+    """The partitions of ``campaign``'s window so far that have not been materialised yet."""
+    start = max(campaign.start_date, first_partition)
+    end = min(campaign.end_date or today, today)
+    days = [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
+    return [d.isoformat() for d in days if d.isoformat() not in done]
+
+
+def build_active_campaigns_sensor(
+    settings: Settings, job: UnresolvedAssetJobDefinition
+) -> dg.SensorDefinition:
+    @dg.sensor(
+        name="campaigns_newly_active",
+        job=job,
+        minimum_interval_seconds=300,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description=(
+            "Looks at the campaigns collection every 5 minutes; for a campaign that became "
+            "active since the last look, requests every day of its window not yet materialised."
+        ),
+    )
+    def campaigns_newly_active(
+        context: dg.SensorEvaluationContext, mongo: MongoStore
+    ) -> dg.SensorResult | dg.SkipReason:
+        seen = set(json.loads(context.cursor)) if context.cursor else set()
+        with mongo.session(DOMAIN) as database:
+            documents = list(database[CAMPAIGNS_COLLECTION].find({"status": "active"}))
+        today = settings.today()
+        active = [
+            c
+            for c in validate_documents(documents, Campaign).valid
+            if c.status == "active" and c.start_date <= today
+        ]
+        new = [c for c in active if c.id not in seen]
+        if not new:
+            return dg.SkipReason(f"no newly active campaign ({len(active)} active)")
+        done = context.instance.get_materialized_partitions(ADS_INSIGHTS)
+        requests = [
+            dg.RunRequest(
+                run_key=f"{campaign.id}:{day}",
+                partition_key=day,
+                tags={"leanetl/activated_campaign": campaign.id},
+            )
+            for campaign in new
+            for day in days_to_refresh(campaign, settings.start_date, today, done)
+        ]
+        context.log.info(
+            "newly active: "
+            + ", ".join(f"{c.id} ({c.start_date} to {c.end_date or 'open'})" for c in new)
+        )
+        return dg.SensorResult(
+            run_requests=requests,
+            cursor=json.dumps(sorted(seen | {c.id for c in active})),
+        )
+
+    return campaigns_newly_active
