@@ -105,7 +105,7 @@ def _lookup_ids(filter: Any) -> list[Any] | None:
     """The ids of a filter that is exactly ``{"_id": id}`` or ``{"_id": {"$in": [ids]}}``.
 
     Only str/int/ObjectId ids qualify: for those a dict lookup finds every document the query
-    matches (bool, float and Decimal128 have cross-type equality rules a dict does not follow).
+    matches (bool and float ids have cross-type equality rules a dict lookup does not follow).
     """
     from bson import ObjectId
 
