@@ -83,6 +83,13 @@ class ObjectStore(dg.ConfigurableResource):
             return f"https://storage.cloud.google.com/{bucket}/{name}"
         return f"https://{bucket}.s3.amazonaws.com/{name}"
 
+    def public_url(self, key: str) -> str:
+        """The object's direct address (opens for anyone where the bucket is public)."""
+        if self.scheme == "gs":
+            bucket, _ = self._bucket_and_prefix
+            return f"https://storage.googleapis.com/{bucket}/{self._object_name(key)}"
+        return self.browser_url(key)
+
     # -- clients ----------------------------------------------------------------------------
     def _s3(self) -> Any:
         if self._client is None:

@@ -195,3 +195,20 @@ def plan_changes(
             }
         )
     return pd.DataFrame(rows, columns=list(PLAN_COLUMNS))
+
+
+def describe_plan(plan: pd.DataFrame) -> str:
+    """One line a person reads in the UI: what will be written and what is unchanged since when."""
+    if plan.empty:
+        return "no campaigns to update"
+    parts = []
+    for row in plan.itertuples(index=False):
+        if row.action == APPLY:
+            parts.append(f"{row.campaign_id}: changed")
+        elif row.action == UNCHANGED:
+            parts.append(
+                f"{row.campaign_id}: unchanged since {row.unchanged_since:%Y-%m-%d %H:%M} UTC"
+            )
+        else:
+            parts.append(f"{row.campaign_id}: written by the later partition {row.written_by}")
+    return "; ".join(parts)

@@ -1,11 +1,6 @@
 """Keys, partitions and addresses shared by the campaigns assets."""
 
-import datetime as dt
-
 import dagster as dg
-
-from leanetl.io_managers.object_store import ObjectStore
-from leanetl.lib.calendar import day_end_utc
 
 DOMAIN = "campaigns"
 ACTIVE_CAMPAIGNS = dg.AssetKey([DOMAIN, "active_campaigns"])
@@ -29,23 +24,6 @@ CANVASES_COLLECTION = "canvases"
 SYNC_COLLECTION = "_leanetl_sync"
 
 
-def as_of(day: dt.date, timezone: str) -> dt.datetime:
-    """The instant (naive UTC) a partition day's figures are as of: the end of that local day."""
-    return day_end_utc(day, timezone)
-
-
 def map_key(campaign_id: str, suffix: str = "html") -> str:
     """Where a campaign's reach map lives in the maps store (one current map per campaign)."""
     return f"reach-maps/{campaign_id}/reach_map.{suffix}"
-
-
-def public_url(store: ObjectStore, key: str, public_base: str) -> str:
-    """The address contributors open: ``public_base``/key, else the store's own public form."""
-    if public_base:
-        return f"{public_base}/{key}"
-    if store.scheme == "gs":
-        return store.uri(key).replace("gs://", "https://storage.googleapis.com/", 1)
-    if store.scheme == "s3":
-        bucket, _, name = store.uri(key).removeprefix("s3://").partition("/")
-        return f"https://{bucket}.s3.amazonaws.com/{name}"
-    return store.browser_url(key)

@@ -25,6 +25,7 @@ from leanetl.lib.campaign_outputs import (
     UNCHANGED,
     attach_campaigns,
     campaign_fingerprints,
+    describe_plan,
     plan_changes,
 )
 from leanetl.lib.insights import QUARANTINE_COLUMNS, typed_insights
@@ -257,23 +258,6 @@ def build_insights_assets(settings: Settings) -> list[dg.AssetsDefinition]:
     return [fetch_ads_insights, insights_changes]
 
 
-def describe_plan(plan: pd.DataFrame) -> str:
-    """One line a person reads in the UI: what will be written and what is unchanged since when."""
-    if plan.empty:
-        return "no campaigns to update"
-    parts = []
-    for row in plan.itertuples(index=False):
-        if row.action == APPLY:
-            parts.append(f"{row.campaign_id}: changed")
-        elif row.action == UNCHANGED:
-            parts.append(
-                f"{row.campaign_id}: unchanged since {row.unchanged_since:%Y-%m-%d %H:%M} UTC"
-            )
-        else:
-            parts.append(f"{row.campaign_id}: written by the later partition {row.written_by}")
-    return "; ".join(parts)
-
-
 def _insights_checks(daily: pd.DataFrame, totals: pd.DataFrame, active: pd.DataFrame):
     keys = ["campaign_id", "day", "region"]
     duplicated = daily.duplicated(keys)
@@ -300,10 +284,10 @@ def _insights_checks(daily: pd.DataFrame, totals: pd.DataFrame, active: pd.DataF
     spend_regions = regions["spend"].sum()
     spend_window = daily.groupby("campaign_id")["spend"].sum()
     bad_reach, bad_spend = [], []
+    tolerance = 0.01 * (1 + len(totals))
     for campaign_id, row in campaign.iterrows():
         if not reach_max.get(campaign_id, 0) <= row["reach"] <= reach_sum.get(campaign_id, 0):
             bad_reach.append(campaign_id)
-        tolerance = 0.01 * (1 + len(totals))
         if abs(row["spend"] - spend_regions.get(campaign_id, 0)) > tolerance or (
             spend_window.get(campaign_id, 0) > row["spend"] + tolerance
         ):

@@ -2,6 +2,7 @@
 (object store / GCS), stats (lake), expenditures and canvases (MongoDB)."""
 
 import datetime as dt
+from typing import Any
 
 import dagster as dg
 import pandas as pd
@@ -20,11 +21,8 @@ from leanetl.defs.campaigns.common import (
     INSIGHTS_TOTALS,
     REACH_MAP,
     SYNC_COLLECTION,
-    as_of,
     map_key,
-    public_url,
 )
-from leanetl.defs.campaigns.insights import describe_plan
 from leanetl.defs.metadata import preview
 from leanetl.defs.partitions import (
     ONE_DAY_PER_RUN,
@@ -36,10 +34,12 @@ from leanetl.defs.partitions import (
 from leanetl.io_managers.mongo import MongoStore, UpsertStats, upsert_documents
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.io_managers.parquet import partition_object_key
+from leanetl.lib.calendar import day_end_utc
 from leanetl.lib.campaign_outputs import (
     APPLY,
     campaign_stats,
     canvas_documents,
+    describe_plan,
     expenditure_documents,
 )
 from leanetl.lib.parquet import frame_to_parquet_bytes
@@ -54,26 +54,49 @@ def _to_write(plan: pd.DataFrame) -> set[str]:
 
 
 def _map_urls(maps: ObjectStore, settings: Settings, campaigns: pd.Series) -> dict[str, str]:
-    return {c: public_url(maps, map_key(c), settings.campaign_maps_public_url) for c in campaigns}
+    return {c: _map_url(maps, settings, c) for c in campaigns}
 
 
-def _spec(
+def _map_url(maps: ObjectStore, settings: Settings, campaign_id: str) -> str:
+    """Where contributors open a campaign's map: the public base URL if set, else the store's."""
+    key = map_key(campaign_id)
+    base = settings.campaign_maps_public_url
+    return f"{base}/{key}" if base else maps.public_url(key)
+
+
+def _out_asset(
     settings: Settings,
     key: dg.AssetKey,
     description: str,
     kinds: set[str],
-    deps: list[dg.AssetKey],
-) -> dg.AssetSpec:
-    """An out asset written by its own code (object store or Mongo), kept fresh."""
-    return dg.AssetSpec(
-        key,
-        group_name=DOMAIN,
-        deps=deps,
-        kinds=kinds,
-        tags=OUT,
-        freshness_policy=out_freshness(settings),
-        description=description,
-    )
+    inputs: dict[str, dg.AssetKey],
+    after: tuple[dg.AssetKey, ...] = (),
+    check: tuple[str, str] | None = None,
+    retries: bool = True,
+) -> dict[str, Any]:
+    """``multi_asset`` arguments of an out asset written by its own code (object store or Mongo):
+    its inputs, what it runs after, its blocking check, freshness, one day per run."""
+    return {
+        "name": key.path[-1],
+        "specs": [
+            dg.AssetSpec(
+                key,
+                group_name=DOMAIN,
+                deps=[*after, *inputs.values()],
+                kinds=kinds,
+                tags=OUT,
+                freshness_policy=out_freshness(settings),
+                description=description,
+            )
+        ],
+        "ins": {name: dg.AssetIn(k) for name, k in inputs.items()},
+        "partitions_def": daily_partitions(settings, include_today=True),
+        "backfill_policy": ONE_DAY_PER_RUN,
+        "retry_policy": retry_policy(settings) if retries else None,
+        "check_specs": [dg.AssetCheckSpec(check[0], asset=key, blocking=True, description=check[1])]
+        if check
+        else None,
+    }
 
 
 def _upsert_metadata(stats: UpsertStats) -> dict[str, int]:
@@ -87,28 +110,16 @@ def _upsert_metadata(stats: UpsertStats) -> dict[str, int]:
 
 
 def build_output_assets(settings: Settings) -> list[dg.AssetsDefinition]:
-    partitions = daily_partitions(settings, include_today=True)
-    common = {
-        "partitions_def": partitions,
-        "backfill_policy": ONE_DAY_PER_RUN,
-    }
-
     @dg.multi_asset(
-        name="reach_map",
-        specs=[
-            _spec(
-                settings,
-                REACH_MAP,
-                "Per campaign, a choropleth of the people reached by US state (other regions "
-                "listed beside it): self-contained HTML that opens offline, and PNG, uploaded to "
-                f"{settings.campaign_maps_url}. Only campaigns whose insights changed are redrawn.",
-                {"plotly", "gcs"},
-                [INSIGHTS_TOTALS, INSIGHTS_CHANGES],
-            )
-        ],
-        **common,
-        retry_policy=retry_policy(settings),
-        ins={"totals": dg.AssetIn(INSIGHTS_TOTALS), "plan": dg.AssetIn(INSIGHTS_CHANGES)},
+        **_out_asset(
+            settings,
+            REACH_MAP,
+            "Per campaign, a choropleth of the people reached by US state (other regions "
+            "listed beside it): self-contained HTML that opens offline, and PNG, uploaded to "
+            f"{settings.campaign_maps_url}. Only campaigns whose insights changed are redrawn.",
+            {"plotly", "gcs"},
+            {"totals": INSIGHTS_TOTALS, "plan": INSIGHTS_CHANGES},
+        )
     )
     def reach_map(
         context: dg.AssetExecutionContext,
@@ -137,7 +148,7 @@ def build_output_assets(settings: Settings) -> list[dg.AssetsDefinition]:
             maps.put_bytes(html_key, offline_html(figure).encode(), content_type="text/html")
             if images:
                 maps.put_bytes(map_key(campaign_id, "png"), images[i], content_type="image/png")
-            uploaded[campaign_id] = public_url(maps, html_key, settings.campaign_maps_public_url)
+            uploaded[campaign_id] = _map_url(maps, settings, campaign_id)
         return dg.MaterializeResult(
             metadata={
                 "maps_uploaded": len(uploaded),
@@ -151,32 +162,21 @@ def build_output_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         )
 
     @dg.multi_asset(
-        name="campaign_stats",
-        specs=[
-            _spec(
-                settings,
-                CAMPAIGN_STATS,
-                "Spend, reach, impressions, clicks, conversions, conversion rate and cost per "
-                "result, per campaign and per region, over each campaign's period so far, with "
-                "its map URL. Not rewritten when no campaign changed.",
-                {"pandas", "parquet"},
-                [REACH_MAP, INSIGHTS_TOTALS, INSIGHTS_CHANGES, ACTIVE_CAMPAIGNS],
-            )
-        ],
-        **common,
-        ins={
-            "totals": dg.AssetIn(INSIGHTS_TOTALS),
-            "plan": dg.AssetIn(INSIGHTS_CHANGES),
-            "active": dg.AssetIn(ACTIVE_CAMPAIGNS),
-        },
-        check_specs=[
-            dg.AssetCheckSpec(
+        **_out_asset(
+            settings,
+            CAMPAIGN_STATS,
+            "Spend, reach, impressions, clicks, conversions, conversion rate and cost per "
+            "result, per campaign and per region, over each campaign's period so far, with "
+            "its map URL. Not rewritten when no campaign changed.",
+            {"pandas", "parquet"},
+            {"totals": INSIGHTS_TOTALS, "plan": INSIGHTS_CHANGES, "active": ACTIVE_CAMPAIGNS},
+            after=(REACH_MAP,),
+            check=(
                 "one_total_per_campaign",
-                asset=CAMPAIGN_STATS,
-                blocking=True,
-                description="Exactly one campaign-level row per campaign, ratios not negative.",
-            )
-        ],
+                "Exactly one campaign-level row per campaign, ratios not negative.",
+            ),
+            retries=False,
+        )
     )
     def campaign_stats_asset(
         context: dg.AssetExecutionContext,
@@ -217,33 +217,19 @@ def build_output_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         )
 
     @dg.multi_asset(
-        name="expenditures",
-        specs=[
-            _spec(
-                settings,
-                EXPENDITURES,
-                "MongoDB `expenditures`: one document per (campaign, day, channel) of the "
-                "lookback window, upserted in unordered bulk_write batches; only changed "
-                "documents are written.",
-                {"mongodb"},
-                [ADS_INSIGHTS, INSIGHTS_CHANGES, ACTIVE_CAMPAIGNS],
-            )
-        ],
-        **common,
-        retry_policy=retry_policy(settings),
-        ins={
-            "daily": dg.AssetIn(ADS_INSIGHTS),
-            "plan": dg.AssetIn(INSIGHTS_CHANGES),
-            "active": dg.AssetIn(ACTIVE_CAMPAIGNS),
-        },
-        check_specs=[
-            dg.AssetCheckSpec(
+        **_out_asset(
+            settings,
+            EXPENDITURES,
+            "MongoDB `expenditures`: one document per (campaign, day, channel) of the "
+            "lookback window, upserted in unordered bulk_write batches; only changed "
+            "documents are written.",
+            {"mongodb"},
+            {"daily": ADS_INSIGHTS, "plan": INSIGHTS_CHANGES, "active": ACTIVE_CAMPAIGNS},
+            check=(
                 "matches_insights",
-                asset=EXPENDITURES,
-                blocking=True,
-                description="Mongo holds each written campaign's daily spend exactly as fetched.",
-            )
-        ],
+                "Mongo holds each written campaign's daily spend exactly as fetched.",
+            ),
+        )
     )
     def expenditures(
         context: dg.AssetExecutionContext,
@@ -287,34 +273,21 @@ def build_output_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         )
 
     @dg.multi_asset(
-        name="canvases",
-        specs=[
-            _spec(
-                settings,
-                CANVASES,
-                "MongoDB `canvases`: per (contributor, campaign) the amount contributed, share "
-                "of funds, share of spend, people reached by that share, cost per person "
-                "reached, the map URL and the as-of time. Written last; then the campaign "
-                "counts as up to date.",
-                {"mongodb"},
-                [EXPENDITURES, CAMPAIGN_STATS, INSIGHTS_TOTALS, INSIGHTS_CHANGES, CONTRIBUTIONS],
-            )
-        ],
-        **common,
-        retry_policy=retry_policy(settings),
-        ins={
-            "totals": dg.AssetIn(INSIGHTS_TOTALS),
-            "plan": dg.AssetIn(INSIGHTS_CHANGES),
-            "contributions": dg.AssetIn(CONTRIBUTIONS),
-        },
-        check_specs=[
-            dg.AssetCheckSpec(
+        **_out_asset(
+            settings,
+            CANVASES,
+            "MongoDB `canvases`: per (contributor, campaign) the amount contributed, share "
+            "of funds, share of spend, people reached by that share, cost per person "
+            "reached, the map URL and the as-of time. Written last; then the campaign "
+            "counts as up to date.",
+            {"mongodb"},
+            {"totals": INSIGHTS_TOTALS, "plan": INSIGHTS_CHANGES, "contributions": CONTRIBUTIONS},
+            after=(EXPENDITURES, CAMPAIGN_STATS),
+            check=(
                 "shares_add_up",
-                asset=CANVASES,
-                blocking=True,
-                description="Per written campaign, contributors' shares of funds add up to 1.",
-            )
-        ],
+                "Per written campaign, contributors' shares of funds add up to 1.",
+            ),
+        )
     )
     def canvases(
         context: dg.AssetExecutionContext,
@@ -326,7 +299,7 @@ def build_output_assets(settings: Settings) -> list[dg.AssetsDefinition]:
     ) -> dg.MaterializeResult:
         written = _to_write(plan)
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-        figures_as_of = min(as_of(partition_day(context), settings.timezone), now)
+        figures_as_of = min(day_end_utc(partition_day(context), settings.timezone), now)
         campaign_totals = totals[
             (totals["level"] == "campaign") & totals["campaign_id"].isin(written)
         ]

@@ -14,11 +14,11 @@ from leanetl.defs.campaigns.common import (
     CONTRIBUTIONS_COLLECTION,
     CONTRIBUTIONS_QUARANTINE,
     DOMAIN,
-    as_of,
 )
 from leanetl.defs.metadata import preview
 from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions, partition_day
 from leanetl.io_managers.mongo import MongoStore
+from leanetl.lib.calendar import day_end_utc
 from leanetl.lib.campaign_docs import Campaign, Contribution, validate_documents
 from leanetl.lib.insights_requests import campaign_window
 from leanetl.sample.campaigns import seed_sample
@@ -181,7 +181,7 @@ def build_source_assets(settings: Settings) -> list[dg.AssetsDefinition]:
     def read_contributions(
         context: dg.AssetExecutionContext, mongo: MongoStore, active: pd.DataFrame
     ):
-        cutoff = as_of(partition_day(context), settings.timezone).replace(tzinfo=dt.UTC)
+        cutoff = day_end_utc(partition_day(context), settings.timezone).replace(tzinfo=dt.UTC)
         documents = read_collection(mongo, CONTRIBUTIONS_COLLECTION, settings)
         checked = validate_documents(documents, Contribution)
         wanted = set(active["campaign_id"])
