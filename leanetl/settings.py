@@ -54,6 +54,15 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
         "when the volunteers schedule runs (cron, local time)",
     ),
     "LEANETL_FRESHNESS_HOURS": ("26", "hours after which an out asset is overdue"),
+    "LEANETL_SOURCE_MAX_DROP": (
+        "0.5",
+        "largest share of rows a source may lose from the previous partition before its blocking "
+        "check fails (a source with no rows always fails)",
+    ),
+    "LEANETL_SENSOR_CATCHUP_DAYS": (
+        "7",
+        "at most this many of the newest missing days a sensor requests in one tick (newest first)",
+    ),
     "LEANETL_LEADS_SHEET_KEY": (
         "",
         "key of the leads Google Sheet (from its URL); empty: read the newest export",
@@ -182,6 +191,8 @@ class Settings:
     van_signups_table: str
     volunteers_cron: str
     freshness_hours: int
+    source_max_drop: float
+    sensor_catchup_days: int
     leads_sheet_key: str
     leads_worksheet: str
     sheets_api_url: str
@@ -274,6 +285,8 @@ def load_settings() -> Settings:
         van_signups_table=_get("LEANETL_VAN_SIGNUPS_TABLE"),
         volunteers_cron=_get("LEANETL_VOLUNTEERS_CRON"),
         freshness_hours=int(_get("LEANETL_FRESHNESS_HOURS")),
+        source_max_drop=float(_get("LEANETL_SOURCE_MAX_DROP")),
+        sensor_catchup_days=int(_get("LEANETL_SENSOR_CATCHUP_DAYS")),
         leads_sheet_key=_get("LEANETL_LEADS_SHEET_KEY"),
         leads_worksheet=_get("LEANETL_LEADS_WORKSHEET"),
         sheets_api_url=_get("LEANETL_SHEETS_API_URL"),
@@ -312,6 +325,10 @@ def load_settings() -> Settings:
         raise ValueError(
             f"LEANETL_CAMPAIGNS_LOOKBACK_DAYS={settings.campaigns_lookback_days} is not 1 to 400"
         )
+    if not 0 <= settings.source_max_drop <= 1:
+        raise ValueError(f"LEANETL_SOURCE_MAX_DROP={settings.source_max_drop} is not 0 to 1")
+    if settings.sensor_catchup_days < 1:
+        raise ValueError(f"LEANETL_SENSOR_CATCHUP_DAYS={settings.sensor_catchup_days} is not >= 1")
     if settings.smtp_tls not in ("starttls", "ssl", "none"):
         raise ValueError(f"LEANETL_SMTP_TLS={settings.smtp_tls!r} is not starttls, ssl or none")
     if not settings.is_local:

@@ -2,7 +2,7 @@
   Weekly flake-rate rows as known on the partition day, grouped by region (`event_location_id`)
   and `dims`. future=false: weeks from each group's first week to the current week, the current
   week counted Saturday to the partition day, weeks without sign-ups kept (flake_rate null).
-  future=true: events after the partition day, by week.
+  future=true: events after the partition day, by week (flake_rate null: nothing happened yet).
 -#}
 {% macro flake_rate_rows(dims=[], future=false) %}
 {%- set keys = ['event_location_id'] + dims -%}
@@ -64,11 +64,16 @@ select
     coalesce(counts.completed, 0) as completed,
     coalesce(counts.no_show, 0) + coalesce(counts.cancelled, 0) as total_flakes,
     coalesce(counts.total_signups, 0) as total_signups,
+    {% if future -%}
+    {#- Nothing has happened yet in a future week: no rate, not 0. -#}
+    cast(null as {{ type_double() }}) as flake_rate,
+    {%- else -%}
     case
         when coalesce(counts.total_signups, 0) = 0 then null
-        else cast(coalesce(counts.no_show, 0) + coalesce(counts.cancelled, 0) as {{ dbt.type_float() }})
+        else cast(coalesce(counts.no_show, 0) + coalesce(counts.cancelled, 0) as {{ type_double() }})
             / counts.total_signups
     end as flake_rate,
+    {%- endif %}
     coalesce(counts.scheduled, 0) as scheduled
 from weeks
 left join counts

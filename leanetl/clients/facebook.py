@@ -12,10 +12,14 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import requests
 from facebook_business.api import FacebookAdsApi, FacebookResponse
 from facebook_business.exceptions import FacebookRequestError
 from facebook_business.session import FacebookSession
+
+from leanetl.lib.redact import redact
 
 RETRYABLE_CODES = frozenset({1, 2, 4, 17, 32, 341, 613, *range(80000, 80015)})
 USAGE_HEADERS = ("x-business-use-case-usage", "x-ad-account-usage", "x-app-usage")
@@ -27,10 +31,26 @@ class InsightsError(Exception):
 
 
 def make_api(access_token: str, graph_url: str = FacebookSession.GRAPH) -> FacebookAdsApi:
-    """An SDK API object; ``graph_url`` points it at a proxy or a test fake."""
+    """An SDK API object; ``graph_url`` points it at a proxy or a test fake.
+
+    The SDK puts the token into every URL's query, where any error message about the request
+    (``ConnectionError … url: …?access_token=…``) would carry it: it goes in the
+    ``Authorization`` header instead, which the Graph API accepts alike.
+    """
     session = FacebookSession(access_token=access_token)
     session.GRAPH = graph_url.rstrip("/")
+    session.requests.params.pop("access_token", None)
+    session.requests.headers["Authorization"] = f"OAuth {access_token}"
     return FacebookAdsApi(session)
+
+
+def without_token(url: str) -> str:
+    """A ``paging.next`` URL without the ``access_token`` the Graph API puts into it."""
+    parts = urlsplit(url)
+    query = [
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "access_token"
+    ]
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def usage(headers: Mapping[str, str]) -> tuple[float, float]:
@@ -89,14 +109,29 @@ class GraphClient:
                 response: FacebookResponse = self.api.call(method, path, params=params)
             except FacebookRequestError as exc:
                 code = exc.api_error_code()
-                if code not in RETRYABLE_CODES or attempt > self.retries:
+                transient = code in RETRYABLE_CODES or (exc.http_status() or 0) >= 500
+                if not transient or attempt > self.retries:
                     raise InsightsError(
-                        f"Graph API error {code} ({exc.api_error_type()}): {exc.api_error_message()}"
+                        redact(
+                            f"Graph API error {code} ({exc.api_error_type()}): "
+                            f"{exc.api_error_message()}"
+                        )
                         + (f" after {attempt} attempts" if attempt > 1 else "")
                     ) from None
-                self.retried.append(code)
+                self.retried.append(code or exc.http_status())
                 _, regain = usage(exc.http_headers() or {})
                 self.wait(max(regain, self.backoff_seconds * 2 ** (attempt - 1)))
+                continue
+            except requests.RequestException as exc:
+                # Connection refused, timeouts, broken responses: transient, retried; the message
+                # names the request's URL, so it is scrubbed and the original not chained.
+                if attempt > self.retries:
+                    raise InsightsError(
+                        redact(f"Graph API unreachable: {type(exc).__name__}: {exc}")
+                        + f" after {attempt} attempts"
+                    ) from None
+                self.retried.append(0)
+                self.wait(self.backoff_seconds * 2 ** (attempt - 1))
                 continue
             percent, regain = usage(response.headers())
             if percent >= self.usage_pause_percent:
@@ -111,7 +146,7 @@ class GraphClient:
             following = (body.get("paging") or {}).get("next")
             if not following:
                 return
-            body = self.call("GET", following)
+            body = self.call("GET", without_token(following))
 
 
 def report_run(

@@ -21,6 +21,8 @@ from google.auth.exceptions import GoogleAuthError
 from google.auth.transport.requests import AuthorizedSession
 from google.oauth2.service_account import Credentials
 
+from leanetl.lib.redact import redact
+
 SCOPES = ("https://www.googleapis.com/auth/spreadsheets.readonly",)
 GOOGLE_HOSTS = ("https://sheets.googleapis.com", "https://www.googleapis.com")
 RETRYABLE_CODES = frozenset({408, 429, 500, 502, 503, 504})
@@ -132,13 +134,13 @@ def read_worksheet(
                 f"spreadsheet {spreadsheet_key} has no worksheet {worksheet!r}"
             ) from None
         except gspread.exceptions.APIError as exc:
-            reason = f"Sheets API error {exc.code}: {exc.error.get('message', '')}".strip()
+            reason = redact(f"Sheets API error {exc.code}: {exc.error.get('message', '')}".strip())
             if exc.code not in RETRYABLE_CODES:
                 raise SheetsUnavailable(reason) from None
         except (requests.ConnectionError, requests.Timeout) as exc:
             reason = f"Sheets API unreachable: {type(exc).__name__}"
         except GoogleAuthError as exc:
-            raise SheetsUnavailable(f"Google authentication failed: {exc}") from None
+            raise SheetsUnavailable(redact(f"Google authentication failed: {exc}")) from None
         if attempt > retries:
             raise SheetsUnavailable(f"{reason} (after {attempt} attempts)")
         sleep(backoff_seconds * 2 ** (attempt - 1))

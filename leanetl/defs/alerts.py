@@ -3,6 +3,7 @@
 import dagster as dg
 
 from leanetl.defs.resources import Mailer
+from leanetl.lib.redact import redact
 from leanetl.settings import Settings
 
 
@@ -32,7 +33,7 @@ def failure_report(context: dg.RunFailureSensorContext, ui_url: str) -> tuple[st
                 lines.append(f"Caused by: {cause.cls_name}: {cause.message.strip()}")
                 cause = cause.cause
         lines.append("")
-    return subject, "\n".join(lines)
+    return redact(subject), redact("\n".join(lines))
 
 
 def build_failure_email_sensor(settings: Settings) -> dg.SensorDefinition:

@@ -1,6 +1,7 @@
 """Dagster resources over leanetl's clients (configured in ``leanetl/resources.py``)."""
 
 import datetime as dt
+import smtplib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,6 +12,7 @@ from pydantic import Field
 from leanetl.clients.facebook import GraphClient, InsightsError, insights, make_api
 from leanetl.clients.mail import send_mail
 from leanetl.clients.sheets import SheetValues, load_credentials, read_worksheet
+from leanetl.lib.redact import redact, redacted_error
 from leanetl.sample.campaigns import sample_insights
 
 
@@ -49,17 +51,21 @@ class Mailer(dg.ConfigurableResource):
         return bool(self.host and self.recipients)
 
     def send(self, subject: str, body: str) -> None:
-        send_mail(
-            self.host,
-            self.port,
-            self.tls,
-            self.user,
-            self.password,
-            self.sender,
-            list(self.recipients),
-            subject,
-            body,
-        )
+        """Deliver the alert with every secret scrubbed from its subject and body."""
+        try:
+            send_mail(
+                self.host,
+                self.port,
+                self.tls,
+                self.user,
+                self.password,
+                self.sender,
+                list(self.recipients),
+                redact(subject, [self.password]),
+                redact(body, [self.password]),
+            )
+        except (smtplib.SMTPException, OSError) as exc:
+            raise redacted_error(f"SMTP {self.host}:{self.port}", exc) from None
 
 
 @dataclass

@@ -38,7 +38,9 @@ import pandas as pd
 from bson.codec_options import CodecOptions
 from pydantic import PrivateAttr
 from pymongo import ReplaceOne
-from pymongo.errors import BulkWriteError, WriteError
+from pymongo.errors import BulkWriteError, PyMongoError, WriteError
+
+from leanetl.lib.redact import redacted_error
 
 PARTITION_FIELD = "_leanetl_dt"
 BATCH_FIELD = "_leanetl_batch"
@@ -77,7 +79,11 @@ class MongoStore(dg.ConfigurableResource):
         """The pymongo-compatible database ``<db_prefix><domain>`` for the ``with`` block."""
         name = f"{self.db_prefix}{domain}"
         if self.uri:
-            yield self.get_client()[name]
+            try:
+                yield self.get_client()[name]
+            except PyMongoError as exc:
+                # Server errors may quote the URI, credentials included: scrubbed, not chained.
+                raise redacted_error(f"MongoDB database {name}", exc) from None
         elif self.embedded_dir:
             with embedded_session(Path(self.embedded_dir), name) as database:
                 yield database

@@ -19,6 +19,8 @@ from dagster_aws.s3 import S3Resource
 from dagster_gcp import GCSResource
 from pydantic import PrivateAttr
 
+from leanetl.lib.keys import checked_key
+
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
@@ -60,11 +62,12 @@ class ObjectStore(dg.ConfigurableResource):
 
     def _object_name(self, key: str) -> str:
         _, prefix = self._bucket_and_prefix
-        key = key.strip("/")
+        key = checked_key(key)
         return f"{prefix}/{key}" if prefix else key
 
     def _local_path(self, key: str) -> Path:
-        return Path(self.url).expanduser().resolve() / key.strip("/")
+        # checked_key: no '..' segment can lead out of the store's directory.
+        return Path(self.url).expanduser().resolve() / checked_key(key)
 
     def uri(self, key: str) -> str:
         """Where an object lives, as its store names it (``s3://…``, ``gs://…`` or a path)."""

@@ -12,6 +12,8 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from leanetl.lib.keys import key_segment
+
 CampaignStatus = Literal["draft", "active", "paused", "ended", "cancelled"]
 # Statuses of campaigns whose ads ran (paused ads still collect late attribution).
 RAN = frozenset({"active", "paused", "ended"})
@@ -66,6 +68,12 @@ class Campaign(BaseModel):
     @classmethod
     def _id_text(cls, value: Any) -> Any:
         return value if isinstance(value, str) else str(value)
+
+    @field_validator("id")
+    @classmethod
+    def _id_is_key_segment(cls, value: str) -> str:
+        # The id names the campaign's reach map in the object store and its URL in canvases.
+        return key_segment(value, "_id")
 
     @model_validator(mode="after")
     def _window(self) -> "Campaign":

@@ -123,3 +123,31 @@ def fingerprints(rows: pd.DataFrame) -> dict[str, str]:
         text = ordered.to_csv(index=False, float_format="%.2f")
         prints[str(campaign)] = hashlib.sha256(text.encode()).hexdigest()
     return prints
+
+
+def split_out_of_range(
+    daily: pd.DataFrame, windows: pd.DataFrame
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Daily rows inside their campaign's dates and the days asked for, and per campaign how
+    many were not (a row for a campaign not asked for counts under ``facebook:<id>``).
+
+    ``windows``: campaign_id, start_date, end_date (may be empty), daily_since, until. The API
+    should never answer outside the range it was asked for; when it does, those rows are dropped
+    and counted, and the campaign's other rows (and the other campaigns) go on.
+    """
+    ranges: dict[str, tuple[Any, Any]] = {}
+    for w in windows.itertuples(index=False):
+        last = w.until if pd.isna(w.end_date) else min(w.until, w.end_date)
+        ranges[w.campaign_id] = (max(w.start_date, w.daily_since), last)
+    keep, dropped = [], {}
+    for campaign_id, facebook_id, day in zip(
+        daily["campaign_id"], daily["facebook_campaign_id"], daily["day"], strict=True
+    ):
+        first_last = ranges.get(campaign_id) if isinstance(campaign_id, str) else None
+        inside = first_last is not None and first_last[0] <= day <= first_last[1]
+        keep.append(inside)
+        if not inside:
+            name = campaign_id if first_last is not None else f"facebook:{facebook_id}"
+            dropped[name] = dropped.get(name, 0) + 1
+    kept = daily[pd.Series(keep, index=daily.index, dtype=bool)].reset_index(drop=True)
+    return kept, dict(sorted(dropped.items()))

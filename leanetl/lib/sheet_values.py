@@ -80,7 +80,12 @@ def read_export(name: str, data: bytes, required: Sequence[str] = ()) -> pd.Data
         except ValueError as exc:
             raise SourceSchemaError(f"{name}: not valid JSON ({exc})") from None
         if (isinstance(payload, dict) and "values" in payload) or payload == {}:
-            return values_to_frame(payload.get("values", []), 1, name, required)
+            values = payload.get("values", [])
+            if not isinstance(values, list) or not all(isinstance(r, list) for r in values):
+                raise SourceSchemaError(
+                    f'{name}: a ValueRange\'s "values" must be a list of rows (lists of cells)'
+                )
+            return values_to_frame(values, 1, name, required)
         if isinstance(payload, list) and all(isinstance(r, dict) for r in payload):
             header: list[str] = []
             for record in payload:
@@ -98,4 +103,10 @@ def read_export(name: str, data: bytes, required: Sequence[str] = ()) -> pd.Data
         raise SourceSchemaError(
             f"{name}: not UTF-8 text (byte {exc.start}); export the sheet as CSV UTF-8"
         ) from None
-    return values_to_frame(list(csv.reader(io.StringIO(text, newline=""))), 1, name, required)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        # An unclosed quote, or a cell over 131,072 characters (Sheets allows 50,000).
+        raise SourceSchemaError(f"{name}: line {reader.line_num}: {exc}") from None
+    return values_to_frame(rows, 1, name, required)

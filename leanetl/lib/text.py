@@ -24,7 +24,8 @@ def per_distinct(values: pd.Series, transform: Callable[[pd.Series], pd.Series])
     return pd.Series(taken, index=values.index, name=values.name)
 
 
-def _normalise(text: pd.Series) -> pd.Series:
+def normalised(text: pd.Series) -> pd.Series:
+    """The transform of ``normalise_text`` on every value (use that one on repetitive columns)."""
     text = text.astype(TEXT).str.normalize("NFKC")
     text = text.str.replace(_INVISIBLE, "", regex=True)
     text = text.str.replace(_SPACES, " ", regex=True).str.strip()
@@ -36,7 +37,7 @@ def normalise_text(values: pd.Series) -> pd.Series:
 
     Empty results become missing (``<NA>``). Numbers (from a sheet read unformatted) become text.
     """
-    return per_distinct(values.astype(TEXT), _normalise)
+    return per_distinct(values.astype(TEXT), normalised)
 
 
 def casefold(values: pd.Series) -> pd.Series:

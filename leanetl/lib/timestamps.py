@@ -3,7 +3,7 @@
 Accepted: ISO 8601 (``2022-11-15``, ``2022-11-15T09:30``, with or without seconds, fractions and an
 offset or ``Z``), ``2022-11-15 00:00:00``, US ``11/15/2022``, ``11/15/2022 9:00 AM``,
 ``11/15/2022 13:05[:07]``, and Google Sheets serial numbers (days since 1899-12-30, e.g. 44880.375).
-Text without an offset is local time in ``timezone``: an ambiguous local time (the repeated hour
+Values are normalised first (NFKC, invisible characters removed). Text without an offset is local time in ``timezone``: an ambiguous local time (the repeated hour
 when clocks go back) is read as the first occurrence; a time that does not exist (the skipped hour)
 is moved forward. Each form is parsed vectorised, once per form, so 10M values take seconds.
 """
@@ -11,7 +11,7 @@ is moved forward. Each form is parsed vectorised, once per form, so 10M values t
 import numpy as np
 import pandas as pd
 
-from leanetl.lib.text import TEXT, per_distinct
+from leanetl.lib.text import TEXT, normalised, per_distinct
 
 _ISO = r"^\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?"
 _OFFSET = r"(?:Z|[+-]\d{2}(?::?\d{2})?)$"
@@ -40,8 +40,14 @@ def _localise(naive: pd.Series, timezone: str) -> pd.Series:
 
 
 def parse_operator_timestamps(values: pd.Series, timezone: str) -> pd.Series:
-    """UTC timestamps (``datetime64[us, UTC]``); values in no accepted form become ``NaT``."""
-    return per_distinct(values.astype(TEXT), lambda distinct: _parse(distinct, timezone))
+    """UTC timestamps (``datetime64[us, UTC]``); values in no accepted form become ``NaT``.
+
+    Values are normalised like all text first (NFKC, so a no-break space is a space; invisible
+    characters such as zero-width spaces removed).
+    """
+    return per_distinct(
+        values.astype(TEXT), lambda distinct: _parse(normalised(distinct), timezone)
+    )
 
 
 def _parse(values: pd.Series, timezone: str) -> pd.Series:

@@ -1,17 +1,22 @@
 """Read VAN event sign-up status-history CSV exports into typed rows plus a quarantine.
 
-Pure pandas: no Dagster. A file without a required column fails with an error naming the file and
-the column; a row whose id or date does not parse goes to the quarantine with its file, line and
-reason, and the good rows of the same file are kept.
+Pure pandas: no Dagster. A file that cannot be read as a CSV (not UTF-8, empty, an unclosed quote,
+a field over 131,072 characters) or lacks a required column fails with an error naming the file
+(and line); a row whose id, date or instant does not parse, whose status is empty, or whose number
+of fields differs from the header's goes to the quarantine with its file, line and reason, and the
+good rows of the same file are kept.
 """
 
-from collections.abc import Iterable
+import csv
+import io
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from leanetl.lib.sources import SourceSchemaError
+from leanetl.lib.sources import SourceSchemaError, column_name, require_columns
+from leanetl.lib.text import normalise_text
 
 ID_COLUMNS = ("event_signup_id", "event_id", "event_location_id", "van_id")
 TEXT_COLUMNS = ("event_location_name", "organizer", "status")
@@ -34,6 +39,8 @@ class SignupLoad:
     rows: pd.DataFrame
     quarantine: pd.DataFrame
     files: list[str]
+    # file -> (data rows read, rows quarantined): the quarantine threshold applies per file too.
+    per_file: dict[str, tuple[int, int]]
 
 
 def empty_rows() -> pd.DataFrame:
@@ -47,85 +54,164 @@ def empty_rows() -> pd.DataFrame:
     )[list(REQUIRED_COLUMNS)]
 
 
+# Whole numbers 0 .. 2**63-1 written as digits; a ".0" suffix (as spreadsheets write integers)
+# is the same number. Never through float: 9007199254740993 stays itself.
+_ID = r"^0*(\d{1,19})(?:\.0+)?$"
+_INT64_MAX = str(2**63 - 1)
+
+
 def _parse_ids(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    numbers = pd.to_numeric(values.str.strip(), errors="coerce")
-    ok = numbers.notna() & (numbers == numbers.round()) & (numbers >= 0)
-    return numbers.where(ok, 0).astype("int64"), ~ok
+    digits = values.astype(object).str.extract(_ID, expand=False)
+    ok = digits.notna() & ((digits.str.len() < 19) | (digits.fillna("") <= _INT64_MAX))
+    ok = ok.astype(bool)
+    return digits.where(ok, "0").astype("int64"), ~ok
 
 
 def _parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    parsed = pd.to_datetime(values.str.strip(), format="ISO8601", errors="coerce")
-    return parsed.dt.normalize(), parsed.isna()
+    parsed = pd.to_datetime(values, format="ISO8601", errors="coerce")
+    return parsed.dt.normalize().astype("datetime64[us]"), parsed.isna()
 
 
 def _parse_instants(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     # ISO-8601; an instant without an offset is UTC. Stored as naive UTC. Values with and without
     # an offset are parsed apart: in one call pandas would apply one row's offset to another.
-    text = values.str.strip()
+    text = values.astype(object)
     has_offset = text.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True)
     parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns, UTC]")
     for mask in (has_offset, ~has_offset):
         if mask.any():
             parsed[mask] = pd.to_datetime(text[mask], format="ISO8601", utc=True, errors="coerce")
-    return parsed.dt.tz_convert(None), parsed.isna()
+    return parsed.dt.tz_convert(None).astype("datetime64[us]"), parsed.isna()
 
 
-def parse_signups(raw: pd.DataFrame, source: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Typed rows and quarantined rows of one file already read as strings."""
-    header = [c.strip() for c in raw.columns]
-    raw = raw.set_axis(header, axis=1)
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+def _reasons(offending: pd.DataFrame, fields: pd.Series) -> list[str]:
+    return [
+        "; ".join(
+            f"{f} {'is empty' if offending.at[i, f] == '' else 'cannot be parsed'}: "
+            f"{offending.at[i, f]!r}"
+            for f in fs.split(",")
+        )
+        for i, fs in zip(offending.index, fields.values, strict=True)
+    ]
+
+
+def empty_quarantine() -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series(dtype="object") for c in QUARANTINE_COLUMNS})
+    frame["line"] = frame["line"].astype("int64")
+    return frame
+
+
+def parse_signups(
+    raw: pd.DataFrame, source: str, lines: Sequence[int] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Typed rows and quarantined rows of one file already read as strings.
+
+    Headers match case- and space-insensitively (``Event Signup ID`` = ``event_signup_id``); a
+    required column twice is an error naming the file. Every value is normalised like all text
+    (NFKC, invisible characters removed, spaces collapsed) before it is parsed. ``lines`` are the
+    file's line numbers of the rows (default: one line per row after the header).
+    """
+    header = [str(c).strip() for c in raw.columns]
+    missing = [c for c in REQUIRED_COLUMNS if c not in {column_name(h) for h in header}]
     if missing:
         raise SourceSchemaError(
             f"{source}: missing column{'s' if len(missing) > 1 else ''} "
             f"{', '.join(repr(c) for c in missing)} (header: {', '.join(header)})"
         )
-    raw = raw[list(REQUIRED_COLUMNS)].fillna("")
+    raw = require_columns(raw, REQUIRED_COLUMNS, source)[list(REQUIRED_COLUMNS)]
+    raw = raw.astype(object).fillna("")
+    line_numbers = pd.Series(
+        list(lines) if lines is not None else range(2, len(raw) + 2), index=raw.index
+    )
+    clean = pd.DataFrame(
+        {c: normalise_text(raw[c]).astype(object).fillna("") for c in REQUIRED_COLUMNS},
+        index=raw.index,
+    )
     parsed: dict[str, pd.Series] = {}
     bad: dict[str, pd.Series] = {}
     for column in ID_COLUMNS:
-        parsed[column], bad[column] = _parse_ids(raw[column])
-    parsed["event_date"], bad["event_date"] = _parse_dates(raw["event_date"])
+        parsed[column], bad[column] = _parse_ids(clean[column])
+    parsed["event_date"], bad["event_date"] = _parse_dates(clean["event_date"])
     parsed["status_changed_at"], bad["status_changed_at"] = _parse_instants(
-        raw["status_changed_at"]
+        clean["status_changed_at"]
     )
     for column in TEXT_COLUMNS:
-        parsed[column] = raw[column].str.strip()
+        parsed[column] = clean[column].astype(object).fillna("")
     bad["status"] = parsed["status"] == ""
 
     bad_frame = pd.DataFrame(bad)
     is_bad = bad_frame.any(axis=1)
     rows = pd.DataFrame(parsed)[list(REQUIRED_COLUMNS)][~is_bad].reset_index(drop=True)
-
-    if is_bad.any():
-        bad_rows = bad_frame[is_bad]
-        fields = bad_rows.apply(lambda r: ",".join(c for c in bad_rows.columns if r[c]), axis=1)
-        offending = raw[is_bad]
-        quarantine = pd.DataFrame(
-            {
-                "source_file": source,
-                "line": (offending.index + 2).astype("int64"),  # line 1 is the header
-                "fields": fields.values,
-                "reason": [
-                    "; ".join(
-                        f"{f} {'is empty' if offending.at[i, f] == '' else 'cannot be parsed'}: "
-                        f"{offending.at[i, f]!r}"
-                        for f in fs.split(",")
-                    )
-                    for i, fs in zip(offending.index, fields.values, strict=True)
-                ],
-                "raw": offending.apply(lambda r: ",".join(r.values), axis=1).values,
-            }
-        )
-    else:
-        quarantine = pd.DataFrame({c: pd.Series(dtype="object") for c in QUARANTINE_COLUMNS})
-        quarantine["line"] = quarantine["line"].astype("int64")
+    if not is_bad.any():
+        return rows, empty_quarantine()
+    bad_rows = bad_frame[is_bad]
+    fields = bad_rows.apply(lambda r: ",".join(c for c in bad_rows.columns if r[c]), axis=1)
+    offending = raw[is_bad]
+    quarantine = pd.DataFrame(
+        {
+            "source_file": source,
+            "line": line_numbers[is_bad].astype("int64").values,
+            "fields": fields.values,
+            "reason": _reasons(offending, fields),
+            "raw": offending.apply(lambda r: ",".join(r.values), axis=1).values,
+        }
+    )
     return rows, quarantine
 
 
+def _csv_records(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header and (first line, fields) of every non-blank record; file errors name the file."""
+    data = path.read_bytes()
+    if not data.strip():
+        raise SourceSchemaError(f"{path}: empty file (no header row)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SourceSchemaError(
+            f"{path}: not UTF-8 text (byte {exc.start}); export the sign-ups as CSV UTF-8"
+        ) from None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records: list[tuple[int, list[str]]] = []
+    try:
+        header = next(reader)
+        while True:
+            first_line = reader.line_num + 1
+            try:
+                record = next(reader)
+            except StopIteration:
+                break
+            if any(field.strip() for field in record):
+                records.append((first_line, record))
+    except csv.Error as exc:
+        raise SourceSchemaError(f"{path}: line {reader.line_num}: {exc}") from None
+    return header, records
+
+
 def read_signup_file(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=False)
-    return parse_signups(raw, str(path))
+    """One export's typed rows and quarantine; a row with more or fewer fields than the header
+    is quarantined whole (its fields cannot be told apart)."""
+    header, records = _csv_records(path)
+    width = len(header)
+    fitting = [(line, r) for line, r in records if len(r) == width]
+    ragged = [(line, r) for line, r in records if len(r) != width]
+    raw = pd.DataFrame([r for _, r in fitting], columns=header, dtype=object)
+    rows, quarantine = parse_signups(raw, str(path), [line for line, _ in fitting])
+    if ragged:
+        misfits = pd.DataFrame(
+            {
+                "source_file": str(path),
+                "line": pd.Series([line for line, _ in ragged], dtype="int64"),
+                "fields": "row",
+                "reason": [f"has {len(r)} fields, the header has {width}" for _, r in ragged],
+                "raw": [",".join(r) for _, r in ragged],
+            }
+        )
+        quarantine = (
+            pd.concat([quarantine, misfits], ignore_index=True)
+            .sort_values("line", kind="stable")
+            .reset_index(drop=True)
+        )
+    return rows, quarantine
 
 
 def load_signup_files(paths: Iterable[Path]) -> SignupLoad:
@@ -136,10 +222,9 @@ def load_signup_files(paths: Iterable[Path]) -> SignupLoad:
     quarantines = [q for _, q in results if len(q)]
     return SignupLoad(
         rows=pd.concat(rows, ignore_index=True) if rows else empty_rows(),
-        quarantine=(
-            pd.concat(quarantines, ignore_index=True)
-            if quarantines
-            else parse_signups(pd.DataFrame(columns=list(REQUIRED_COLUMNS)), "")[1]
-        ),
+        quarantine=pd.concat(quarantines, ignore_index=True) if quarantines else empty_quarantine(),
         files=[str(p) for p in files],
+        per_file={
+            str(p): (len(r) + len(q), len(q)) for p, (r, q) in zip(files, results, strict=True)
+        },
     )

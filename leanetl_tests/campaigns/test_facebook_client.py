@@ -45,8 +45,11 @@ def test_pages_follow_the_next_cursor_and_keep_strings(graph) -> None:
     assert graph_client.calls == 3  # 5 rows, 2 a page
     first = graph.requests[0]
     assert first.path.endswith("/act_798085168510957/insights")
-    assert first.query["access_token"] == "test-token"
     assert first.query["breakdowns"] == '["region"]'
+    # The token travels in a header, never in a URL (where error messages would quote it), even
+    # when following the API's next-page URLs, which carry it.
+    assert all(r.headers["authorization"] == "OAuth test-token" for r in graph.requests)
+    assert all("access_token" not in r.query for r in graph.requests)
 
 
 def test_throttling_then_success_waits_and_retries(graph) -> None:

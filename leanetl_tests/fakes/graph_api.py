@@ -71,8 +71,10 @@ class FakeGraphApi(FakeServer):
         if start + self.page_size < len(rows):
             after = start + self.page_size
             body["paging"]["cursors"]["after"] = str(after)
+            # Like the Graph API, the next page's URL carries the caller's token.
             body["paging"]["next"] = (
-                f"{self.url}{base}?limit={self.page_size}&after={after}&result={result}"
+                f"{self.url}{base}?access_token={self._token(request)}"
+                f"&limit={self.page_size}&after={after}&result={result}"
             )
         return Response(200, body, dict(self.usage_header))
 
@@ -83,9 +85,25 @@ class FakeGraphApi(FakeServer):
         self._results[result] = self.rows_for(params)
         return result
 
+    @staticmethod
+    def _token(request: Request) -> str:
+        header = request.headers.get("authorization", "")
+        return header.split(" ", 1)[1] if " " in header else request.query.get("access_token", "")
+
     def _route(self, request: Request) -> Response:
         if self.failures:
             return self.failures.pop(0)
+        if not self._token(request):
+            return Response(
+                400,
+                {
+                    "error": {
+                        "message": "An active access token must be used to query information.",
+                        "type": "OAuthException",
+                        "code": 2500,
+                    }
+                },
+            )
         parts = request.path.strip("/").split("/")  # version, node, [edge]
         node, edge = parts[1], parts[2] if len(parts) > 2 else ""
         if node.startswith("act_") and edge == "insights":

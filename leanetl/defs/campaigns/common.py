@@ -2,6 +2,8 @@
 
 import dagster as dg
 
+from leanetl.lib.keys import key_segment
+
 DOMAIN = "campaigns"
 ACTIVE_CAMPAIGNS = dg.AssetKey([DOMAIN, "active_campaigns"])
 CAMPAIGNS_QUARANTINE = dg.AssetKey([DOMAIN, "campaigns_quarantine"])
@@ -25,5 +27,8 @@ SYNC_COLLECTION = "_leanetl_sync"
 
 
 def map_key(campaign_id: str, suffix: str = "html") -> str:
-    """Where a campaign's reach map lives in the maps store (one current map per campaign)."""
-    return f"reach-maps/{campaign_id}/reach_map.{suffix}"
+    """Where a campaign's reach map lives in the maps store (one current map per campaign).
+
+    Campaign ids come from MongoDB: one that is not a plain key segment is refused here (the
+    Campaign model already quarantines such documents)."""
+    return f"reach-maps/{key_segment(campaign_id, 'campaign _id')}/reach_map.{suffix}"

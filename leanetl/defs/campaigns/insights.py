@@ -28,7 +28,7 @@ from leanetl.lib.campaign_outputs import (
     describe_plan,
     plan_changes,
 )
-from leanetl.lib.insights import QUARANTINE_COLUMNS, typed_insights
+from leanetl.lib.insights import QUARANTINE_COLUMNS, split_out_of_range, typed_insights
 from leanetl.lib.insights_requests import CampaignWindow, request_params
 from leanetl.settings import Settings
 
@@ -118,8 +118,10 @@ def build_insights_assets(settings: Settings) -> list[dg.AssetsDefinition]:
             dg.AssetCheckSpec(
                 "within_campaign_dates",
                 asset=ADS_INSIGHTS,
-                blocking=True,
-                description="No row before a campaign starts or after it ends.",
+                description=(
+                    "The API returned no row before a campaign starts, after it ends or outside "
+                    "the days asked for (such rows are dropped and counted per campaign; warns)."
+                ),
             ),
             dg.AssetCheckSpec(
                 "reach_not_summed",
@@ -173,7 +175,13 @@ def build_insights_assets(settings: Settings) -> list[dg.AssetsDefinition]:
                 totals_parts.append(part)
         typed_daily = typed_insights(daily_records, counted)
         bad.append(typed_daily.quarantine.assign(request="daily"))
-        daily = attach_campaigns(typed_daily.rows, to_campaign)
+        daily, out_of_range = split_out_of_range(
+            attach_campaigns(typed_daily.rows, to_campaign), active
+        )
+        if out_of_range:
+            context.log.warning(
+                f"insights rows outside the campaign or asked dates dropped: {out_of_range}"
+            )
         totals = (
             pd.concat(totals_parts, ignore_index=True)[list(TOTALS_COLUMNS)]
             if totals_parts
@@ -197,13 +205,15 @@ def build_insights_assets(settings: Settings) -> list[dg.AssetsDefinition]:
                 "retried_error_codes": str(sorted(set(retried))) if retried else "none",
                 "waited_seconds": round(waited, 1),
                 "quarantined_rows": len(quarantine),
+                "rows_out_of_range": sum(out_of_range.values()),
+                "rows_out_of_range_by_campaign": dg.MetadataValue.json(out_of_range),
                 "source": "sample" if facebook.sample else facebook.graph_url,
                 "preview": preview(daily),
             },
         )
         yield dg.Output(totals, "totals", metadata={"dagster/row_count": len(totals)})
         yield dg.Output(quarantine, "quarantine", metadata={"dagster/row_count": len(quarantine)})
-        yield from _insights_checks(daily, totals, active)
+        yield from _insights_checks(daily, totals, out_of_range)
 
     @dg.multi_asset(
         name="insights_changes",
@@ -258,7 +268,7 @@ def build_insights_assets(settings: Settings) -> list[dg.AssetsDefinition]:
     return [fetch_ads_insights, insights_changes]
 
 
-def _insights_checks(daily: pd.DataFrame, totals: pd.DataFrame, active: pd.DataFrame):
+def _insights_checks(daily: pd.DataFrame, totals: pd.DataFrame, out_of_range: dict[str, int]):
     keys = ["campaign_id", "day", "region"]
     duplicated = daily.duplicated(keys)
     yield dg.AssetCheckResult(
@@ -267,16 +277,15 @@ def _insights_checks(daily: pd.DataFrame, totals: pd.DataFrame, active: pd.DataF
         passed=not bool(duplicated.any()),
         metadata={"duplicates": int(duplicated.sum())},
     )
-    windows = active.set_index("campaign_id")
-    bounds = daily.join(windows[["start_date", "end_date"]], on="campaign_id")
-    outside = (bounds["day"] < bounds["start_date"]) | (
-        bounds["end_date"].notna() & (bounds["day"] > bounds["end_date"])
-    )
     yield dg.AssetCheckResult(
         check_name="within_campaign_dates",
         asset_key=ADS_INSIGHTS,
-        passed=not bool(outside.any()),
-        metadata={"rows_outside": int(outside.sum())},
+        passed=not out_of_range,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "rows_dropped": sum(out_of_range.values()),
+            "rows_dropped_by_campaign": dg.MetadataValue.json(out_of_range),
+        },
     )
     campaign = totals[totals["level"] == "campaign"].set_index("campaign_id")
     regions = totals[totals["level"] == "region"].groupby("campaign_id")

@@ -17,6 +17,12 @@ from leanetl.defs.campaigns.common import (
 )
 from leanetl.defs.metadata import preview
 from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions, partition_day
+from leanetl.defs.source_guard import (
+    ROWS_METADATA,
+    SourceConfig,
+    truncation_check,
+    truncation_check_spec,
+)
 from leanetl.io_managers.mongo import MongoStore
 from leanetl.lib.calendar import day_end_utc
 from leanetl.lib.campaign_docs import Campaign, Contribution, validate_documents
@@ -44,13 +50,14 @@ CONTRIBUTION_COLUMNS = ("contribution_id", "campaign_id", "user_id", "amount", "
 QUARANTINE_COLUMNS = ("_id", "reason")
 
 
-def _quarantine_out(key: dg.AssetKey, what: str) -> dg.AssetOut:
+def _quarantine_out(key: dg.AssetKey, what: str, is_required: bool = True) -> dg.AssetOut:
     return dg.AssetOut(
         key=key,
         io_manager_key="parquet_io_manager",
         description=f"{what} documents that failed validation: their _id and the reason.",
         kinds={"parquet"},
         tags={"layer": "core"},
+        is_required=is_required,
     )
 
 
@@ -113,21 +120,28 @@ def build_source_assets(settings: Settings) -> list[dg.AssetsDefinition]:
                 kinds={"mongodb", "parquet"},
                 tags={"layer": "raw"},
                 metadata={"columns": list(CAMPAIGN_COLUMNS)},
+                # Not written when the collection looks truncated (the blocking check fails).
+                is_required=False,
             ),
-            "quarantine": _quarantine_out(CAMPAIGNS_QUARANTINE, "Campaign"),
+            "quarantine": _quarantine_out(CAMPAIGNS_QUARANTINE, "Campaign", is_required=False),
         },
         check_specs=[
+            truncation_check_spec(ACTIVE_CAMPAIGNS),
             dg.AssetCheckSpec(
                 "ids_unique",
                 asset=ACTIVE_CAMPAIGNS,
                 blocking=True,
                 description="One row per campaign and one campaign per Facebook campaign id.",
-            )
+            ),
         ],
     )
-    def read_campaigns(context: dg.AssetExecutionContext, mongo: MongoStore):
+    def read_campaigns(context: dg.AssetExecutionContext, config: SourceConfig, mongo: MongoStore):
         day = partition_day(context)
         documents = read_collection(mongo, CAMPAIGNS_COLLECTION, settings)
+        guard = truncation_check(context, ACTIVE_CAMPAIGNS, len(documents), settings, config)
+        if not guard.passed:
+            yield guard  # blocking: nothing written, nothing downstream runs
+            return
         checked = validate_documents(documents, Campaign)
         frame = campaign_rows(
             checked.valid, day, settings.campaigns_lookback_days, settings.today()
@@ -144,7 +158,7 @@ def build_source_assets(settings: Settings) -> list[dg.AssetsDefinition]:
             metadata={
                 "dagster/row_count": len(frame),
                 "active_on_day": int(frame["active_on_day"].sum()),
-                "documents_read": len(documents),
+                ROWS_METADATA: len(documents),
                 "quarantined_documents": len(quarantine),
                 "preview": preview(
                     frame[["campaign_id", "name", "status", "daily_since", "until"]]
@@ -152,6 +166,7 @@ def build_source_assets(settings: Settings) -> list[dg.AssetsDefinition]:
             },
         )
         yield dg.Output(quarantine, "quarantine", metadata={"dagster/row_count": len(quarantine)})
+        yield guard
         duplicated = frame["campaign_id"].duplicated() | frame["facebook_campaign_id"].duplicated()
         yield dg.AssetCheckResult(
             check_name="ids_unique",

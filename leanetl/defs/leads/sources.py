@@ -1,7 +1,6 @@
 """The leads sources: the Google Sheet (or its newest export) and the companies file."""
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +12,16 @@ from leanetl.defs.leads.common import COMPANIES_RAW, DOMAIN, LEADS_RAW
 from leanetl.defs.metadata import preview
 from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions, retry_policy
 from leanetl.defs.resources import GoogleSheetsResource
+from leanetl.defs.source_guard import (
+    SourceConfig,
+    bad_source_fails_without_retry,
+    truncation_check,
+    truncation_check_spec,
+)
 from leanetl.io_managers.object_store import ObjectStore, StoredObject
 from leanetl.lib.leads import COMPANY_COLUMNS, LEAD_COLUMNS, empty_raw
 from leanetl.lib.sheet_values import read_export, values_to_frame
-from leanetl.lib.sources import SourceSchemaError, require_columns
+from leanetl.lib.sources import require_columns
 from leanetl.lib.text import TEXT
 from leanetl.sample.leads import ensure_sample_files
 from leanetl.settings import Settings
@@ -42,15 +47,6 @@ def shape(frame: pd.DataFrame, required: tuple[str, ...], source: str) -> pd.Dat
     return frame[[*required, "source", "source_row"]].astype({c: TEXT for c in required})
 
 
-@contextmanager
-def bad_source_fails_without_retry() -> Iterator[None]:
-    """A missing column will not appear by retrying: fail at once with the named column."""
-    try:
-        yield
-    except SourceSchemaError as exc:
-        raise dg.Failure(description=str(exc), allow_retries=False) from None
-
-
 def _prepare_local_sample(settings: Settings, source: ObjectStore) -> None:
     if settings.is_local and source.scheme == "file":
         ensure_sample_files(Path(source.url), settings.today())
@@ -73,9 +69,26 @@ def raw_source(
                 kinds=kinds,
                 tags={"layer": "raw"},
                 description=description,
+                # Not written when the source looks truncated (the blocking check fails).
+                is_required=False,
             )
         },
+        check_specs=[truncation_check_spec(key)],
     )
+
+
+def guarded_output(
+    context: dg.AssetExecutionContext,
+    key: dg.AssetKey,
+    output: dg.Output[pd.DataFrame],
+    settings: Settings,
+    config: SourceConfig,
+) -> Iterator[dg.Output | dg.AssetCheckResult]:
+    """The snapshot and its truncation check; a truncated one is not written."""
+    check = truncation_check(context, key, len(output.value), settings, config)
+    if check.passed:
+        yield output
+    yield check
 
 
 def build_source_assets(settings: Settings) -> list[dg.AssetsDefinition]:
@@ -93,11 +106,13 @@ def build_source_assets(settings: Settings) -> list[dg.AssetsDefinition]:
     )
     def read_leads_sheet(
         context: dg.AssetExecutionContext,
+        config: SourceConfig,
         sheets: GoogleSheetsResource,
         leads_source: ObjectStore,
-    ) -> dg.Output[pd.DataFrame]:
+    ):
         with bad_source_fails_without_retry():
-            return _read_leads(context, sheets, leads_source)
+            output = _read_leads(context, sheets, leads_source)
+        yield from guarded_output(context, LEADS_RAW, output, settings, config)
 
     def _read_leads(
         context: dg.AssetExecutionContext,
@@ -164,7 +179,9 @@ def build_source_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         {"csv", "parquet"},
         f"Companies and their HQ: the newest companies*.csv under {settings.leads_source_url}.",
     )
-    def read_companies_file(leads_source: ObjectStore) -> dg.Output[pd.DataFrame]:
+    def read_companies_file(
+        context: dg.AssetExecutionContext, config: SourceConfig, leads_source: ObjectStore
+    ):
         _prepare_local_sample(settings, leads_source)
         export = newest_export(leads_source, "companies")
         if export is None:
@@ -176,9 +193,10 @@ def build_source_assets(settings: Settings) -> list[dg.AssetsDefinition]:
                 COMPANY_COLUMNS,
                 uri,
             )
-        return dg.Output(
+        output = dg.Output(
             frame,
             metadata={"source_detail": uri, "source_rows": len(frame), "preview": preview(frame)},
         )
+        yield from guarded_output(context, COMPANIES_RAW, output, settings, config)
 
     return [read_leads_sheet, read_companies_file]
