@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export LEANETL_HOME ?= $(CURDIR)/.leanetl
 export DAGSTER_HOME ?= $(LEANETL_HOME)/dagster
 
-.PHONY: venv demo dev test test-fast bench lint lock validate clean
+.PHONY: venv system-test system-demo demo dev test test-fast bench lint lock validate clean
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,15 @@ dbt/target/manifest.json: venv $(shell find dbt/models dbt/macros dbt/tests -typ
 	$(BIN)/dbt parse --quiet --project-dir dbt --profiles-dir dbt
 	touch $@
 
-demo: dbt/target/manifest.json
+# Java for Spark, Debian's chromium for the browser tests and map PNGs: installed when run as root
+# or with passwordless sudo, else the one command to run is printed and make stops.
+system-test:
+	@bash scripts/system-deps.sh test
+
+system-demo:
+	@bash scripts/system-deps.sh demo
+
+demo: system-demo dbt/target/manifest.json
 	$(BIN)/python -m leanetl.demo
 
 # The local Dagster instance (its dagster.yaml hides the welcome pop-up, turns telemetry off).
@@ -32,7 +40,7 @@ $(DAGSTER_HOME)/dagster.yaml: | venv
 dev: dbt/target/manifest.json $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -w workspace.yaml
 
-test: dbt/target/manifest.json
+test: system-test dbt/target/manifest.json
 	$(BIN)/pytest
 
 test-fast: dbt/target/manifest.json

@@ -13,9 +13,15 @@ from leanetl.settings import DBT_PROJECT_DIR, settings
 
 
 def dbt_executable() -> str:
-    """dbt from this interpreter's environment, so an unactivated virtualenv still finds it."""
-    beside = Path(sys.executable).parent / "dbt"
-    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
+    """dbt from this interpreter's environment, so an unactivated virtualenv still finds it.
+
+    Through ``leanetl-dbt`` when installed: that dbt dies with the run process that started it.
+    """
+    for name in ("leanetl-dbt", "dbt"):
+        beside = Path(sys.executable).parent / name
+        if beside.exists():
+            return str(beside)
+    return shutil.which("dbt") or "dbt"
 
 
 @cache

@@ -13,8 +13,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-INSTANCE_YAML = """\
-# Written by leanetl (make demo / make dev). Local instance settings.
+INSTANCE_HEADER = "# Written by leanetl (make demo / make dev)."
+INSTANCE_YAML = f"""\
+{INSTANCE_HEADER} Local instance settings; rewritten when leanetl's change.
 nux:
   enabled: false
 telemetry:
@@ -22,15 +23,28 @@ telemetry:
 run_queue:
   # DuckDB has one writer at a time: local runs go one after another.
   max_concurrent_runs: 1
+run_monitoring:
+  # A run that never starts or never finishes cancelling is failed instead of holding the queue;
+  # a run whose process was killed is failed by leanetl's fail_dead_runs sensor.
+  enabled: true
+  start_timeout_seconds: 180
+  cancel_timeout_seconds: 180
+  max_resume_run_attempts: 0
+  poll_interval_seconds: 30
 """
 
 
 def prepare_dagster_home(home: Path) -> Path:
-    """``$LEANETL_HOME/dagster`` with its dagster.yaml, exported as DAGSTER_HOME."""
+    """``$LEANETL_HOME/dagster`` with its dagster.yaml, exported as DAGSTER_HOME.
+
+    A dagster.yaml that leanetl wrote is brought up to date; one a person wrote is kept.
+    """
     dagster_home = home / "dagster"
     dagster_home.mkdir(parents=True, exist_ok=True)
     config = dagster_home / "dagster.yaml"
-    if not config.exists():
+    if not config.exists() or (
+        config.read_text().startswith(INSTANCE_HEADER) and config.read_text() != INSTANCE_YAML
+    ):
         config.write_text(INSTANCE_YAML)
     os.environ["DAGSTER_HOME"] = str(dagster_home)
     return dagster_home
@@ -78,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     import dagster as dg
 
     from leanetl.definitions import defs
+    from leanetl.defs.run_health import WORKER_PID_TAG
 
     instance = dg.DagsterInstance.get()
     yesterday = current.today() - dt.timedelta(days=1)
@@ -94,7 +109,11 @@ def main(argv: list[str] | None = None) -> int:
             job = defs.resolve_job_def(job_name)
             with output_to(log):
                 result = job.execute_in_process(
-                    partition_key=day.isoformat(), instance=instance, raise_on_error=False
+                    partition_key=day.isoformat(),
+                    instance=instance,
+                    raise_on_error=False,
+                    # If this process is killed, fail_dead_runs can tell the run is dead.
+                    tags={WORKER_PID_TAG: str(os.getpid())},
                 )
             checks = [
                 e.asset_check_evaluation_data

@@ -6,12 +6,17 @@ import dagster as dg
 
 from leanetl.defs.partitions import out_freshness
 from leanetl.io_managers.object_store import ObjectStore
+from leanetl.lib.dashboards import PLOTLY_JS_NAME, plotly_js
 from leanetl.settings import Settings
+
+DASHBOARDS = "dashboards"
+# From dashboards/<domain>/<report>/dt=<day>/index.html to the one plotly.js under dashboards/.
+PLOTLY_SRC = f"../../../{PLOTLY_JS_NAME}"
 
 
 def dashboard_key(domain: str, report: str, day: str) -> str:
     """Where a day's report lives in the lake."""
-    return f"dashboards/{domain}/{report}/dt={day}/index.html"
+    return f"{DASHBOARDS}/{domain}/{report}/dt={day}/index.html"
 
 
 def dashboard_spec(
@@ -21,6 +26,9 @@ def dashboard_spec(
     return dg.AssetSpec(
         list(key),
         group_name=key[0],
+        # A page with nothing to show is not published (an old day's run must not replace the
+        # latest materialisation with an empty page).
+        skippable=True,
         deps=[dg.AssetKey(list(d)) for d in deps],
         kinds={"plotly", "html"},
         tags={"layer": "out"},
@@ -33,7 +41,11 @@ def dashboard_spec(
 def publish_dashboard(
     lake: ObjectStore, key: str, page: str, metadata: dict[str, object] | None = None
 ) -> dg.MaterializeResult:
-    """Write the page to the lake; its URL and path go to the materialisation."""
+    """Write the page (built with ``plotly_src=PLOTLY_SRC``) and, once, the shared plotly.js
+    beside the dashboards; the page's URL and path go to the materialisation."""
+    shared = f"{DASHBOARDS}/{PLOTLY_JS_NAME}"
+    if not lake.exists(shared):
+        lake.put_bytes(shared, plotly_js(), content_type="text/javascript")
     lake.put_bytes(key, page.encode(), content_type="text/html")
     return dg.MaterializeResult(
         metadata={

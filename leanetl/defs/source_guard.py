@@ -67,11 +67,6 @@ def truncation_check(
     previous = previous_rows(context, key)
     problem = truncation_problem(rows, previous, settings.source_max_drop)
     allowed = problem is not None and config.allow_truncated
-    if problem and not allowed:
-        context.log.error(
-            f"{key.to_user_string()}: {problem}; nothing written, the previous outputs stay "
-            "(re-run with the run config allow_truncated: true to accept it)"
-        )
     return dg.AssetCheckResult(
         asset_key=key,
         check_name=TRUNCATION_CHECK,
@@ -83,6 +78,21 @@ def truncation_check(
             "problem": problem or "none",
             "allowed_by_config": allowed,
         },
+    )
+
+
+def refuse_truncated(key: dg.AssetKey, check: dg.AssetCheckResult) -> Iterator[dg.AssetCheckResult]:
+    """Record the failed check, then fail the step without retries: nothing is written, nothing
+    downstream runs, and the outputs of earlier runs stay as they were."""
+    yield check
+    problem = check.metadata["problem"]
+    raise dg.Failure(
+        description=(
+            f"{key.to_user_string()}: {getattr(problem, 'value', problem)}; nothing written, the "
+            "previous outputs stay. If the source really shrank, re-run with the run config "
+            "allow_truncated: true for this step."
+        ),
+        allow_retries=False,
     )
 
 

@@ -8,6 +8,7 @@ reader therefore never sees a half-written file, and a failed write leaves the o
 import datetime as dt
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import dagster as dg
+import psutil
 from dagster_aws.s3 import S3Resource
 from dagster_gcp import GCSResource
 from pydantic import PrivateAttr
@@ -23,6 +25,32 @@ from leanetl.lib.keys import checked_key
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
+
+
+TEMP_PREFIX = ".tmp-"
+
+
+def remove_orphaned_temp_files(directory: Path) -> list[Path]:
+    """Delete temp files in ``directory`` left by writers that died mid-write (killed runs).
+
+    A temp file is named ``.tmp-<pid>-…``: it is an orphan when that process is gone. Files of
+    live writers are left alone; older unnamed ones (no pid) go after an hour.
+    """
+    removed = []
+    for path in directory.glob(f"{TEMP_PREFIX}*"):
+        pid = path.name[len(TEMP_PREFIX) :].split("-", 1)[0]
+        try:
+            orphan = (
+                not psutil.pid_exists(int(pid))
+                if pid.isdigit()
+                else time.time() - path.stat().st_mtime > 3600
+            )
+            if orphan:
+                path.unlink()
+                removed.append(path)
+        except FileNotFoundError:
+            continue  # its writer renamed or removed it meanwhile
+    return removed
 
 
 @dataclass(frozen=True)
@@ -114,7 +142,10 @@ class ObjectStore(dg.ConfigurableResource):
         if self.scheme == "file":
             path = self._local_path(key)
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+            remove_orphaned_temp_files(path.parent)
+            fd, tmp = tempfile.mkstemp(
+                dir=path.parent, prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=path.suffix
+            )
             try:
                 with os.fdopen(fd, "wb") as handle:
                     handle.write(data)
@@ -165,7 +196,11 @@ class ObjectStore(dg.ConfigurableResource):
                 return
             for path in sorted(walk_from.rglob("*")):
                 key = path.relative_to(root).as_posix()
-                if path.is_file() and key.startswith(prefix) and not path.name.startswith(".tmp-"):
+                if (
+                    path.is_file()
+                    and key.startswith(prefix)
+                    and not path.name.startswith(TEMP_PREFIX)
+                ):
                     yield key
             return
         _, store_prefix = self._bucket_and_prefix

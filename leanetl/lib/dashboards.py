@@ -1,21 +1,47 @@
-"""Self-contained plotly HTML reports (plotly.js inlined, so they open offline)."""
+"""plotly HTML reports that open offline: plotly.js inlined, or one shared copy beside them."""
 
 import html
 from collections.abc import Sequence
 
 import pandas as pd
+import plotly
 import plotly.graph_objects as go
+from plotly.offline import get_plotlyjs
+
+# One copy of plotly.js serves every dashboard (4.8 MB each when inlined).
+PLOTLY_JS_NAME = f"plotly-{plotly.__version__}.min.js"
 
 
-def html_page(title: str, subtitle: str, figures: Sequence[go.Figure], table: pd.DataFrame) -> str:
-    """One HTML document: a heading, the figures, then the table."""
+def plotly_js() -> bytes:
+    """The plotly.js bundle that ships with the plotly package (no CDN: pages open offline)."""
+    return get_plotlyjs().encode()
+
+
+def html_page(
+    title: str,
+    subtitle: str,
+    figures: Sequence[go.Figure],
+    table: pd.DataFrame,
+    plotly_src: str | None = None,
+) -> str:
+    """One HTML document: a heading, the figures, then the table.
+
+    ``plotly_src``: the (relative) URL of a shared plotly.js; None inlines plotly.js instead.
+    """
     parts = [
-        fig.to_html(full_html=False, include_plotlyjs=(i == 0), config={"displaylogo": False})
+        fig.to_html(
+            full_html=False,
+            include_plotlyjs=plotly_src is None and i == 0,
+            config={"displaylogo": False},
+        )
         for i, fig in enumerate(figures)
     ]
+    script = (
+        f"<script charset='utf-8' src='{html.escape(plotly_src)}'></script>" if plotly_src else ""
+    )
     return (
         "<!doctype html><html><head><meta charset='utf-8'>"
-        f"<title>{html.escape(title)}</title>"
+        f"<title>{html.escape(title)}</title>{script}"
         "<style>body{font-family:system-ui,sans-serif;margin:2rem;color:#222}"
         "table{border-collapse:collapse;font-size:.85rem}td,th{border:1px solid #ccc;"
         "padding:.25rem .5rem;text-align:right}th{background:#f3f3f3}</style></head><body>"
@@ -27,7 +53,7 @@ def html_page(title: str, subtitle: str, figures: Sequence[go.Figure], table: pd
     )
 
 
-def flake_rate_dashboard(outlook: pd.DataFrame, as_of: str) -> str:
+def flake_rate_dashboard(outlook: pd.DataFrame, as_of: str, plotly_src: str | None = None) -> str:
     """Flake rate by week per region, the current week by region, and the table."""
     past = outlook[~outlook["future_week"].astype(bool)].sort_values(
         ["event_location_name", "week_start"]
@@ -76,11 +102,16 @@ def flake_rate_dashboard(outlook: pd.DataFrame, as_of: str) -> str:
         f"As known at the end of {as_of}. Flakes = No Show + Cancelled; future rows count scheduled sign-ups.",
         [by_week, current_fig],
         table,
+        plotly_src,
     )
 
 
 def leads_dashboard(
-    per_month: pd.DataFrame, last_10_days: pd.DataFrame, top_countries: pd.DataFrame, as_of: str
+    per_month: pd.DataFrame,
+    last_10_days: pd.DataFrame,
+    top_countries: pd.DataFrame,
+    as_of: str,
+    plotly_src: str | None = None,
 ) -> str:
     """Leads per month this year, the last 10 days, and the top countries."""
     months = go.Figure(go.Bar(x=[str(m)[:7] for m in per_month["month"]], y=per_month["leads"]))
@@ -99,10 +130,13 @@ def leads_dashboard(
         f"As of the end of {as_of}: leads first captured on or before that day.",
         [months, days, countries],
         top_countries,
+        plotly_src,
     )
 
 
-def campaigns_dashboard(spend: pd.DataFrame, reach: pd.DataFrame, as_of: str) -> str:
+def campaigns_dashboard(
+    spend: pd.DataFrame, reach: pd.DataFrame, as_of: str, plotly_src: str | None = None
+) -> str:
     """Daily spend per campaign, and reach to date per campaign as each day saw it.
 
     ``spend``: campaign_name, day, spend. ``reach``: campaign_name, day, reach, spend (totals of
@@ -133,4 +167,5 @@ def campaigns_dashboard(spend: pd.DataFrame, reach: pd.DataFrame, as_of: str) ->
         f"As of {as_of}. Spend from the expenditures in MongoDB; reach from each day's stats.",
         [daily, people],
         latest,
+        plotly_src,
     )

@@ -84,21 +84,42 @@ def test_sensor_requests_the_window_of_a_newly_active_campaign(leanetl_home) -> 
     instance = dg.DagsterInstance.ephemeral()
     with dg.build_sensor_context(instance=instance, resources={"mongo": mongo}) as context:
         result = sensor(context)
-    keys = [r.partition_key for r in result.run_requests]
-    # cmp-006 started 3 days ago (4 days to today); cmp-001 45 days ago; cmp-008 is invalid.
-    expected_006 = [(today - dt.timedelta(days=n)).isoformat() for n in range(3, -1, -1)]
-    assert [
-        r.partition_key
-        for r in result.run_requests
-        if r.tags["leanetl/activated_campaign"] == "cmp-006"
-    ] == expected_006
-    assert len(keys) == 4 + 46
+    # cmp-006 started 3 days ago, cmp-001 45 days ago (cmp-008 is invalid): 46 missing days in
+    # all, of which the sensor asks for the newest LEANETL_SENSOR_CATCHUP_DAYS (7), newest
+    # first, one run per day for both campaigns (a run refreshes every campaign).
+    expected = [(today - dt.timedelta(days=n)).isoformat() for n in range(7)]
+    assert [r.partition_key for r in result.run_requests] == expected
+    assert {r.tags["leanetl/activated_campaigns"] for r in result.run_requests} == {
+        "cmp-001+cmp-006"
+    }
     cursor = result.cursor
     assert json.loads(cursor) == ["cmp-001", "cmp-006"]
     with dg.build_sensor_context(
         instance=instance, resources={"mongo": mongo}, cursor=cursor
     ) as context:
         assert isinstance(sensor(context), dg.SkipReason)
+
+
+def test_sensor_catch_up_is_a_setting_and_skips_done_days(leanetl_home, monkeypatch) -> None:
+    monkeypatch.setenv("LEANETL_SENSOR_CATCHUP_DAYS", "3")
+    settings = load_settings()
+    today = settings.today()
+    mongo = MongoStore(embedded_dir=str(settings.mongo_dir))
+    with mongo.session("campaigns") as database:
+        database["campaigns"].insert_many(
+            [c for c in sample_campaigns(today) if c["_id"] == "cmp-001"]
+        )
+    instance = dg.DagsterInstance.ephemeral()
+    yesterday = (today - dt.timedelta(days=1)).isoformat()
+    instance.report_runless_asset_event(
+        dg.AssetMaterialization(["campaigns", "ads_insights"], partition=yesterday)
+    )
+    sensor = build_defs(settings).resolve_sensor_def("campaigns_newly_active")
+    with dg.build_sensor_context(instance=instance, resources={"mongo": mongo}) as context:
+        result = sensor(context)
+    assert [r.partition_key for r in result.run_requests] == [
+        (today - dt.timedelta(days=n)).isoformat() for n in (0, 2, 3)
+    ]
 
 
 def test_facebook_token_stays_in_an_env_var(leanetl_home, monkeypatch) -> None:

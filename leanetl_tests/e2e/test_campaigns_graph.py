@@ -42,9 +42,13 @@ class Insights:
             for c in valid
         }
         self.extra_spend: dict[tuple[str, str, str], float] = {}
+        # Facebook campaign id -> rows the API wrongly adds to that campaign's daily answer.
+        self.stray_rows: dict[str, list[dict[str, Any]]] = {}
 
     def __call__(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         rows = sample_insights(params, self.catalog)
+        if params.get("time_increment") == 1:
+            rows += self.stray_rows.get(params["filtering"][0]["value"][0], [])
         for (fb_id, day, region), extra in self.extra_spend.items():
             for row in rows:
                 covers = row["date_start"] <= day <= row["date_stop"]
@@ -137,7 +141,8 @@ def first(env):
 
 
 def test_first_run_writes_every_output(env, first) -> None:
-    assert all(checks(first).values()) and len(checks(first)) == 8, checks(first)
+    # 8 + the campaigns source's truncation guard
+    assert all(checks(first).values()) and len(checks(first)) == 9, checks(first)
     fetched = metadata(first, "ads_insights")
     assert fetched["retried_error_codes"] == "[80000]"
     assert fetched["async_report_runs"] == 4  # daily windows over 14 days: not cmp-006 (4 days)
@@ -227,3 +232,43 @@ def test_a_late_revision_changes_exactly_the_affected_documents(env, first) -> N
     snapshot = documents(env)
     assert run(env).success
     assert documents(env) == snapshot
+
+
+def test_rows_outside_the_campaign_dates_are_dropped_and_counted(env, first) -> None:
+    campaigns = sample_campaigns(env["today"])
+    cmp1, cmp2 = campaigns[0], campaigns[1]
+    stray = dict(
+        sample_insights(
+            {
+                "time_increment": 1,
+                "breakdowns": ["region"],
+                "filtering": [{"value": [cmp2["facebook"]["campaign_id"]]}],
+                "time_range": {"since": env["day"], "until": env["day"]},
+            },
+            env["insights"].catalog,
+        )[0]
+    )
+    stray |= {"date_start": "2020-01-01", "date_stop": "2020-01-01", "spend": "999.00"}
+    env["insights"].stray_rows[cmp2["facebook"]["campaign_id"]] = [stray]
+    revised_day = (dt.date.fromisoformat(env["day"]) - dt.timedelta(days=2)).isoformat()
+    env["insights"].extra_spend[(cmp1["facebook"]["campaign_id"], revised_day, "Texas")] = 2.5
+    try:
+        result = run(env)
+    finally:
+        env["insights"].stray_rows.clear()
+    # One stray row of cmp-002 stops nothing: dropped, counted, the check warns; cmp-001's
+    # late revision is written in the same run.
+    assert result.success
+    evaluation = next(
+        e.asset_check_evaluation_data
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+        and e.asset_check_evaluation_data.check_name == "within_campaign_dates"
+    )
+    assert not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.WARN
+    assert evaluation.metadata["rows_dropped_by_campaign"].value == {"cmp-002": 1}
+    assert metadata(result, "ads_insights")["rows_out_of_range"] == 1
+    plan = metadata(result, "insights_changes")
+    assert plan["to_write"] == 1  # cmp-001 only: cmp-002's stray row changed nothing
+    days = {d["day"].year for d in documents(env)["expenditures"].values()}
+    assert 2020 not in days

@@ -38,11 +38,31 @@ def sheet_rows(frame: pd.DataFrame) -> list[list[object]]:
     return rows
 
 
-def run(env, day: str = DAY) -> dg.ExecuteInProcessResult:
+ALLOW_TRUNCATED = {"ops": {"read_leads_sheet": {"config": {"allow_truncated": True}}}}
+
+
+def run(env, day: str = DAY, run_config: dict | None = None) -> dg.ExecuteInProcessResult:
     defs = build_defs(load_settings())
     return defs.resolve_job_def("leads_daily").execute_in_process(
-        partition_key=day, instance=env["instance"], raise_on_error=False
+        partition_key=day, instance=env["instance"], raise_on_error=False, run_config=run_config
     )
+
+
+def step_errors(result: dg.ExecuteInProcessResult) -> list[str]:
+    return [e.step_failure_data.error.message for e in result.all_events if e.is_step_failure]
+
+
+def check_results(result: dg.ExecuteInProcessResult) -> dict[str, dg.AssetCheckEvaluation]:
+    return {
+        e.asset_check_evaluation_data.check_name: e.asset_check_evaluation_data
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+    }
+
+
+def partition_rows(env, asset: str, day: str = DAY) -> int:
+    path = env["home"] / "lake" / "leads" / asset / f"dt={day}" / "data.parquet"
+    return len(pd.read_parquet(path))
 
 
 def metadata(result: dg.ExecuteInProcessResult, asset: str) -> dict[str, object]:
@@ -99,7 +119,7 @@ def test_sheet_to_answers_and_dashboard(env) -> None:
         for e in result.all_events
         if e.event_type_value == "ASSET_CHECK_EVALUATION"
     }
-    assert len(checks) == 8 and all(checks.values()), checks
+    assert len(checks) == 10 and all(checks.values()), checks  # 8 + 2 source guards
     raw_meta = metadata(result, "leads_raw")
     assert raw_meta["source"] == "google_sheet"
     assert raw_meta["source_rows"] == 3_000
@@ -136,16 +156,26 @@ def test_api_refusal_falls_back_to_the_newest_export(env) -> None:
     assert raw_meta["source_rows"] == 40
 
 
-def test_empty_sheet_gives_empty_answers(env) -> None:
+def test_empty_sheet_fails_unless_allowed_then_gives_empty_answers(env) -> None:
+    assert run(env).success
+    leads_before = partition_rows(env, "leads")
     env["api"].add_sheet(SHEET, "Leads", [])
     try:
-        result = run(env)
+        refused = run(env)
+        # An empty source is refused by default: nothing written, nothing downstream replaced.
+        assert not refused.success
+        assert not check_results(refused)["source_not_truncated"].passed
+        assert any("source yielded no rows" in m for m in step_errors(refused))
+        assert partition_rows(env, "leads") == leads_before > 0
+        allowed = run(env, run_config=ALLOW_TRUNCATED)
     finally:
         env["api"].add_sheet(SHEET, "Leads", sheet_rows(env["raw"]))
-    assert result.success
-    assert metadata(result, "leads")["dagster/row_count"] == 0
-    assert metadata(result, "top_countries")["dagster/row_count"] == 0
-    assert metadata(result, "leads_per_month")["dagster/row_count"] == 3  # Jan..Mar, zeros
+    # Allowed in the run config, it is an empty source: empty answers, not a crash.
+    assert allowed.success
+    assert metadata(allowed, "leads")["dagster/row_count"] == 0
+    assert metadata(allowed, "top_countries")["dagster/row_count"] == 0
+    assert metadata(allowed, "leads_per_month")["dagster/row_count"] == 3  # Jan..Mar, zeros
+    assert run(env).success
 
 
 def test_missing_column_fails_naming_it_and_emails_the_failure(env, monkeypatch) -> None:
@@ -192,3 +222,51 @@ def test_missing_column_fails_naming_it_and_emails_the_failure(env, monkeypatch)
     assert "missing required column 'country'" in body
     assert f"/runs/{result.run_id}" in body
     assert inbox.password not in body
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("leads_export_2099-01-01.csv", b""),
+        (
+            "leads_export_2099-01-01.csv",
+            b"Company,First Name,Last Name,Title,Country,Operator Timestamp\r\n",
+        ),
+        ("leads_export_2099-01-01.json", b"[]"),
+    ],
+    ids=["zero-bytes", "header-only", "empty-json"],
+)
+def test_truncated_newest_export_keeps_the_previous_partition(env, name, content) -> None:
+    assert run(env).success
+    before = {a: partition_rows(env, a) for a in ("leads_raw", "leads", "top_countries")}
+    newest = env["home"] / "sources" / "leads" / name
+    newest.write_bytes(content)
+    try:
+        env["api"].fail_next(403, message="The caller does not have permission")
+        result = run(env)
+    finally:
+        newest.unlink()
+    assert not result.success
+    check = check_results(result)["source_not_truncated"]
+    assert not check.passed
+    assert check.metadata["problem"].value.startswith("the source yielded no rows")
+    assert any(name in m or "no rows" in m for m in step_errors(result))
+    # Not retried (retrying does not make an export longer) and nothing replaced downstream.
+    assert not [e for e in result.all_events if e.event_type_value == "STEP_UP_FOR_RETRY"]
+    assert {a: partition_rows(env, a) for a in before} == before
+    assert before["leads"] > 1000 and before["top_countries"] > 5
+
+
+def test_a_steep_drop_from_the_previous_partition_fails_the_check(env) -> None:
+    previous_day = "2025-03-13"
+    assert run(env, previous_day).success
+    rows = sheet_rows(env["raw"])
+    env["api"].add_sheet(SHEET, "Leads", rows[: len(rows) // 4])  # three quarters gone
+    try:
+        result = run(env)
+    finally:
+        env["api"].add_sheet(SHEET, "Leads", rows)
+    assert not result.success
+    check = check_results(result)["source_not_truncated"]
+    assert check.metadata["previous_partition"].value == previous_day
+    assert "fewer than" in check.metadata["problem"].value

@@ -1,10 +1,12 @@
 """The campaigns dashboard: spend and reach over time per campaign, one HTML page per day."""
 
+from collections.abc import Iterator
+
 import dagster as dg
 import pandas as pd
 
 from leanetl.defs.campaigns.common import CAMPAIGN_STATS, DOMAIN, EXPENDITURES_COLLECTION
-from leanetl.defs.dashboards import dashboard_key, dashboard_spec, publish_dashboard
+from leanetl.defs.dashboards import PLOTLY_SRC, dashboard_key, dashboard_spec, publish_dashboard
 from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions, partition_day
 from leanetl.io_managers.mongo import MongoStore
 from leanetl.io_managers.object_store import ObjectStore
@@ -48,7 +50,7 @@ def build_dashboard_asset(settings: Settings) -> dg.AssetsDefinition:
     )
     def campaigns_dashboard_html(
         context: dg.AssetExecutionContext, lake: ObjectStore, mongo: MongoStore
-    ) -> dg.MaterializeResult:
+    ) -> Iterator[dg.MaterializeResult]:
         day = context.partition_key
         reach = reach_history(lake, day)
         cutoff = day_end_utc(partition_day(context), settings.timezone)
@@ -63,8 +65,13 @@ def build_dashboard_asset(settings: Settings) -> dg.AssetsDefinition:
                 columns=["_id", "campaign_id", "day", "spend"],
             )
         spend["campaign_name"] = spend["campaign_id"].map(names)
-        page = campaigns_dashboard(spend, reach, day)
-        return publish_dashboard(
+        if spend.empty and reach.empty:
+            # E.g. a catch-up run of a day before any campaign ran: publishing an empty page
+            # would make it the dashboard's latest materialisation.
+            context.log.info(f"no spend and no stats up to {day}: no page published")
+            return
+        page = campaigns_dashboard(spend, reach, day, PLOTLY_SRC)
+        yield publish_dashboard(
             lake,
             dashboard_key(DOMAIN, "spend_and_reach", day),
             page,

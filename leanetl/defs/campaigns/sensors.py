@@ -22,6 +22,18 @@ def days_to_refresh(
     return [d.isoformat() for d in days if d.isoformat() not in done]
 
 
+def catch_up(
+    campaigns: list[Campaign], first_partition: dt.date, today: dt.date, done: set[str], limit: int
+) -> tuple[list[str], int]:
+    """The newest ``limit`` missing days of any of ``campaigns``' windows, newest first (a run
+    refreshes every campaign, so one run per day), and how many older days were left out."""
+    missing = sorted(
+        {d for c in campaigns for d in days_to_refresh(c, first_partition, today, done)},
+        reverse=True,
+    )
+    return missing[:limit], max(0, len(missing) - limit)
+
+
 def build_active_campaigns_sensor(
     settings: Settings, job: UnresolvedAssetJobDefinition
 ) -> dg.SensorDefinition:
@@ -31,8 +43,9 @@ def build_active_campaigns_sensor(
         minimum_interval_seconds=300,
         default_status=dg.DefaultSensorStatus.RUNNING,
         description=(
-            "Looks at the campaigns collection every 5 minutes; for a campaign that became "
-            "active since the last look, requests every day of its window not yet materialised."
+            "Looks at the campaigns collection every 5 minutes; for campaigns that became "
+            "active since the last look, requests the newest LEANETL_SENSOR_CATCHUP_DAYS days of "
+            "their windows not yet materialised, newest first, one run per day."
         ),
     )
     def campaigns_newly_active(
@@ -51,18 +64,29 @@ def build_active_campaigns_sensor(
         if not new:
             return dg.SkipReason(f"no newly active campaign ({len(active)} active)")
         done = context.instance.get_materialized_partitions(ADS_INSIGHTS)
+        days, left_out = catch_up(
+            new, settings.start_date, today, done, settings.sensor_catchup_days
+        )
+        activated = "+".join(sorted(c.id for c in new))
+        # Newest first: the queue runs them in this order, so today's figures come first.
         requests = [
             dg.RunRequest(
-                run_key=f"{campaign.id}:{day}",
+                run_key=f"{activated}:{day}",
                 partition_key=day,
-                tags={"leanetl/activated_campaign": campaign.id},
+                tags={"leanetl/activated_campaigns": activated},
             )
-            for campaign in new
-            for day in days_to_refresh(campaign, settings.start_date, today, done)
+            for day in days
         ]
         context.log.info(
             "newly active: "
             + ", ".join(f"{c.id} ({c.start_date} to {c.end_date or 'open'})" for c in new)
+            + f"; requested {len(days)} day(s), newest first"
+            + (
+                f"; {left_out} older day(s) left out (LEANETL_SENSOR_CATCHUP_DAYS="
+                f"{settings.sensor_catchup_days}): backfill them from the UI if needed"
+                if left_out
+                else ""
+            )
         )
         return dg.SensorResult(
             run_requests=requests,

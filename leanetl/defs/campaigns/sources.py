@@ -20,6 +20,7 @@ from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions, partition
 from leanetl.defs.source_guard import (
     ROWS_METADATA,
     SourceConfig,
+    refuse_truncated,
     truncation_check,
     truncation_check_spec,
 )
@@ -140,8 +141,7 @@ def build_source_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         documents = read_collection(mongo, CAMPAIGNS_COLLECTION, settings)
         guard = truncation_check(context, ACTIVE_CAMPAIGNS, len(documents), settings, config)
         if not guard.passed:
-            yield guard  # blocking: nothing written, nothing downstream runs
-            return
+            yield from refuse_truncated(ACTIVE_CAMPAIGNS, guard)
         checked = validate_documents(documents, Campaign)
         frame = campaign_rows(
             checked.valid, day, settings.campaigns_lookback_days, settings.today()

@@ -3,7 +3,7 @@
 import dagster as dg
 import pandas as pd
 
-from leanetl.defs.dashboards import dashboard_key, dashboard_spec, publish_dashboard
+from leanetl.defs.dashboards import PLOTLY_SRC, dashboard_key, dashboard_spec, publish_dashboard
 from leanetl.defs.leads.common import DOMAIN
 from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions
 from leanetl.io_managers.object_store import ObjectStore
@@ -42,7 +42,7 @@ def build_dashboard_asset(settings: Settings) -> dg.AssetsDefinition:
         top_countries: pd.DataFrame,
     ) -> dg.MaterializeResult:
         day = context.partition_key
-        page = leads_dashboard(per_month, last_10_days, top_countries, day)
+        page = leads_dashboard(per_month, last_10_days, top_countries, day, PLOTLY_SRC)
         return publish_dashboard(lake, dashboard_key(DOMAIN, "answers", day), page)
 
     return leads_dashboard_html

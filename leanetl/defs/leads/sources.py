@@ -15,6 +15,7 @@ from leanetl.defs.resources import GoogleSheetsResource
 from leanetl.defs.source_guard import (
     SourceConfig,
     bad_source_fails_without_retry,
+    refuse_truncated,
     truncation_check,
     truncation_check_spec,
 )
@@ -86,8 +87,9 @@ def guarded_output(
 ) -> Iterator[dg.Output | dg.AssetCheckResult]:
     """The snapshot and its truncation check; a truncated one is not written."""
     check = truncation_check(context, key, len(output.value), settings, config)
-    if check.passed:
-        yield output
+    if not check.passed:
+        yield from refuse_truncated(key, check)
+    yield dg.Output(output.value, output_name=key.path[-1], metadata=output.metadata)
     yield check
 
 

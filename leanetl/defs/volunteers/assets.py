@@ -9,6 +9,7 @@ from leanetl.defs.source_guard import (
     ROWS_METADATA,
     SourceConfig,
     bad_source_fails_without_retry,
+    refuse_truncated,
     truncation_check,
     truncation_check_spec,
 )
@@ -89,8 +90,7 @@ def build_local_signups_asset(settings: Settings) -> dg.AssetsDefinition:
         rows, quarantine = load.rows, load.quarantine
         guard = truncation_check(context, SIGNUPS, len(rows) + len(quarantine), settings, config)
         if not guard.passed:
-            yield guard  # blocking: nothing written, nothing downstream runs
-            return
+            yield from refuse_truncated(SIGNUPS, guard)
         if len(quarantine):
             context.log.warning(
                 f"{len(quarantine)} sign-up rows quarantined, first: "

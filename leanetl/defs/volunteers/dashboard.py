@@ -1,8 +1,10 @@
 """The volunteers dashboard: a plotly HTML report per partition day, written to the lake."""
 
+from collections.abc import Iterator
+
 import dagster as dg
 
-from leanetl.defs.dashboards import dashboard_key, dashboard_spec, publish_dashboard
+from leanetl.defs.dashboards import PLOTLY_SRC, dashboard_key, dashboard_spec, publish_dashboard
 from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions, partition_day
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.io_managers.warehouse import Warehouse
@@ -29,11 +31,14 @@ def build_dashboard_asset(settings: Settings) -> dg.AssetsDefinition:
     )
     def flake_rate_dashboard_html(
         context: dg.AssetExecutionContext, warehouse: Warehouse, lake: ObjectStore
-    ) -> dg.MaterializeResult:
+    ) -> Iterator[dg.MaterializeResult]:
         day = partition_day(context)
         outlook = warehouse.read(DOMAIN, "flake_rate_outlook", "as_of_date", [day])
-        page = flake_rate_dashboard(outlook, day.isoformat())
-        return publish_dashboard(
+        if outlook.empty:
+            context.log.info(f"no flake-rate rows as of {day}: no page published")
+            return
+        page = flake_rate_dashboard(outlook, day.isoformat(), PLOTLY_SRC)
+        yield publish_dashboard(
             lake,
             dashboard_key(DOMAIN, "flake_rate", day.isoformat()),
             page,
