@@ -1,4 +1,5 @@
 import os
+import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +11,7 @@ from leanetl_tests.fakes.processes import free_port, serving
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "leanetl_tests" / "fixtures"
 BIN = Path(sys.executable).parent
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.fixture
@@ -59,3 +61,19 @@ def fake_gcs_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
     ]
     with serving(cmd, f"{url}/storage/v1/b", log):
         yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    """Debian's headless Chromium through Playwright (make test installs it)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian chromium is not installed (scripts/system-deps.sh test installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()

@@ -2,9 +2,11 @@
 
 Pages follow the API's ``paging.next`` cursors; large requests go through async report runs
 (``POST /act_<id>/insights`` -> poll ``/<report_run_id>`` -> read its pages) with a polling limit.
-Throttling and transient error codes (1, 2, 4, 17, 32, 341, 613, 80000-80014) are retried with
-exponential backoff, waiting longer when the usage headers say when access comes back; a call
-whose usage headers pass ``usage_pause_percent`` pauses before the next one.
+Throttling and transient error codes (1, 2, 4, 17, 32, 341, 613, 80000-80014), HTTP 5xx and
+connection errors are retried with exponential backoff, waiting longer when the usage headers say
+when access comes back; a call whose usage headers pass ``usage_pause_percent`` pauses before the
+next one. The token travels in the ``Authorization`` header and every error message is scrubbed
+of secrets (``leanetl.lib.redact``) before it leaves this module.
 """
 
 import json
@@ -133,10 +135,21 @@ class GraphClient:
                 self.retried.append(0)
                 self.wait(self.backoff_seconds * 2 ** (attempt - 1))
                 continue
+            # The SDK takes any non-JSON body as a success, even a proxy's HTML 500.
+            status, body = response.status(), response.json()
+            if status >= 400 or not isinstance(body, dict):
+                if status < 500 or attempt > self.retries:
+                    raise InsightsError(
+                        redact(f"Graph API answered HTTP {status} without JSON: {str(body)[:300]}")
+                        + (f" after {attempt} attempts" if attempt > 1 else "")
+                    )
+                self.retried.append(status)
+                self.wait(self.backoff_seconds * 2 ** (attempt - 1))
+                continue
             percent, regain = usage(response.headers())
             if percent >= self.usage_pause_percent:
                 self.wait(max(regain, self.backoff_seconds))
-            return response.json()
+            return body
 
     def pages(self, path: str | tuple, params: dict[str, Any] | None) -> Iterator[list[dict]]:
         """Each page's ``data``, following ``paging.next`` until there is none."""

@@ -264,3 +264,40 @@ def test_the_sample_has_every_kind_of_campaign() -> None:
     contributions = validate_documents(sample_contributions(docs, TODAY), Contribution)
     assert [q["_id"] for q in contributions.quarantine] == ["cmp-001-refund-1"]
     assert sample_contributions(docs, TODAY) == sample_contributions(docs, TODAY)
+
+
+def test_rows_outside_the_campaign_or_the_asked_days_are_dropped_and_counted() -> None:
+    import datetime as dt
+
+    from leanetl.lib.insights import split_out_of_range
+
+    d = dt.date
+    windows = pd.DataFrame(
+        {
+            "campaign_id": ["cmp-a", "cmp-b"],
+            "start_date": [d(2025, 3, 1), d(2025, 3, 5)],
+            "end_date": [None, d(2025, 3, 8)],
+            "daily_since": [d(2025, 3, 1), d(2025, 3, 5)],
+            "until": [d(2025, 3, 10), d(2025, 3, 8)],
+        }
+    )
+    daily = pd.DataFrame(
+        {
+            "campaign_id": ["cmp-a", "cmp-a", "cmp-a", "cmp-b", "cmp-b", "cmp-b", None],
+            "facebook_campaign_id": ["1", "1", "1", "2", "2", "2", "99"],
+            "day": [
+                d(2025, 3, 1),  # first day: kept
+                d(2025, 3, 10),  # last day asked: kept
+                d(2025, 3, 11),  # after the days asked for: dropped
+                d(2025, 3, 4),  # before the campaign started: dropped
+                d(2025, 3, 8),  # its end date: kept
+                d(2025, 3, 9),  # after it ended: dropped
+                d(2025, 3, 5),  # a campaign nobody asked for: dropped
+            ],
+            "spend": [1.0] * 7,
+        }
+    )
+    kept, dropped = split_out_of_range(daily, windows)
+    assert kept["day"].tolist() == [d(2025, 3, 1), d(2025, 3, 10), d(2025, 3, 8)]
+    assert dropped == {"cmp-a": 1, "cmp-b": 2, "facebook:99": 1}
+    assert split_out_of_range(daily.iloc[:0], windows)[1] == {}

@@ -131,3 +131,17 @@ def test_facebook_token_stays_in_an_env_var(leanetl_home, monkeypatch) -> None:
     assert facebook.sample is False  # a token means the real API, even locally
     monkeypatch.delenv("LEANETL_FB_ACCESS_TOKEN")
     assert build_resources(load_settings())["facebook"].sample is True
+
+
+def test_a_day_with_nothing_to_show_publishes_no_dashboard(leanetl_home) -> None:
+    settings = load_settings()
+    dashboard = build_defs(settings).resolve_assets_def(
+        dg.AssetKey(["campaigns", "campaigns_dashboard"])
+    )
+    result = dg.materialize(  # with the definitions' own (embedded, empty) lake and Mongo
+        [dashboard], partition_key="2025-03-01", instance=dg.DagsterInstance.ephemeral()
+    )
+    # A catch-up run of a day before any spend must not become the dashboard's latest page.
+    assert result.success
+    assert result.get_asset_materialization_events() == []
+    assert not (leanetl_home / "lake" / "dashboards").exists()

@@ -6,11 +6,8 @@ so a page that still needed its CDN (plotly.js or topojson) would draw no states
 
 import json
 import re
-import shutil
 import sys
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -30,7 +27,6 @@ from leanetl.lib.reach_map import (
 )
 from leanetl_tests.conftest import REPO
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = REPO / "test-artifacts"
 PAGE_URL = "http://reach-map.test/reach_map.html"
 HIGH, LOW = "CO", "WY"  # rectangles: the middle of their bounding box is inside the state
@@ -137,21 +133,6 @@ def gcs_maps(fake_gcs_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> ObjectS
     monkeypatch.setenv("STORAGE_EMULATOR_HOST", fake_gcs_endpoint)
     storage.Client(project="test", credentials=AnonymousCredentials()).create_bucket(bucket)
     return ObjectStore(url=f"gs://{bucket}/maps", gcp_project="test")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian chromium is not installed (apt-get install chromium; .ci/run does it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
 
 
 def open_offline(browser, html: bytes) -> tuple:

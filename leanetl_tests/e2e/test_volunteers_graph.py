@@ -77,6 +77,10 @@ def test_outputs_are_in_the_warehouse_lake_and_dashboard(graph) -> None:
         and "Plotly.newPlot" in html
         and '<script src="http' not in html
     )
+    # plotly.js is shared by every dashboard (one copy under dashboards/), not inlined per page.
+    assert len(html) < 200_000 and "plotly.js v" not in html
+    shared = list((settings.home / "lake/dashboards").glob("plotly-*.min.js"))
+    assert len(shared) == 1 and shared[0].stat().st_size > 3_000_000
     event = instance.get_latest_materialization_event(
         dg.AssetKey(["volunteers", "flake_rate_dashboard"])
     )
@@ -121,3 +125,25 @@ def test_bad_rows_are_counted_and_a_broken_file_loses_nothing(graph) -> None:
     assert warehouse.query("select count(*) n from volunteers.event_signups")["n"].iloc[0] == before
     (folder / "event_signups_broken.csv").unlink()
     (folder / "event_signups_late.csv").unlink()
+
+
+@pytest.mark.slow
+def test_the_dashboard_draws_offline_with_the_shared_plotly_js(graph, browser) -> None:
+    settings, _, _, _ = graph
+    page_path = settings.home / "lake/dashboards/volunteers/flake_rate/dt=2025-03-14/index.html"
+    context = browser.new_context()
+    requested: list[str] = []
+    context.on("request", lambda r: requested.append(r.url))
+    context.route(
+        "**/*",
+        lambda route: (
+            route.continue_() if route.request.url.startswith("file://") else route.abort()
+        ),
+    )
+    page = context.new_page()
+    page.goto(page_path.as_uri())
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 2")
+    assert page.evaluate("typeof Plotly") == "object"
+    assert all(url.startswith("file://") for url in requested), requested
+    assert any(url.endswith(".min.js") for url in requested)
+    context.close()

@@ -193,3 +193,55 @@ def test_newest_export_is_read(tmp_path) -> None:
     source.put_bytes("old/leads_z.csv", b"company\n")  # only the folder's own files count
     assert newest_export(source, "leads").key == "leads_a.json"
     assert newest_export(source, "nothing") is None
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "01/02/2026\u00a010:00 AM",  # no-break space (sheets paste it)
+        "01/02/2026 10:00\u200b AM",  # zero-width space
+        "\ufeff01/02/2026 10:00 AM",  # byte-order mark
+        "01/02/2026  10:00\u202fAM",  # two spaces, narrow no-break space (macOS times)
+        "２０２６-01-02 10:00",  # full-width digits: NFKC
+    ],
+)
+def test_timestamps_are_normalised_like_text_before_parsing(typed) -> None:
+    parsed = parse_operator_timestamps(pd.Series([typed]), TZ)
+    assert parsed.tolist() == [pd.Timestamp("2026-01-02 16:00", tz="UTC")]
+    raw = leads(("Acme", "Ann", "Lee", "CTO", "USA", typed))
+    cleaned = clean_leads(raw, TZ)
+    assert cleaned.quarantine.empty and len(cleaned.rows) == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("leads.json", b'{"values": 5}', r"a ValueRange's \"values\" must be a list of rows"),
+        ("leads.json", b'{"values": [5, 6]}', r"a ValueRange's \"values\" must be a list of rows"),
+        ("leads.json", b'"text"', "JSON must be a list of records"),
+        ("leads.json", b"[1, 2]", "JSON must be a list of records"),
+        ("leads.json", b"{", "not valid JSON"),
+        ("leads.csv", b'company,first_name\n"Acme,Ann\n', r"line \d+: unexpected end of data"),
+        (
+            "leads.csv",
+            b"company,first_name\n" + b"A" * 1_000_000 + b",Ann\n",
+            "line 2: field larger than field limit",
+        ),
+        ("leads.csv", b"company\n\xff\xfe", r"not UTF-8 text \(byte 8\)"),
+    ],
+    ids=["values-5", "values-not-rows", "string", "numbers", "broken", "unclosed", "1mb", "latin1"],
+)
+def test_bad_exports_fail_naming_the_file(name, data, message) -> None:
+    with pytest.raises(SourceSchemaError, match=rf"^exports/{name}: " + message):
+        read_export(f"exports/{name}", data, ["company"])
+
+
+def test_bad_sources_fail_without_retries() -> None:
+    import dagster as dg
+
+    from leanetl.defs.source_guard import bad_source_fails_without_retry
+
+    with pytest.raises(dg.Failure) as failure, bad_source_fails_without_retry():
+        read_export("exports/leads.json", b'{"values": 5}')
+    assert failure.value.allow_retries is False
+    assert failure.value.description.startswith("exports/leads.json: ")

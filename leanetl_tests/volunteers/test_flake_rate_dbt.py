@@ -178,3 +178,29 @@ def test_reconciliation_test_fails_when_totals_disagree(built) -> None:
         assert "reconciles_with_signups" in result.stdout
     finally:
         assert run_dbt(home, "build", AS_OF).returncode == 0
+
+
+def test_rates_are_double_precision_on_every_mart(built) -> None:
+    _, warehouse = built
+    types = warehouse.query(
+        "select table_name, data_type from information_schema.columns "
+        "where table_schema = 'volunteers' and column_name = 'flake_rate' order by 1"
+    )
+    assert types.values.tolist() == [
+        ["flake_rate_outlook", "DOUBLE"],
+        ["flake_rate_weekly", "DOUBLE"],
+        ["flake_rate_weekly_by_organizer", "DOUBLE"],
+    ]
+    weekly = _frame(warehouse, "flake_rate_weekly").set_index(["event_location_id", "week_start"])
+    # 1 flake of 3 sign-ups reads back as the double nearest 1/3, not a float32's 0.3333333432674408.
+    assert weekly.loc[(1, pd.Timestamp("2025-03-08")), "flake_rate"] == 1 / 3
+    assert weekly.loc[(2, pd.Timestamp("2025-03-08")), "flake_rate"] == 2 / 3
+
+
+def test_future_weeks_have_no_flake_rate(built) -> None:
+    _, warehouse = built
+    outlook = _frame(warehouse, "flake_rate_outlook")
+    future = outlook[outlook.future_week]
+    assert len(future) == 1
+    assert future["flake_rate"].isna().all()  # nothing has happened yet: null, not 0.0
+    assert outlook[~outlook.future_week]["flake_rate"].notna().sum() == 6

@@ -83,3 +83,150 @@ def test_load_many_files_and_empty_folder(tmp_path: Path) -> None:
     empty = load_signup_files([])
     assert empty.rows.empty and empty.quarantine.empty
     assert empty.rows.columns.tolist() == HEADER.split(",")
+
+
+# --- ids are identifiers: exact, never through float ------------------------------------------
+
+
+def test_ids_are_exact_int64_and_never_pass_through_float(tmp_path: Path) -> None:
+    f = _write(
+        tmp_path / "event_signups_ids.csv",
+        HEADER,
+        "9007199254740993,10,2025-03-14,101,D,A,9223372036854775807,Scheduled,2025-03-10",
+        "9007199254740992,10,2025-03-14,101,D,A,1,Scheduled,2025-03-10",
+        "0042,10,2025-03-14,101,D,A,2.0,Scheduled,2025-03-10",  # leading zeros, spreadsheet .0
+    )
+    rows, quarantine = read_signup_file(f)
+    assert quarantine.empty
+    # 2**53 + 1 stays itself: through a float it would collide with the next sign-up.
+    assert rows["event_signup_id"].tolist() == [9007199254740993, 9007199254740992, 42]
+    assert rows["van_id"].tolist() == [2**63 - 1, 1, 2]
+    assert rows["event_signup_id"].dtype == "int64"
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("12345678901234567890", "20 digits: beyond int64"),
+        ("9223372036854775808", "2**63: one past int64"),
+        ("1.5", "not a whole number"),
+        ("1e3", "exponent notation"),
+        ("-7", "negative"),
+        ("+7", "signed"),
+        ("12 34", "two numbers"),
+        ("0x1F", "hexadecimal"),
+    ],
+)
+def test_ids_that_are_not_whole_int64_numbers_are_quarantined(
+    tmp_path: Path, value: str, why: str
+) -> None:
+    f = _write(
+        tmp_path / "event_signups_bad_id.csv",
+        HEADER,
+        f"{value},10,2025-03-14,101,D,A,555,Scheduled,2025-03-10",
+        "2,10,2025-03-14,101,D,A,556,Scheduled,2025-03-10",
+    )
+    rows, quarantine = read_signup_file(f)
+    assert rows["event_signup_id"].tolist() == [2], why
+    assert quarantine["fields"].tolist() == ["event_signup_id"]
+    assert quarantine["line"].tolist() == [2]
+    assert value in quarantine["reason"].iloc[0]
+
+
+def test_a_required_header_twice_is_refused_naming_the_file(tmp_path: Path) -> None:
+    f = _write(
+        tmp_path / "event_signups_dup.csv",
+        HEADER + ",event_id",
+        "1,10,2025-03-14,101,D,A,555,Scheduled,2025-03-10,11",
+    )
+    with pytest.raises(
+        SourceSchemaError, match=r"event_signups_dup\.csv: column 'event_id' appears more than once"
+    ):
+        read_signup_file(f)
+
+
+def test_headers_and_values_are_normalised_like_all_text(tmp_path: Path) -> None:
+    f = _write(
+        tmp_path / "event_signups_odd.csv",
+        HEADER.replace("event_signup_id", "Event Signup ID").replace("status", " STATUS "),
+        # a no-break space inside the instant, a zero-width space in an id, a BOM-less NBSP name
+        "\u200b1,10,2025-03-14,101,Des\u00a0 Moines,Ana,555,No Show,2025-03-10\u00a009:00:00",
+    )
+    rows, quarantine = read_signup_file(f)
+    assert quarantine.empty, quarantine.to_dict("records")
+    assert rows["event_signup_id"].tolist() == [1]
+    assert rows["event_location_name"].tolist() == ["Des Moines"]
+    assert rows["status_changed_at"].tolist() == [pd.Timestamp("2025-03-10 09:00:00")]
+
+
+# --- file-level errors name the file -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", r"empty file \(no header row\)"),
+        (b"  \n\n", r"empty file \(no header row\)"),
+        (
+            HEADER.encode() + b"\n1,10,2025-03-14,101,M\xfcnchen,A,5,S,2025-03-10\n",
+            r"not UTF-8 text \(byte 137\)",
+        ),
+        (
+            HEADER.encode() + b'\n1,10,2025-03-14,101,"Duluth,A,5,S,2025-03-10\n',
+            r"line \d+: unexpected end of data",
+        ),
+        (
+            HEADER.encode() + b"\n1,10,2025-03-14,101," + b"x" * 200_000 + b",A,5,S,2025-03-10\n",
+            r"line 2: field larger than field limit",
+        ),
+    ],
+    ids=["zero-bytes", "blank", "latin-1", "unclosed-quote", "huge-field"],
+)
+def test_unreadable_files_fail_naming_the_file(
+    tmp_path: Path, content: bytes, message: str
+) -> None:
+    f = tmp_path / "event_signups_bad.csv"
+    f.write_bytes(content)
+    with pytest.raises(SourceSchemaError, match=r"event_signups_bad\.csv: " + message):
+        load_signup_files([f])
+
+
+def test_ragged_rows_are_quarantined_whole_with_their_line(tmp_path: Path) -> None:
+    f = _write(
+        tmp_path / "event_signups_ragged.csv",
+        HEADER,
+        "1,10,2025-03-14,101,D,A,555,Scheduled,2025-03-10",
+        "2,10,2025-03-14,101,D,A,556,Scheduled,2025-03-10,extra",
+        "",
+        "3,10,2025-03-14,101,D",
+        '4,10,2025-03-14,101,"Two\nlines",A,557,Scheduled,2025-03-10',
+        "5,10,2025-03-14,101,D,A,558,No Show,2025-03-10",
+    )
+    rows, quarantine = read_signup_file(f)
+    assert rows["event_signup_id"].tolist() == [1, 4, 5]
+    assert quarantine[["line", "reason"]].values.tolist() == [
+        [3, "has 10 fields, the header has 9"],
+        [5, "has 5 fields, the header has 9"],
+    ]
+    assert quarantine["source_file"].str.endswith("event_signups_ragged.csv").all()
+
+
+def test_the_quarantine_threshold_applies_per_file_too(tmp_path: Path) -> None:
+    from leanetl.defs.volunteers.assets import quarantine_check
+
+    good = [f"{i},10,2025-03-14,101,D,A,{i},Scheduled,2025-03-10" for i in range(1, 1001)]
+    big = _write(tmp_path / "event_signups_big.csv", HEADER, *good)
+    small = _write(
+        tmp_path / "event_signups_small.csv",
+        HEADER,
+        "2001,10,2025-03-14,101,D,A,1,Scheduled,2025-03-10",
+        "x,10,2025-03-14,101,D,A,1,Scheduled,2025-03-10",
+    )
+    load = load_signup_files([big, small])
+    assert len(load.quarantine) == 1 and len(load.quarantine) / 1002 < 0.01  # fine overall
+    assert load.per_file == {str(big): (1000, 0), str(small): (2, 1)}
+    check = quarantine_check(load)
+    assert not check.passed  # ... but half of one file is bad
+    assert check.metadata["worst_file"].value == str(small)
+    assert check.metadata["worst_file_share"].value == 0.5
+    assert quarantine_check(load_signup_files([big])).passed
