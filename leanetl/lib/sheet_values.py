@@ -1,14 +1,12 @@
 """Worksheet values (rows of cells, as the Sheets API and JSON exports give them) -> a text frame."""
 
-import csv
-import io
 import json
 from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 
-from leanetl.lib.sources import SourceSchemaError, column_name
+from leanetl.lib.sources import SourceSchemaError, column_name, csv_records, utf8_text
 from leanetl.lib.text import TEXT
 
 
@@ -97,16 +95,5 @@ def read_export(name: str, data: bytes, required: Sequence[str] = ()) -> pd.Data
         raise SourceSchemaError(
             f"{name}: JSON must be a list of records, a list of rows or a ValueRange"
         )
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SourceSchemaError(
-            f"{name}: not UTF-8 text (byte {exc.start}); export the sheet as CSV UTF-8"
-        ) from None
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        rows = list(reader)
-    except csv.Error as exc:
-        # An unclosed quote, or a cell over 131,072 characters (Sheets allows 50,000).
-        raise SourceSchemaError(f"{name}: line {reader.line_num}: {exc}") from None
-    return values_to_frame(rows, 1, name, required)
+    text = utf8_text(name, data, "the sheet")
+    return values_to_frame([r for _, r in csv_records(name, text)], 1, name, required)

@@ -1,8 +1,11 @@
-"""Checks every source shares: required columns, named in the error when one is missing."""
+"""What every file source shares: UTF-8 text and CSV records read with errors that name the file,
+and required columns named in the error when one is missing."""
 
+import csv
+import io
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import pandas as pd
 
@@ -42,3 +45,30 @@ def require_columns(frame: pd.DataFrame, required: Sequence[str], source: str) -
     renamed = frame.copy(deep=False)
     renamed.columns = names
     return renamed.loc[:, ~renamed.columns.duplicated()]
+
+
+def utf8_text(name: str, data: bytes, what: str) -> str:
+    """``data`` as text (a byte-order mark dropped), or an error naming the file and the byte."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SourceSchemaError(
+            f"{name}: not UTF-8 text (byte {exc.start}); export {what} as CSV UTF-8"
+        ) from None
+
+
+def csv_records(name: str, text: str) -> Iterator[tuple[int, list[str]]]:
+    """(line the record starts on, its fields) for every record of a CSV text, blank lines as [].
+
+    Strict: an unclosed quote or a field over 131,072 characters fails naming the file and line.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    while True:
+        first_line = reader.line_num + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise SourceSchemaError(f"{name}: line {reader.line_num}: {exc}") from None
+        yield first_line, record

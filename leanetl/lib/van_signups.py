@@ -7,15 +7,19 @@ of fields differs from the header's goes to the quarantine with its file, line a
 good rows of the same file are kept.
 """
 
-import csv
-import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from leanetl.lib.sources import SourceSchemaError, column_name, require_columns
+from leanetl.lib.sources import (
+    SourceSchemaError,
+    column_name,
+    csv_records,
+    require_columns,
+    utf8_text,
+)
 from leanetl.lib.text import normalise_text
 
 ID_COLUMNS = ("event_signup_id", "event_id", "event_location_id", "van_id")
@@ -164,27 +168,12 @@ def _csv_records(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     data = path.read_bytes()
     if not data.strip():
         raise SourceSchemaError(f"{path}: empty file (no header row)")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SourceSchemaError(
-            f"{path}: not UTF-8 text (byte {exc.start}); export the sign-ups as CSV UTF-8"
-        ) from None
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    records: list[tuple[int, list[str]]] = []
-    try:
-        header = next(reader)
-        while True:
-            first_line = reader.line_num + 1
-            try:
-                record = next(reader)
-            except StopIteration:
-                break
-            if any(field.strip() for field in record):
-                records.append((first_line, record))
-    except csv.Error as exc:
-        raise SourceSchemaError(f"{path}: line {reader.line_num}: {exc}") from None
-    return header, records
+    records = [
+        (line, r)
+        for line, r in csv_records(str(path), utf8_text(str(path), data, "the sign-ups"))
+        if any(field.strip() for field in r)
+    ]
+    return records[0][1], records[1:]  # the first non-blank record is the header
 
 
 def read_signup_file(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -1,6 +1,7 @@
 """The platform's campaigns and contributions, read from MongoDB and validated."""
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import dagster as dg
@@ -136,7 +137,9 @@ def build_source_assets(settings: Settings) -> list[dg.AssetsDefinition]:
             ),
         ],
     )
-    def read_campaigns(context: dg.AssetExecutionContext, config: SourceConfig, mongo: MongoStore):
+    def read_campaigns(
+        context: dg.AssetExecutionContext, config: SourceConfig, mongo: MongoStore
+    ) -> Iterator[dg.Output | dg.AssetCheckResult]:
         day = partition_day(context)
         documents = read_collection(mongo, CAMPAIGNS_COLLECTION, settings)
         guard = truncation_check(context, ACTIVE_CAMPAIGNS, len(documents), settings, config)

@@ -111,7 +111,7 @@ def build_source_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         config: SourceConfig,
         sheets: GoogleSheetsResource,
         leads_source: ObjectStore,
-    ):
+    ) -> Iterator[dg.Output | dg.AssetCheckResult]:
         with bad_source_fails_without_retry():
             output = _read_leads(context, sheets, leads_source)
         yield from guarded_output(context, LEADS_RAW, output, settings, config)
@@ -183,7 +183,7 @@ def build_source_assets(settings: Settings) -> list[dg.AssetsDefinition]:
     )
     def read_companies_file(
         context: dg.AssetExecutionContext, config: SourceConfig, leads_source: ObjectStore
-    ):
+    ) -> Iterator[dg.Output | dg.AssetCheckResult]:
         _prepare_local_sample(settings, leads_source)
         export = newest_export(leads_source, "companies")
         if export is None:

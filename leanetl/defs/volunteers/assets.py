@@ -1,5 +1,7 @@
 """The volunteers domain: VAN sign-up status history, flake-rate models and their dashboard."""
 
+from collections.abc import Iterator
+
 import dagster as dg
 
 from leanetl.defs.dbt import build_domain_dbt_assets
@@ -83,7 +85,9 @@ def build_local_signups_asset(settings: Settings) -> dg.AssetsDefinition:
         pool="warehouse",
         backfill_policy=ONE_DAY_PER_RUN,
     )
-    def load_event_signups(context: dg.AssetExecutionContext, config: SourceConfig):
+    def load_event_signups(
+        context: dg.AssetExecutionContext, config: SourceConfig
+    ) -> Iterator[dg.Output | dg.AssetCheckResult]:
         files = ensure_sample_files(folder, settings.today(), settings.timezone)
         with bad_source_fails_without_retry():
             load = load_signup_files(files)
