@@ -119,3 +119,16 @@ def test_dagster_definitions_validate_has_no_warnings(tmp_path: Path) -> None:
         and "return callback" not in line
     ]
     assert ours == [], ours
+
+
+def test_no_private_dagster_imports() -> None:
+    from leanetl_tests.conftest import REPO
+
+    offenders = [
+        f"{path.relative_to(REPO)}:{n}"
+        for folder in ("leanetl", "leanetl_tests", "bench")
+        for path in (REPO / folder).rglob("*.py")
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if line.lstrip().startswith(("import dagster._", "from dagster._"))
+    ]
+    assert offenders == []

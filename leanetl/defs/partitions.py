@@ -1,13 +1,16 @@
 """The daily partitions, schedules and retry policy every domain shares."""
 
 import datetime as dt
+from typing import Any, TypeAlias
 from zoneinfo import ZoneInfo
 
 import dagster as dg
-from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
 from leanetl.lib.calendar import day_end_utc
 from leanetl.settings import Settings
+
+# What dg.define_asset_job returns: its class is not part of Dagster's public API.
+AssetJob: TypeAlias = Any
 
 # Every partitioned asset runs one day per run (dbt gets its day from vars): one policy for all,
 # so that jobs mixing dbt and Python assets have a single backfill policy.
@@ -48,9 +51,7 @@ def out_freshness(settings: Settings) -> dg.FreshnessPolicy:
     )
 
 
-def daily_schedule(
-    job: UnresolvedAssetJobDefinition, cron: str, name: str
-) -> dg.ScheduleDefinition:
+def daily_schedule(job: AssetJob, cron: str, name: str) -> dg.ScheduleDefinition:
     """Run ``job`` daily at ``cron``'s minute and hour (local time) for the day that just ended."""
     fields = cron.split()
     if (
@@ -78,9 +79,7 @@ def retry_policy(settings: Settings) -> dg.RetryPolicy:
     )
 
 
-def intraday_schedule(
-    job: UnresolvedAssetJobDefinition, cron: str, name: str, timezone: str
-) -> dg.ScheduleDefinition:
+def intraday_schedule(job: AssetJob, cron: str, name: str, timezone: str) -> dg.ScheduleDefinition:
     """Run ``job`` at every ``cron`` tick (local time) for the partition of the day in progress."""
     if len(cron.split()) != 5:
         raise ValueError(f"{name}: {cron!r} is not a five-field cron expression")

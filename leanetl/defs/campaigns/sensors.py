@@ -4,9 +4,9 @@ import datetime as dt
 import json
 
 import dagster as dg
-from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
 from leanetl.defs.campaigns.common import ADS_INSIGHTS, CAMPAIGNS_COLLECTION, DOMAIN
+from leanetl.defs.partitions import AssetJob
 from leanetl.io_managers.mongo import MongoStore
 from leanetl.lib.campaign_docs import Campaign, validate_documents
 from leanetl.settings import Settings
@@ -34,9 +34,7 @@ def catch_up(
     return missing[:limit], max(0, len(missing) - limit)
 
 
-def build_active_campaigns_sensor(
-    settings: Settings, job: UnresolvedAssetJobDefinition
-) -> dg.SensorDefinition:
+def build_active_campaigns_sensor(settings: Settings, job: AssetJob) -> dg.SensorDefinition:
     @dg.sensor(
         name="campaigns_newly_active",
         job=job,

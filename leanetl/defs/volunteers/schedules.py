@@ -1,13 +1,12 @@
 """The volunteers job and its daily schedule."""
 
 import dagster as dg
-from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
-from leanetl.defs.partitions import daily_schedule
+from leanetl.defs.partitions import AssetJob, daily_schedule
 from leanetl.settings import Settings
 
 
-def build_volunteers_job(settings: Settings) -> UnresolvedAssetJobDefinition:
+def build_volunteers_job(settings: Settings) -> AssetJob:
     return dg.define_asset_job(
         "volunteers_daily",
         selection=dg.AssetSelection.groups("volunteers"),
@@ -15,8 +14,6 @@ def build_volunteers_job(settings: Settings) -> UnresolvedAssetJobDefinition:
     )
 
 
-def build_volunteers_schedule(
-    settings: Settings, job: UnresolvedAssetJobDefinition
-) -> dg.ScheduleDefinition:
+def build_volunteers_schedule(settings: Settings, job: AssetJob) -> dg.ScheduleDefinition:
     """Every day at ``LEANETL_VOLUNTEERS_CRON`` (local time) for the day that just ended."""
     return daily_schedule(job, settings.volunteers_cron, "volunteers_daily_schedule")
