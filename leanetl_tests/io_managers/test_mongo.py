@@ -7,13 +7,8 @@ import mongomock_ng as mongomock
 import pandas as pd
 import pytest
 
-from leanetl.io_managers.mongo import (
-    BATCH_FIELD,
-    MongoIOManager,
-    MongoStore,
-    read_partition,
-    replace_partition,
-)
+from leanetl.io_managers.mongo import MongoIOManager, MongoStore
+from leanetl.io_managers.mongo.io_manager import BATCH_FIELD, read_partition, replace_partition
 
 DAYS = dg.DailyPartitionsDefinition(start_date="2025-01-01")
 
@@ -124,3 +119,24 @@ def test_store_without_uri_or_dir_says_what_is_missing() -> None:
         pass
     with pytest.raises(ValueError, match="session"):
         MongoStore(embedded_dir="/tmp/unused").get_client()
+
+
+def test_a_callers_id_is_refused_since_batches_would_collide() -> None:
+    store = MongoStore(embedded_dir="")
+    manager = MongoIOManager(mongo=store)
+    context = dg.build_output_context(asset_key=dg.AssetKey(["campaigns", "q"]))
+    with pytest.raises(ValueError, match="gives documents their own _id"):
+        manager.handle_output(context, pd.DataFrame({"_id": ["a"], "reason": ["bad"]}))
+
+
+def test_an_unchanged_partition_is_not_rewritten() -> None:
+    client = mongomock.MongoClient()
+    db = client["campaigns"]
+    replace_partition(db, "q", "2025-01-01", [{"x": 1}, {"x": 2}])
+    batch = {d[BATCH_FIELD] for d in db["q"].find({})}
+    commit = db["_leanetl_commits"].find_one({})
+    assert replace_partition(db, "q", "2025-01-01", [{"x": 2}, {"x": 1}]) == 2
+    assert {d[BATCH_FIELD] for d in db["q"].find({})} == batch
+    assert db["_leanetl_commits"].find_one({}) == commit
+    replace_partition(db, "q", "2025-01-01", [{"x": 3}])
+    assert [d["x"] for d in read_partition(db, "q", "2025-01-01")] == [3]

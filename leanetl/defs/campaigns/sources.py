@@ -49,17 +49,30 @@ CAMPAIGN_COLUMNS = (
     "totals_since",
 )
 CONTRIBUTION_COLUMNS = ("contribution_id", "campaign_id", "user_id", "amount", "at")
-QUARANTINE_COLUMNS = ("_id", "reason")
+QUARANTINE_COLUMNS = ("document_id", "reason")
 
 
 def _quarantine_out(key: dg.AssetKey, what: str, is_required: bool = True) -> dg.AssetOut:
+    # Kept in the platform's own MongoDB, beside the collection they came from, so the team
+    # that owns the documents sees what leanetl could not use (one committed batch per day).
     return dg.AssetOut(
         key=key,
-        io_manager_key="parquet_io_manager",
-        description=f"{what} documents that failed validation: their _id and the reason.",
-        kinds={"parquet"},
+        io_manager_key="mongo_io_manager",
+        description=(
+            f"{what} documents that failed validation: their _id and the reason, in the MongoDB "
+            f"collection campaigns.{key.path[-1]} (one batch per partition day)."
+        ),
+        kinds={"mongodb"},
         tags={"layer": "core"},
         is_required=is_required,
+    )
+
+
+def quarantine_frame(quarantine: list[dict[str, str]]) -> pd.DataFrame:
+    """The documents that failed validation: their ``_id`` as ``document_id``, and the reason."""
+    return pd.DataFrame(
+        [{"document_id": q["_id"], "reason": q["reason"]} for q in quarantine],
+        columns=list(QUARANTINE_COLUMNS),
     )
 
 
@@ -149,7 +162,7 @@ def build_source_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         frame = campaign_rows(
             checked.valid, day, settings.campaigns_lookback_days, settings.today()
         )
-        quarantine = pd.DataFrame(checked.quarantine, columns=list(QUARANTINE_COLUMNS))
+        quarantine = quarantine_frame(checked.quarantine)
         if len(quarantine):
             context.log.warning(
                 f"{len(quarantine)} campaign document(s) failed validation: "
@@ -217,7 +230,7 @@ def build_source_assets(settings: Settings) -> list[dg.AssetsDefinition]:
             ],
             columns=list(CONTRIBUTION_COLUMNS),
         ).sort_values("contribution_id", ignore_index=True)
-        quarantine = pd.DataFrame(checked.quarantine, columns=list(QUARANTINE_COLUMNS))
+        quarantine = quarantine_frame(checked.quarantine)
         yield dg.Output(
             frame,
             "contributions",
