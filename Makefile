@@ -38,7 +38,7 @@ $(DAGSTER_HOME)/dagster.yaml: | venv
 	$(BIN)/python -c "from leanetl.demo import prepare_dagster_home; from leanetl.settings import settings; prepare_dagster_home(settings().home)"
 
 dev: dbt/target/manifest.json $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/dagster dev -w workspace.yaml
+	BIN=$(BIN) bash scripts/dg dev
 
 test: system-test dbt/target/manifest.json
 	$(BIN)/pytest
@@ -54,7 +54,7 @@ lint: venv
 	$(BIN)/ruff format --check leanetl leanetl_tests bench
 
 validate: dbt/target/manifest.json $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/dagster definitions validate -w workspace.yaml
+	bash scripts/check-defs.sh $(BIN)
 
 # Re-resolve the pinned dependencies after editing pyproject.toml.
 lock:
