@@ -1,8 +1,9 @@
 """Root Definitions, as `dg` loads them: every module under ``leanetl/defs`` ([tool.dg]).
 
 Each domain package has a ``definitions.py`` with an ``@dg.definitions`` function over its
-``build_defs(settings)``, and ``defs/environment.py`` adds this environment's resources, executor
-and sensors. ``build_defs(settings)`` builds the same for other settings (tests: prod, branch).
+``build_defs(settings)`` (shared policies applied by ``defs/policies.py``), and
+``defs/environment.py`` adds this environment's resources, executor and sensors.
+``build_defs(settings)`` builds the same for other settings (tests: prod, branch).
 """
 
 from pathlib import Path
@@ -11,6 +12,7 @@ import dagster as dg
 
 from leanetl.defs import campaigns, leads, volunteers
 from leanetl.defs.environment import build_environment_defs
+from leanetl.defs.policies import domain_defs
 from leanetl.settings import Settings
 
 DOMAINS = (volunteers, leads, campaigns)
@@ -19,7 +21,7 @@ DOMAINS = (volunteers, leads, campaigns)
 def build_defs(current: Settings) -> dg.Definitions:
     """All of leanetl for ``current`` settings."""
     return dg.Definitions.merge(
-        *(domain.build_defs(current) for domain in DOMAINS), build_environment_defs(current)
+        *(domain_defs(domain, current) for domain in DOMAINS), build_environment_defs(current)
     )
 
 

@@ -123,3 +123,12 @@ def test_no_private_dagster_imports() -> None:
         if line.lstrip().startswith(("import dagster._", "from dagster._"))
     ]
     assert offenders == []
+
+
+def test_every_asset_has_a_layer_and_exactly_the_out_layer_is_kept_fresh(leanetl_home) -> None:
+    graph = build_defs(load_settings()).resolve_asset_graph()
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        layer = node.tags.get("layer")
+        assert layer in ("raw", "core", "out"), (key, layer)
+        assert (node.freshness_policy is not None) == (layer == "out"), key

@@ -4,10 +4,8 @@ from collections.abc import Sequence
 
 import dagster as dg
 
-from leanetl.defs.partitions import out_freshness
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.lib.dashboards import PLOTLY_JS_NAME, plotly_js
-from leanetl.settings import Settings
 
 DASHBOARDS = "dashboards"
 # From dashboards/<domain>/<report>/dt=<day>/index.html to the one plotly.js under dashboards/.
@@ -20,7 +18,7 @@ def dashboard_key(domain: str, report: str, day: str) -> str:
 
 
 def dashboard_spec(
-    settings: Settings, key: Sequence[str], deps: Sequence[Sequence[str]], description: str
+    key: Sequence[str], deps: Sequence[Sequence[str]], description: str
 ) -> dg.AssetSpec:
     """An HTML report in the lake, refreshed whenever what it shows is (eager), kept fresh."""
     return dg.AssetSpec(
@@ -32,7 +30,6 @@ def dashboard_spec(
         deps=[dg.AssetKey(list(d)) for d in deps],
         kinds={"plotly", "html"},
         tags={"layer": "out"},
-        freshness_policy=out_freshness(settings),
         automation_condition=dg.AutomationCondition.eager(),
         description=description,
     )

@@ -13,8 +13,11 @@ from dagster_dbt import (
 )
 
 from leanetl.dbt_project import dbt_project
-from leanetl.defs.partitions import ONE_DAY_PER_RUN, out_freshness
+from leanetl.defs.partitions import ONE_DAY_PER_RUN
 from leanetl.settings import Settings
+
+# dbt's folders onto leanetl's layers: marts are what people read.
+LAYERS = {"staging": "core", "intermediate": "core", "marts": "out"}
 
 
 def _domain(props: Mapping[str, Any]) -> str | None:
@@ -37,15 +40,13 @@ class LeanetlDbtTranslator(DagsterDbtTranslator):
         if props["resource_type"] != "model":
             return spec
         domain = _domain(props)
-        layer = props["fqn"][1]
+        dbt_layer = props["fqn"][1]
         warehouse_kind = "duckdb" if self._leanetl.is_local else "bigquery"
         spec = spec.replace_attributes(
             key=dg.AssetKey([domain, props["name"]]) if domain else spec.key,
             group_name=domain or spec.group_name,
             kinds={"dbt", warehouse_kind},
-        ).merge_attributes(tags={"layer": layer})
-        if layer == "marts":
-            spec = spec.replace_attributes(freshness_policy=out_freshness(self._leanetl))
+        ).merge_attributes(tags={"layer": LAYERS.get(dbt_layer, "core"), "dbt_layer": dbt_layer})
         return spec
 
 

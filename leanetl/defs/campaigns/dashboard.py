@@ -39,7 +39,6 @@ def build_dashboard_asset(settings: Settings) -> dg.AssetsDefinition:
         name="campaigns_dashboard_html",
         specs=[
             dashboard_spec(
-                settings,
                 [DOMAIN, "campaigns_dashboard"],
                 [[DOMAIN, "campaign_stats"], [DOMAIN, "expenditures"], [DOMAIN, "canvases"]],
                 "Spend per day and people reached so far, per campaign, as one HTML page.",

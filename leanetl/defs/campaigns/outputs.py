@@ -27,7 +27,6 @@ from leanetl.defs.metadata import preview
 from leanetl.defs.partitions import (
     ONE_DAY_PER_RUN,
     daily_partitions,
-    out_freshness,
     partition_day,
     retry_policy,
 )
@@ -85,7 +84,6 @@ def _out_asset(
                 deps=[*after, *inputs.values()],
                 kinds=kinds,
                 tags=OUT,
-                freshness_policy=out_freshness(settings),
                 description=description,
             )
         ],

@@ -11,7 +11,6 @@ from leanetl.defs.metadata import preview
 from leanetl.defs.partitions import (
     ONE_DAY_PER_RUN,
     daily_partitions,
-    out_freshness,
     partition_day,
     retry_policy,
 )
@@ -77,8 +76,6 @@ def answer_checks(
 
 
 def build_answers_asset(settings: Settings) -> dg.AssetsDefinition:
-    freshness = out_freshness(settings)
-
     @dg.multi_asset(
         name="answer_leads_questions",
         group_name=DOMAIN,
@@ -91,7 +88,6 @@ def build_answers_asset(settings: Settings) -> dg.AssetsDefinition:
                 description=DESCRIPTIONS[name],
                 kinds={"spark", "parquet"},
                 tags={"layer": "out"},
-                freshness_policy=freshness,
             )
             for name in ANSWERS
         },

@@ -16,7 +16,6 @@ def build_dashboard_asset(settings: Settings) -> dg.AssetsDefinition:
         name="leads_dashboard_html",
         specs=[
             dashboard_spec(
-                settings,
                 [DOMAIN, "leads_dashboard"],
                 [
                     [DOMAIN, "leads_per_month"],

@@ -2,10 +2,11 @@
 
 import dagster as dg
 
-from leanetl.defs.leads import build_defs
+from leanetl.defs import leads as domain
+from leanetl.defs.policies import domain_defs
 from leanetl.settings import settings
 
 
 @dg.definitions
 def leads() -> dg.Definitions:
-    return build_defs(settings())
+    return domain_defs(domain, settings())

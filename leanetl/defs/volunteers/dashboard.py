@@ -19,7 +19,6 @@ def build_dashboard_asset(settings: Settings) -> dg.AssetsDefinition:
         name="flake_rate_dashboard_html",
         specs=[
             dashboard_spec(
-                settings,
                 [DOMAIN, "flake_rate_dashboard"],
                 [[DOMAIN, "flake_rate_outlook"]],
                 "Flake rate by week per region, the current week by region, and the table.",
