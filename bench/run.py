@@ -67,7 +67,7 @@ LOAD = """
 import datetime as dt, csv
 from pathlib import Path
 from leanetl.sample.volunteers import generate_signups
-from leanetl.lib.van_signups import REQUIRED_COLUMNS, load_signup_files
+from leanetl.lib.volunteers.signups import REQUIRED_COLUMNS, load_signup_files
 import os
 home = Path(os.environ['LEANETL_HOME']); home.mkdir(parents=True, exist_ok=True)
 rows = generate_signups(dt.date(2025, 3, 14), scale={scale}, weeks_back=52)
@@ -94,7 +94,7 @@ writer.close()
 
 LEADS_CLEAN = """
 import pandas as pd
-from leanetl.lib.leads import clean_leads
+from leanetl.lib.leads.clean import clean_leads
 from leanetl.lib.parquet import read_parquet_bytes
 from pathlib import Path
 raw = read_parquet_bytes(Path('{raw}').read_bytes())  # as the Parquet IO manager loads it
@@ -106,7 +106,7 @@ print(len(cleaned.rows), len(cleaned.quarantine))
 LEADS_SPARK = """
 import datetime as dt
 from pyspark.sql import SparkSession
-from leanetl.lib.leads_answers import spark_answers
+from leanetl.lib.leads.answers import spark_answers
 from leanetl.resources import spark_config
 from leanetl.settings import load_settings
 builder = SparkSession.builder
@@ -120,12 +120,12 @@ spark.stop()
 LEADS_PANDAS = """
 import datetime as dt
 import pandas as pd
-from leanetl.lib.leads_answers import pandas_answers
+from leanetl.lib.leads.answers import pandas_answers
 answers = pandas_answers(pd.read_parquet('{clean}'), pd.read_parquet('{companies}'), dt.date(2025, 12, 31))
 """
 
 COMPANIES = """
-from leanetl.lib.leads import clean_companies
+from leanetl.lib.leads.clean import clean_companies
 from leanetl.sample.leads import generate_companies
 clean_companies(generate_companies()).rows.to_parquet('{companies}')
 """

@@ -11,7 +11,7 @@ import random
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from leanetl.lib.van_signups import REQUIRED_COLUMNS
+from leanetl.lib.volunteers.signups import REQUIRED_COLUMNS
 
 LOCATIONS = [
     (101, "Minneapolis Field Office"),

@@ -7,8 +7,10 @@ import pandas as pd
 import pytest
 from bson import ObjectId
 
-from leanetl.lib.campaign_docs import Campaign, Contribution, validate_documents
-from leanetl.lib.campaign_outputs import (
+from leanetl.lib.campaigns.documents import Campaign, Contribution, validate_documents
+from leanetl.lib.campaigns.insights import typed_insights
+from leanetl.lib.campaigns.insights_requests import campaign_window, request_params, retention_floor
+from leanetl.lib.campaigns.outputs import (
     APPLY,
     SUPERSEDED,
     UNCHANGED,
@@ -19,8 +21,6 @@ from leanetl.lib.campaign_outputs import (
     expenditure_documents,
     plan_changes,
 )
-from leanetl.lib.insights import typed_insights
-from leanetl.lib.insights_requests import campaign_window, request_params, retention_floor
 from leanetl.sample.campaigns import sample_campaigns, sample_contributions, sample_insights
 
 TODAY = dt.date(2026, 11, 22)
@@ -269,7 +269,7 @@ def test_the_sample_has_every_kind_of_campaign() -> None:
 def test_rows_outside_the_campaign_or_the_asked_days_are_dropped_and_counted() -> None:
     import datetime as dt
 
-    from leanetl.lib.insights import split_out_of_range
+    from leanetl.lib.campaigns.insights import split_out_of_range
 
     d = dt.date
     windows = pd.DataFrame(

@@ -6,7 +6,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from leanetl.lib.insights import fingerprints, region_state, typed_insights
+from leanetl.lib.campaigns.insights import fingerprints, region_state, typed_insights
 from leanetl_tests.fakes.graph_api import RECORDED, recorded_row
 
 

@@ -16,8 +16,7 @@ from google.auth.credentials import AnonymousCredentials
 from google.cloud import storage
 
 from leanetl.io_managers.object_store import ObjectStore
-from leanetl.lib.countries import US_STATES
-from leanetl.lib.reach_map import (
+from leanetl.lib.campaigns.reach_map import (
     GEO_ASSETS_ID,
     GEO_DIR,
     NO_REACH_NOTE,
@@ -25,6 +24,7 @@ from leanetl.lib.reach_map import (
     png_bytes,
     reach_map_figure,
 )
+from leanetl.lib.countries import US_STATES
 from leanetl_tests.conftest import REPO
 
 ARTIFACTS = REPO / "test-artifacts"

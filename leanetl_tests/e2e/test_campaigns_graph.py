@@ -16,7 +16,7 @@ from google.cloud import storage
 from leanetl.definitions import build_defs
 from leanetl.io_managers.mongo import MongoStore
 from leanetl.io_managers.object_store import ObjectStore
-from leanetl.lib.campaign_docs import Campaign, validate_documents
+from leanetl.lib.campaigns.documents import Campaign, validate_documents
 from leanetl.sample.campaigns import sample_campaigns, sample_insights, seed_sample
 from leanetl.settings import load_settings
 from leanetl_tests.fakes.graph_api import FakeGraphApi, throttled

@@ -10,8 +10,8 @@ import pytest
 
 from leanetl.definitions import build_defs
 from leanetl.io_managers.parquet import partition_object_key
-from leanetl.lib.leads import clean_leads
-from leanetl.lib.leads_answers import ANSWERS
+from leanetl.lib.leads.answers import ANSWERS
+from leanetl.lib.leads.clean import clean_leads
 from leanetl.resources import build_resources
 from leanetl.sample.leads import generate_companies, generate_leads
 from leanetl.settings import load_settings

@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from leanetl.lib.leads import clean_companies, clean_leads
-from leanetl.lib.leads_answers import ANSWERS, pandas_answers, spark_answers, spark_totals
+from leanetl.lib.leads.answers import ANSWERS, pandas_answers, spark_answers, spark_totals
+from leanetl.lib.leads.clean import clean_companies, clean_leads
 from leanetl.sample.leads import generate_companies, generate_leads
 
 pytestmark = pytest.mark.slow
@@ -123,7 +123,7 @@ def test_empty_leads_give_empty_answers(spark, tmp_path) -> None:
 CONNECT_CLIENT = """
 import datetime as dt, sys
 from dagster_pyspark import LazyPySparkResource
-from leanetl.lib.leads_answers import ANSWERS, spark_answers
+from leanetl.lib.leads.answers import ANSWERS, spark_answers
 from leanetl.resources import spark_config
 from leanetl.settings import load_settings
 session = LazyPySparkResource(spark_config=spark_config(load_settings())).spark_session

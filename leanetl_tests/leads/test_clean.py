@@ -6,8 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from leanetl.lib.countries import canonical_country, hq_country
-from leanetl.lib.leads import LEAD_KEY, clean_companies, clean_leads, duplicate_keys
-from leanetl.lib.sheet_values import read_export
+from leanetl.lib.leads.clean import LEAD_KEY, clean_companies, clean_leads, duplicate_keys
+from leanetl.lib.leads.sheet_values import read_export
 from leanetl.lib.sources import SourceSchemaError
 from leanetl.lib.text import normalise_text
 from leanetl.lib.timestamps import parse_operator_timestamps

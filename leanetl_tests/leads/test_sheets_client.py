@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from leanetl.clients.sheets import SheetsUnavailable, load_credentials, read_worksheet
-from leanetl.lib.leads import clean_leads
-from leanetl.lib.sheet_values import values_to_frame
+from leanetl.lib.leads.clean import clean_leads
+from leanetl.lib.leads.sheet_values import values_to_frame
 from leanetl.lib.sources import SourceSchemaError
 from leanetl_tests.conftest import FIXTURES
 from leanetl_tests.fakes.sheets_api import FakeSheetsApi, service_account_info

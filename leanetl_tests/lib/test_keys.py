@@ -1,7 +1,7 @@
 import pytest
 
 from leanetl.io_managers.object_store import ObjectStore
-from leanetl.lib.campaign_docs import Campaign, validate_documents
+from leanetl.lib.campaigns.documents import Campaign, validate_documents
 from leanetl.lib.keys import UnsafeKeyError, checked_key, key_segment
 
 HOSTILE = [

@@ -6,7 +6,7 @@ import pandas as pd
 
 from leanetl.defs.partitions import as_of_vars
 from leanetl.io_managers.warehouse import Warehouse
-from leanetl.lib.van_signups import REQUIRED_COLUMNS
+from leanetl.lib.volunteers.signups import REQUIRED_COLUMNS
 from leanetl_tests import dbt_cli
 
 COLUMNS = list(REQUIRED_COLUMNS)

@@ -1,6 +1,6 @@
 import datetime as dt
 
-from leanetl.lib.van_signups import load_signup_files
+from leanetl.lib.volunteers.signups import load_signup_files
 from leanetl.sample.volunteers import ensure_sample_files, generate_signups
 
 VAN_STATUSES = {

@@ -4,7 +4,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from leanetl.lib.van_signups import SourceSchemaError, load_signup_files, read_signup_file
+from leanetl.lib.volunteers.signups import SourceSchemaError, load_signup_files, read_signup_file
 
 HEADER = "event_signup_id,event_id,event_date,event_location_id,event_location_name,organizer,van_id,status,status_changed_at"
 

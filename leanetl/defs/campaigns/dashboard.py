@@ -12,7 +12,7 @@ from leanetl.io_managers.mongo import MongoStore
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.io_managers.parquet import asset_prefix
 from leanetl.lib.calendar import day_end_utc
-from leanetl.lib.dashboards import campaigns_dashboard
+from leanetl.lib.campaigns.dashboard import campaigns_dashboard
 from leanetl.lib.parquet import read_parquet_bytes
 from leanetl.settings import Settings
 

@@ -19,7 +19,9 @@ from leanetl.defs.metadata import preview
 from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions, retry_policy
 from leanetl.defs.resources import FacebookInsightsResource
 from leanetl.io_managers.mongo import MongoStore
-from leanetl.lib.campaign_outputs import (
+from leanetl.lib.campaigns.insights import QUARANTINE_COLUMNS, split_out_of_range, typed_insights
+from leanetl.lib.campaigns.insights_requests import CampaignWindow, request_params
+from leanetl.lib.campaigns.outputs import (
     APPLY,
     SUPERSEDED,
     UNCHANGED,
@@ -28,8 +30,6 @@ from leanetl.lib.campaign_outputs import (
     describe_plan,
     plan_changes,
 )
-from leanetl.lib.insights import QUARANTINE_COLUMNS, split_out_of_range, typed_insights
-from leanetl.lib.insights_requests import CampaignWindow, request_params
 from leanetl.settings import Settings
 
 TOTALS_COLUMNS = (

@@ -34,15 +34,15 @@ from leanetl.io_managers.mongo import MongoStore, UpsertStats, upsert_documents
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.io_managers.parquet import partition_object_key
 from leanetl.lib.calendar import day_end_utc
-from leanetl.lib.campaign_outputs import (
+from leanetl.lib.campaigns.outputs import (
     APPLY,
     campaign_stats,
     canvas_documents,
     describe_plan,
     expenditure_documents,
 )
+from leanetl.lib.campaigns.reach_map import offline_html, png_images, reach_map_figure
 from leanetl.lib.parquet import frame_to_parquet_bytes
-from leanetl.lib.reach_map import offline_html, png_images, reach_map_figure
 from leanetl.settings import Settings
 
 OUT = {"layer": "out"}

@@ -8,7 +8,7 @@ import dagster as dg
 from leanetl.defs.campaigns.common import ADS_INSIGHTS, CAMPAIGNS_COLLECTION, DOMAIN
 from leanetl.defs.partitions import AssetJob
 from leanetl.io_managers.mongo import MongoStore
-from leanetl.lib.campaign_docs import Campaign, validate_documents
+from leanetl.lib.campaigns.documents import Campaign, validate_documents
 from leanetl.settings import Settings
 
 

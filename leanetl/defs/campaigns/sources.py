@@ -27,8 +27,8 @@ from leanetl.defs.source_guard import (
 )
 from leanetl.io_managers.mongo import MongoStore
 from leanetl.lib.calendar import day_end_utc
-from leanetl.lib.campaign_docs import Campaign, Contribution, validate_documents
-from leanetl.lib.insights_requests import campaign_window
+from leanetl.lib.campaigns.documents import Campaign, Contribution, validate_documents
+from leanetl.lib.campaigns.insights_requests import campaign_window
 from leanetl.sample.campaigns import seed_sample
 from leanetl.settings import Settings
 

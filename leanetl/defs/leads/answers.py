@@ -16,7 +16,7 @@ from leanetl.defs.partitions import (
 )
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.io_managers.parquet import partition_object_key
-from leanetl.lib.leads_answers import (
+from leanetl.lib.leads.answers import (
     ANSWERS,
     TOP_COUNTRIES,
     WINDOW_DAYS,

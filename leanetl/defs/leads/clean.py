@@ -14,7 +14,7 @@ from leanetl.defs.leads.common import (
 )
 from leanetl.defs.metadata import preview, window
 from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions
-from leanetl.lib.leads import (
+from leanetl.lib.leads.clean import (
     COMPANY_OUTPUT,
     LEAD_KEY,
     LEAD_OUTPUT,

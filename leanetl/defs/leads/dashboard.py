@@ -7,7 +7,7 @@ from leanetl.defs.dashboards import PLOTLY_SRC, dashboard_key, dashboard_spec, p
 from leanetl.defs.leads.common import DOMAIN
 from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions
 from leanetl.io_managers.object_store import ObjectStore
-from leanetl.lib.dashboards import leads_dashboard
+from leanetl.lib.leads.dashboard import leads_dashboard
 from leanetl.settings import Settings
 
 

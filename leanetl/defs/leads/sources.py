@@ -20,8 +20,8 @@ from leanetl.defs.source_guard import (
     truncation_check_spec,
 )
 from leanetl.io_managers.object_store import ObjectStore, StoredObject
-from leanetl.lib.leads import COMPANY_COLUMNS, LEAD_COLUMNS, empty_raw
-from leanetl.lib.sheet_values import read_export, values_to_frame
+from leanetl.lib.leads.clean import COMPANY_COLUMNS, LEAD_COLUMNS, empty_raw
+from leanetl.lib.leads.sheet_values import read_export, values_to_frame
 from leanetl.lib.sources import require_columns
 from leanetl.lib.text import TEXT
 from leanetl.sample.leads import ensure_sample_files

@@ -15,7 +15,7 @@ from leanetl.defs.source_guard import (
     truncation_check,
     truncation_check_spec,
 )
-from leanetl.lib.van_signups import SignupLoad, load_signup_files
+from leanetl.lib.volunteers.signups import SignupLoad, load_signup_files
 from leanetl.sample.volunteers import ensure_sample_files
 from leanetl.settings import Settings
 

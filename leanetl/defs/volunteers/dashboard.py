@@ -8,7 +8,7 @@ from leanetl.defs.dashboards import PLOTLY_SRC, dashboard_key, dashboard_spec, p
 from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions, partition_day
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.io_managers.warehouse import Warehouse
-from leanetl.lib.dashboards import flake_rate_dashboard
+from leanetl.lib.volunteers.dashboard import flake_rate_dashboard
 from leanetl.settings import Settings
 
 DOMAIN = "volunteers"

@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from leanetl.lib.campaign_docs import Campaign
+from leanetl.lib.campaigns.documents import Campaign
 
 RETENTION_MONTHS = 37
 FIELDS = (

@@ -12,8 +12,8 @@ from typing import Any
 
 import pandas as pd
 
-from leanetl.lib.campaign_docs import CHANNEL
-from leanetl.lib.insights import FINGERPRINT_COLUMNS
+from leanetl.lib.campaigns.documents import CHANNEL
+from leanetl.lib.campaigns.insights import FINGERPRINT_COLUMNS
 
 METRICS = ("spend", "impressions", "reach", "clicks", "conversions")
 STATS_COLUMNS = (

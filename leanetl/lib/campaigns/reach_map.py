@@ -188,7 +188,9 @@ def geo_assets_script(fig: go.Figure) -> str:
     names = _topojson_names(fig)
     missing = [n for n in names if not (GEO_DIR / f"{n}.json").is_file()]
     if missing:
-        raise ValueError(f"no shipped topojson for {missing}; leanetl/lib/geo has only usa_110m")
+        raise ValueError(
+            f"no shipped topojson for {missing}; leanetl/lib/campaigns/geo has only usa_110m"
+        )
     assets = {n: json.loads((GEO_DIR / f"{n}.json").read_text()) for n in names}
     # "</" escaped so no string in the data can close the script element.
     payload = json.dumps(assets, separators=(",", ":")).replace("</", "<\\/")

@@ -1,0 +1,1 @@
+"""Pure logic of the campaigns domain (no Dagster)."""

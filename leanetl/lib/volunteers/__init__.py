@@ -1,0 +1,1 @@
+"""Pure logic of the volunteers domain (no Dagster)."""
