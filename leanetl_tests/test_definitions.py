@@ -132,3 +132,18 @@ def test_every_asset_has_a_layer_and_exactly_the_out_layer_is_kept_fresh(leanetl
         layer = node.tags.get("layer")
         assert layer in ("raw", "core", "out"), (key, layer)
         assert (node.freshness_policy is not None) == (layer == "out"), key
+
+
+def test_defs_functions_fit_on_a_screen() -> None:
+    """Wiring only in defs/: no function (factories included) longer than about 80 lines."""
+    import ast
+
+    from leanetl_tests.conftest import REPO
+
+    long = {
+        f"{path.relative_to(REPO)}:{node.name}": node.end_lineno - node.lineno + 1
+        for path in (REPO / "leanetl" / "defs").rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.FunctionDef) and node.end_lineno - node.lineno + 1 > 90
+    }
+    assert long == {}

@@ -301,3 +301,48 @@ def test_rows_outside_the_campaign_or_the_asked_days_are_dropped_and_counted() -
     assert kept["day"].tolist() == [d(2025, 3, 1), d(2025, 3, 10), d(2025, 3, 8)]
     assert dropped == {"cmp-a": 1, "cmp-b": 2, "facebook:99": 1}
     assert split_out_of_range(daily.iloc[:0], windows)[1] == {}
+
+
+def test_fetch_insights_types_every_request_of_every_campaign() -> None:
+    import datetime as dt
+
+    from leanetl.lib.campaigns.fetch import TOTALS_COLUMNS, fetch_insights
+    from leanetl.sample.campaigns import sample_insights
+
+    d = dt.date
+    active = pd.DataFrame(
+        {
+            "campaign_id": ["cmp-a"],
+            "name": ["A"],
+            "ad_account_id": ["1"],
+            "facebook_campaign_id": ["11"],
+            "start_date": [d(2025, 3, 1)],
+            "end_date": [None],
+            "daily_since": [d(2025, 3, 1)],
+            "until": [d(2025, 3, 3)],
+            "totals_since": [d(2025, 3, 1)],
+        }
+    )
+    catalog = {
+        "11": {
+            "account_id": "1",
+            "campaign_id": "11",
+            "campaign_name": "A",
+            "start": "2025-03-01",
+            "end": "",
+        }
+    }
+    asked: list[tuple[str, dict]] = []
+
+    def fetch(account_id: str, params: dict) -> list[dict]:
+        asked.append((account_id, params))
+        return sample_insights(params, catalog)
+
+    got = fetch_insights(active, fetch, ["lead"])
+    assert [p.get("time_increment") for _, p in asked] == [1, "all_days", "all_days"]
+    assert {a for a, _ in asked} == {"1"}
+    assert set(got.daily["day"]) == {d(2025, 3, 1), d(2025, 3, 2), d(2025, 3, 3)}
+    assert (got.daily["campaign_id"] == "cmp-a").all()
+    assert list(got.totals.columns) == list(TOTALS_COLUMNS)
+    assert sorted(set(got.totals["level"])) == ["campaign", "region"]
+    assert got.quarantine.empty and got.out_of_range == {}

@@ -1,5 +1,6 @@
 """Ads insights from the Graph API (or the sample), and what changed since the last write."""
 
+from collections.abc import Iterator
 from typing import Any
 
 import dagster as dg
@@ -17,40 +18,18 @@ from leanetl.defs.campaigns.common import (
 )
 from leanetl.defs.metadata import preview
 from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions, retry_policy
-from leanetl.defs.resources import FacebookInsightsResource
+from leanetl.defs.resources import FacebookInsightsResource, InsightsFetch
 from leanetl.io_managers.mongo import MongoStore
-from leanetl.lib.campaigns.insights import QUARANTINE_COLUMNS, split_out_of_range, typed_insights
-from leanetl.lib.campaigns.insights_requests import CampaignWindow, request_params
+from leanetl.lib.campaigns.fetch import fetch_insights
 from leanetl.lib.campaigns.outputs import (
     APPLY,
     SUPERSEDED,
     UNCHANGED,
-    attach_campaigns,
     campaign_fingerprints,
     describe_plan,
     plan_changes,
 )
 from leanetl.settings import Settings
-
-TOTALS_COLUMNS = (
-    "campaign_id",
-    "facebook_campaign_id",
-    "campaign_name",
-    "level",
-    "region",
-    "state",
-    "since",
-    "until",
-    "spend",
-    "impressions",
-    "reach",
-    "clicks",
-    "conversions",
-)
-
-
-def _window(row: Any) -> CampaignWindow:
-    return CampaignWindow(row.campaign_id, row.daily_since, row.until, row.totals_since)
 
 
 def catalog(active: pd.DataFrame) -> dict[str, dict[str, str]]:
@@ -67,131 +46,104 @@ def catalog(active: pd.DataFrame) -> dict[str, dict[str, str]]:
     }
 
 
-def build_insights_assets(settings: Settings) -> list[dg.AssetsDefinition]:
-    partitions = daily_partitions(settings, include_today=True)
-    counted = settings.conversion_actions
+def _insights_outs(settings: Settings) -> dict[str, dg.AssetOut]:
+    return {
+        "daily": dg.AssetOut(
+            key=ADS_INSIGHTS,
+            io_manager_key="parquet_io_manager",
+            description=(
+                "Facebook ads insights per campaign, day and region over the lookback window "
+                f"({settings.campaigns_lookback_days} days, re-fetched for late attribution): "
+                "spend, impressions, reach, clicks, conversions."
+            ),
+            kinds={"facebook", "parquet"},
+            tags={"layer": "raw"},
+        ),
+        "totals": dg.AssetOut(
+            key=INSIGHTS_TOTALS,
+            io_manager_key="parquet_io_manager",
+            description=(
+                "Each campaign's totals over its whole period so far, from the API itself "
+                "(level campaign, and per region): reach is people counted once, not a sum."
+            ),
+            kinds={"facebook", "parquet"},
+            tags={"layer": "raw"},
+        ),
+        "quarantine": dg.AssetOut(
+            key=INSIGHTS_QUARANTINE,
+            io_manager_key="parquet_io_manager",
+            description="Insights rows whose numbers could not be read, with the reason.",
+            kinds={"parquet"},
+            tags={"layer": "raw"},
+        ),
+    }
 
+
+INSIGHTS_CHECKS = [
+    dg.AssetCheckSpec(
+        "keys_unique",
+        asset=ADS_INSIGHTS,
+        blocking=True,
+        description="One row per (campaign, day, region).",
+    ),
+    dg.AssetCheckSpec(
+        "within_campaign_dates",
+        asset=ADS_INSIGHTS,
+        description=(
+            "The API returned no row before a campaign starts, after it ends or outside "
+            "the days asked for (such rows are dropped and counted per campaign; warns)."
+        ),
+    ),
+    dg.AssetCheckSpec(
+        "reach_not_summed",
+        asset=INSIGHTS_TOTALS,
+        blocking=True,
+        description=(
+            "A campaign's reach is at least its largest region's and at most the sum of "
+            "its regions' (people seen in two regions count once)."
+        ),
+    ),
+    dg.AssetCheckSpec(
+        "spend_reconciles",
+        asset=INSIGHTS_TOTALS,
+        description=(
+            "A campaign's total spend equals the sum over its regions, and is at least "
+            "the spend of the days in the window."
+        ),
+    ),
+]
+
+
+def build_fetch_ads_insights(settings: Settings) -> dg.AssetsDefinition:
     @dg.multi_asset(
         name="fetch_ads_insights",
         group_name=DOMAIN,
-        partitions_def=partitions,
+        partitions_def=daily_partitions(settings, include_today=True),
         backfill_policy=ONE_DAY_PER_RUN,
         retry_policy=retry_policy(settings),
         ins={"active": dg.AssetIn(ACTIVE_CAMPAIGNS)},
-        outs={
-            "daily": dg.AssetOut(
-                key=ADS_INSIGHTS,
-                io_manager_key="parquet_io_manager",
-                description=(
-                    "Facebook ads insights per campaign, day and region over the lookback window "
-                    f"({settings.campaigns_lookback_days} days, re-fetched for late attribution): "
-                    "spend, impressions, reach, clicks, conversions."
-                ),
-                kinds={"facebook", "parquet"},
-                tags={"layer": "raw"},
-            ),
-            "totals": dg.AssetOut(
-                key=INSIGHTS_TOTALS,
-                io_manager_key="parquet_io_manager",
-                description=(
-                    "Each campaign's totals over its whole period so far, from the API itself "
-                    "(level campaign, and per region): reach is people counted once, not a sum."
-                ),
-                kinds={"facebook", "parquet"},
-                tags={"layer": "raw"},
-            ),
-            "quarantine": dg.AssetOut(
-                key=INSIGHTS_QUARANTINE,
-                io_manager_key="parquet_io_manager",
-                description="Insights rows whose numbers could not be read, with the reason.",
-                kinds={"parquet"},
-                tags={"layer": "raw"},
-            ),
-        },
-        check_specs=[
-            dg.AssetCheckSpec(
-                "keys_unique",
-                asset=ADS_INSIGHTS,
-                blocking=True,
-                description="One row per (campaign, day, region).",
-            ),
-            dg.AssetCheckSpec(
-                "within_campaign_dates",
-                asset=ADS_INSIGHTS,
-                description=(
-                    "The API returned no row before a campaign starts, after it ends or outside "
-                    "the days asked for (such rows are dropped and counted per campaign; warns)."
-                ),
-            ),
-            dg.AssetCheckSpec(
-                "reach_not_summed",
-                asset=INSIGHTS_TOTALS,
-                blocking=True,
-                description=(
-                    "A campaign's reach is at least its largest region's and at most the sum of "
-                    "its regions' (people seen in two regions count once)."
-                ),
-            ),
-            dg.AssetCheckSpec(
-                "spend_reconciles",
-                asset=INSIGHTS_TOTALS,
-                description=(
-                    "A campaign's total spend equals the sum over its regions, and is at least "
-                    "the spend of the days in the window."
-                ),
-            ),
-        ],
+        outs=_insights_outs(settings),
+        check_specs=INSIGHTS_CHECKS,
     )
     def fetch_ads_insights(
         context: dg.AssetExecutionContext,
         facebook: FacebookInsightsResource,
         active: pd.DataFrame,
-    ):
+    ) -> Iterator[dg.Output | dg.AssetCheckResult]:
         lookup = catalog(active)
-        to_campaign = dict(zip(active["facebook_campaign_id"], active["campaign_id"], strict=True))
-        daily_records: list[dict] = []
-        totals_parts: list[pd.DataFrame] = []
-        bad: list[pd.DataFrame] = []
-        calls, waited, async_runs, retried = 0, 0.0, 0, []
-        for row in active.itertuples(index=False):
-            window = _window(row)
-            for kind in ("daily", "campaign_totals", "region_totals"):
-                params = request_params(kind, row.facebook_campaign_id, window)
-                got = facebook.fetch(row.ad_account_id, params, lookup)
-                calls += got.calls
-                waited += got.waited_seconds
-                async_runs += got.used_async
-                retried += got.retried
-                if kind == "daily":
-                    daily_records += got.rows
-                    continue
-                typed = typed_insights(got.rows, counted)
-                bad.append(typed.quarantine.assign(request=kind))
-                part = attach_campaigns(typed.rows, to_campaign).drop(columns=["day"])
-                part["level"] = "campaign" if kind == "campaign_totals" else "region"
-                if kind == "campaign_totals":
-                    part["region"], part["state"] = None, None
-                part["since"], part["until"] = window.totals_since, window.until
-                totals_parts.append(part)
-        typed_daily = typed_insights(daily_records, counted)
-        bad.append(typed_daily.quarantine.assign(request="daily"))
-        daily, out_of_range = split_out_of_range(
-            attach_campaigns(typed_daily.rows, to_campaign), active
-        )
-        if out_of_range:
+        calls: list[InsightsFetch] = []
+
+        def fetch(account_id: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+            calls.append(facebook.fetch(account_id, params, lookup))
+            return calls[-1].rows
+
+        got = fetch_insights(active, fetch, settings.conversion_actions)
+        if got.out_of_range:
             context.log.warning(
-                f"insights rows outside the campaign or asked dates dropped: {out_of_range}"
+                f"insights rows outside the campaign or asked dates dropped: {got.out_of_range}"
             )
-        totals = (
-            pd.concat(totals_parts, ignore_index=True)[list(TOTALS_COLUMNS)]
-            if totals_parts
-            else pd.DataFrame(columns=list(TOTALS_COLUMNS))
-        )
-        quarantine = (
-            pd.concat(bad, ignore_index=True)
-            if bad
-            else pd.DataFrame(columns=[*QUARANTINE_COLUMNS, "request"])
-        )
+        retried = sorted({code for c in calls for code in c.retried})
+        daily = got.daily
         yield dg.Output(
             daily,
             "daily",
@@ -200,20 +152,28 @@ def build_insights_assets(settings: Settings) -> list[dg.AssetsDefinition]:
                 "campaigns": int(daily["campaign_id"].nunique()),
                 "days": f"{daily['day'].min()} to {daily['day'].max()}" if len(daily) else "none",
                 "spend": round(float(daily["spend"].sum()), 2),
-                "api_calls": calls,
-                "async_report_runs": async_runs,
-                "retried_error_codes": str(sorted(set(retried))) if retried else "none",
-                "waited_seconds": round(waited, 1),
-                "quarantined_rows": len(quarantine),
-                "rows_out_of_range": sum(out_of_range.values()),
-                "rows_out_of_range_by_campaign": dg.MetadataValue.json(out_of_range),
+                "api_calls": sum(c.calls for c in calls),
+                "async_report_runs": sum(c.used_async for c in calls),
+                "retried_error_codes": str(retried) if retried else "none",
+                "waited_seconds": round(sum(c.waited_seconds for c in calls), 1),
+                "quarantined_rows": len(got.quarantine),
+                "rows_out_of_range": sum(got.out_of_range.values()),
+                "rows_out_of_range_by_campaign": dg.MetadataValue.json(got.out_of_range),
                 "source": "sample" if facebook.sample else facebook.graph_url,
                 "preview": preview(daily),
             },
         )
-        yield dg.Output(totals, "totals", metadata={"dagster/row_count": len(totals)})
-        yield dg.Output(quarantine, "quarantine", metadata={"dagster/row_count": len(quarantine)})
-        yield from _insights_checks(daily, totals, out_of_range)
+        yield dg.Output(got.totals, "totals", metadata={"dagster/row_count": len(got.totals)})
+        yield dg.Output(
+            got.quarantine, "quarantine", metadata={"dagster/row_count": len(got.quarantine)}
+        )
+        yield from _insights_checks(daily, got.totals, got.out_of_range)
+
+    return fetch_ads_insights
+
+
+def build_insights_changes(settings: Settings) -> dg.AssetsDefinition:
+    partitions = daily_partitions(settings, include_today=True)
 
     @dg.multi_asset(
         name="insights_changes",
@@ -265,7 +225,11 @@ def build_insights_assets(settings: Settings) -> list[dg.AssetsDefinition]:
             },
         )
 
-    return [fetch_ads_insights, insights_changes]
+    return insights_changes
+
+
+def build_insights_assets(settings: Settings) -> list[dg.AssetsDefinition]:
+    return [build_fetch_ads_insights(settings), build_insights_changes(settings)]
 
 
 def _insights_checks(daily: pd.DataFrame, totals: pd.DataFrame, out_of_range: dict[str, int]):

@@ -107,7 +107,8 @@ def _upsert_metadata(stats: UpsertStats) -> dict[str, int]:
     }
 
 
-def build_output_assets(settings: Settings) -> list[dg.AssetsDefinition]:
+def build_reach_map(settings: Settings) -> dg.AssetsDefinition:
+
     @dg.multi_asset(
         **_out_asset(
             settings,
@@ -158,6 +159,11 @@ def build_output_assets(settings: Settings) -> list[dg.AssetsDefinition]:
                 "store": maps.uri("reach-maps"),
             }
         )
+
+    return reach_map
+
+
+def build_campaign_stats_asset(settings: Settings) -> dg.AssetsDefinition:
 
     @dg.multi_asset(
         **_out_asset(
@@ -214,6 +220,11 @@ def build_output_assets(settings: Settings) -> list[dg.AssetsDefinition]:
             check_results=[check],
         )
 
+    return campaign_stats_asset
+
+
+def build_expenditures(settings: Settings) -> dg.AssetsDefinition:
+
     @dg.multi_asset(
         **_out_asset(
             settings,
@@ -269,6 +280,11 @@ def build_output_assets(settings: Settings) -> list[dg.AssetsDefinition]:
                 )
             ],
         )
+
+    return expenditures
+
+
+def build_canvases(settings: Settings) -> dg.AssetsDefinition:
 
     @dg.multi_asset(
         **_out_asset(
@@ -345,4 +361,13 @@ def build_output_assets(settings: Settings) -> list[dg.AssetsDefinition]:
             ],
         )
 
-    return [reach_map, campaign_stats_asset, expenditures, canvases]
+    return canvases
+
+
+def build_output_assets(settings: Settings) -> list[dg.AssetsDefinition]:
+    return [
+        build_reach_map(settings),
+        build_campaign_stats_asset(settings),
+        build_expenditures(settings),
+        build_canvases(settings),
+    ]

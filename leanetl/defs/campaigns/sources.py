@@ -115,7 +115,7 @@ def read_collection(mongo: MongoStore, collection: str, settings: Settings) -> l
         return list(database[collection].find({}))
 
 
-def build_source_assets(settings: Settings) -> list[dg.AssetsDefinition]:
+def build_read_campaigns(settings: Settings) -> dg.AssetsDefinition:
     partitions = daily_partitions(settings, include_today=True)
 
     @dg.multi_asset(
@@ -191,6 +191,12 @@ def build_source_assets(settings: Settings) -> list[dg.AssetsDefinition]:
             metadata={"duplicates": frame.loc[duplicated, "campaign_id"].tolist()},
         )
 
+    return read_campaigns
+
+
+def build_read_contributions(settings: Settings) -> dg.AssetsDefinition:
+    partitions = daily_partitions(settings, include_today=True)
+
     @dg.multi_asset(
         name="read_contributions",
         group_name=DOMAIN,
@@ -243,4 +249,8 @@ def build_source_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         )
         yield dg.Output(quarantine, "quarantine", metadata={"dagster/row_count": len(quarantine)})
 
-    return [read_campaigns, read_contributions]
+    return read_contributions
+
+
+def build_source_assets(settings: Settings) -> list[dg.AssetsDefinition]:
+    return [build_read_campaigns(settings), build_read_contributions(settings)]

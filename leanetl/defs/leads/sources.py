@@ -93,7 +93,7 @@ def guarded_output(
     yield check
 
 
-def build_source_assets(settings: Settings) -> list[dg.AssetsDefinition]:
+def build_read_leads_sheet(settings: Settings) -> dg.AssetsDefinition:
     sheet = settings.leads_sheet_key
 
     @raw_source(
@@ -174,6 +174,11 @@ def build_source_assets(settings: Settings) -> list[dg.AssetsDefinition]:
             frame, metadata={**metadata, "source_rows": len(frame), "preview": preview(frame)}
         )
 
+    return read_leads_sheet
+
+
+def build_read_companies_file(settings: Settings) -> dg.AssetsDefinition:
+
     @raw_source(
         settings,
         "read_companies_file",
@@ -201,4 +206,8 @@ def build_source_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         )
         yield from guarded_output(context, COMPANIES_RAW, output, settings, config)
 
-    return [read_leads_sheet, read_companies_file]
+    return read_companies_file
+
+
+def build_source_assets(settings: Settings) -> list[dg.AssetsDefinition]:
+    return [build_read_leads_sheet(settings), build_read_companies_file(settings)]
