@@ -145,3 +145,22 @@ def test_a_day_with_nothing_to_show_publishes_no_dashboard(leanetl_home) -> None
     assert result.success
     assert result.get_asset_materialization_events() == []
     assert not (leanetl_home / "lake" / "dashboards").exists()
+
+
+def test_every_step_that_talks_to_an_outside_system_retries(leanetl_home) -> None:
+    graph = build_defs(load_settings()).resolve_asset_graph()
+    for domain, name in [
+        ("campaigns", "active_campaigns"),  # MongoDB
+        ("campaigns", "contributions"),
+        ("campaigns", "ads_insights"),  # Graph API
+        ("campaigns", "insights_changes"),  # MongoDB
+        ("campaigns", "reach_map"),  # GCS
+        ("campaigns", "expenditures"),
+        ("campaigns", "canvases"),
+        ("campaigns", "campaigns_dashboard"),  # MongoDB + the lake
+        ("leads", "leads_raw"),  # Sheets API
+        ("leads", "leads_dashboard"),
+        ("volunteers", "flake_rate_dashboard"),  # the warehouse + the lake
+    ]:
+        op = graph.assets_def_for_key(dg.AssetKey([domain, name])).op
+        assert op.retry_policy is not None and op.retry_policy.max_retries == 3, name

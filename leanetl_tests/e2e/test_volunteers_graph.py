@@ -147,3 +147,25 @@ def test_the_dashboard_draws_offline_with_the_shared_plotly_js(graph, browser) -
     assert all(url.startswith("file://") for url in requested), requested
     assert any(url.endswith(".min.js") for url in requested)
     context.close()
+
+
+def test_dbt_models_show_typed_documented_columns(graph) -> None:
+    definition = (
+        build_defs(load_settings())
+        .resolve_asset_graph()
+        .get(dg.AssetKey(["volunteers", "flake_rate_weekly"]))
+    )
+    documented = {c.name: c for c in definition.metadata["dagster/column_schema"].columns}
+    assert len(documented) == 13
+    assert documented["flake_rate"].type == "double"
+    assert documented["flake_rate"].description.startswith("total_flakes / total_signups")
+    settings, _, _, _ = graph
+    warehouse = Warehouse(backend="duckdb", duckdb_path=str(settings.duckdb_path))
+    actual = warehouse.query(
+        "select column_name, lower(data_type) as data_type from information_schema.columns "
+        "where table_schema = 'volunteers' and table_name = 'flake_rate_weekly'"
+    )
+    # The yml documents every column the model has, with the type DuckDB gives it.
+    assert dict(zip(actual["column_name"], actual["data_type"], strict=True)) == {
+        name: column.type for name, column in documented.items()
+    }

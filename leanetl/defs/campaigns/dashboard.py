@@ -7,7 +7,7 @@ import pandas as pd
 
 from leanetl.defs.campaigns.common import CAMPAIGN_STATS, DOMAIN, EXPENDITURES_COLLECTION
 from leanetl.defs.dashboards import PLOTLY_SRC, dashboard_key, dashboard_spec, publish_dashboard
-from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions, partition_day
+from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions, partition_day, retry_policy
 from leanetl.io_managers.mongo import MongoStore
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.io_managers.parquet import asset_prefix
@@ -37,6 +37,7 @@ def reach_history(lake: ObjectStore, last_day: str) -> pd.DataFrame:
 def build_dashboard_asset(settings: Settings) -> dg.AssetsDefinition:
     @dg.multi_asset(
         name="campaigns_dashboard_html",
+        retry_policy=retry_policy(settings),
         specs=[
             dashboard_spec(
                 [DOMAIN, "campaigns_dashboard"],

@@ -177,6 +177,7 @@ def build_insights_changes(settings: Settings) -> dg.AssetsDefinition:
 
     @dg.multi_asset(
         name="insights_changes",
+        retry_policy=retry_policy(settings),
         group_name=DOMAIN,
         partitions_def=partitions,
         backfill_policy=ONE_DAY_PER_RUN,

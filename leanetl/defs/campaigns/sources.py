@@ -17,7 +17,7 @@ from leanetl.defs.campaigns.common import (
     DOMAIN,
 )
 from leanetl.defs.metadata import preview
-from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions, partition_day
+from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions, partition_day, retry_policy
 from leanetl.defs.source_guard import (
     ROWS_METADATA,
     SourceConfig,
@@ -120,6 +120,7 @@ def build_read_campaigns(settings: Settings) -> dg.AssetsDefinition:
 
     @dg.multi_asset(
         name="read_campaigns",
+        retry_policy=retry_policy(settings),
         group_name=DOMAIN,
         partitions_def=partitions,
         backfill_policy=ONE_DAY_PER_RUN,
@@ -199,6 +200,7 @@ def build_read_contributions(settings: Settings) -> dg.AssetsDefinition:
 
     @dg.multi_asset(
         name="read_contributions",
+        retry_policy=retry_policy(settings),
         group_name=DOMAIN,
         partitions_def=partitions,
         backfill_policy=ONE_DAY_PER_RUN,

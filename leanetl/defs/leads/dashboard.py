@@ -5,7 +5,7 @@ import pandas as pd
 
 from leanetl.defs.dashboards import PLOTLY_SRC, dashboard_key, dashboard_spec, publish_dashboard
 from leanetl.defs.leads.common import DOMAIN
-from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions
+from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions, retry_policy
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.lib.leads.dashboard import leads_dashboard
 from leanetl.settings import Settings
@@ -14,6 +14,7 @@ from leanetl.settings import Settings
 def build_dashboard_asset(settings: Settings) -> dg.AssetsDefinition:
     @dg.multi_asset(
         name="leads_dashboard_html",
+        retry_policy=retry_policy(settings),
         specs=[
             dashboard_spec(
                 [DOMAIN, "leads_dashboard"],

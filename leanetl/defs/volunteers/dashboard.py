@@ -5,7 +5,7 @@ from collections.abc import Iterator
 import dagster as dg
 
 from leanetl.defs.dashboards import PLOTLY_SRC, dashboard_key, dashboard_spec, publish_dashboard
-from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions, partition_day
+from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions, partition_day, retry_policy
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.io_managers.warehouse import Warehouse
 from leanetl.lib.volunteers.dashboard import flake_rate_dashboard
@@ -17,6 +17,7 @@ DOMAIN = "volunteers"
 def build_dashboard_asset(settings: Settings) -> dg.AssetsDefinition:
     @dg.multi_asset(
         name="flake_rate_dashboard_html",
+        retry_policy=retry_policy(settings),
         specs=[
             dashboard_spec(
                 [DOMAIN, "flake_rate_dashboard"],
