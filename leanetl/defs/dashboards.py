@@ -1,11 +1,14 @@
 """What every domain's dashboard asset shares: its spec and how the page is published."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import dagster as dg
 
+from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions, retry_policy
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.lib.dashboards import PLOTLY_JS_NAME, plotly_js
+from leanetl.settings import Settings
 
 DASHBOARDS = "dashboards"
 # From dashboards/<domain>/<report>/dt=<day>/index.html to the one plotly.js under dashboards/.
@@ -32,6 +35,26 @@ def dashboard_spec(
         tags={"layer": "out"},
         automation_condition=dg.AutomationCondition.eager(),
         description=description,
+    )
+
+
+def dashboard_asset(
+    settings: Settings,
+    key: Sequence[str],
+    deps: Sequence[Sequence[str]],
+    description: str,
+    include_today: bool = False,
+    **extra: Any,
+) -> Callable[[Callable[..., Any]], dg.AssetsDefinition]:
+    """The decorator of a domain's dashboard asset: its spec, daily partitions, one day per run,
+    retries (it reads the warehouse, the lake or MongoDB and writes the lake)."""
+    return dg.multi_asset(
+        name=f"{key[-1]}_html",
+        specs=[dashboard_spec(key, deps, description)],
+        partitions_def=daily_partitions(settings, include_today=include_today),
+        backfill_policy=ONE_DAY_PER_RUN,
+        retry_policy=retry_policy(settings),
+        **extra,
     )
 
 

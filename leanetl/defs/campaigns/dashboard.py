@@ -6,8 +6,8 @@ import dagster as dg
 import pandas as pd
 
 from leanetl.defs.campaigns.common import CAMPAIGN_STATS, DOMAIN, EXPENDITURES_COLLECTION
-from leanetl.defs.dashboards import PLOTLY_SRC, dashboard_key, dashboard_spec, publish_dashboard
-from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions, partition_day, retry_policy
+from leanetl.defs.dashboards import PLOTLY_SRC, dashboard_asset, dashboard_key, publish_dashboard
+from leanetl.defs.partitions import partition_day
 from leanetl.io_managers.mongo import MongoStore
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.io_managers.parquet import asset_prefix
@@ -35,18 +35,12 @@ def reach_history(lake: ObjectStore, last_day: str) -> pd.DataFrame:
 
 
 def build_dashboard_asset(settings: Settings) -> dg.AssetsDefinition:
-    @dg.multi_asset(
-        name="campaigns_dashboard_html",
-        retry_policy=retry_policy(settings),
-        specs=[
-            dashboard_spec(
-                [DOMAIN, "campaigns_dashboard"],
-                [[DOMAIN, "campaign_stats"], [DOMAIN, "expenditures"], [DOMAIN, "canvases"]],
-                "Spend per day and people reached so far, per campaign, as one HTML page.",
-            )
-        ],
-        partitions_def=daily_partitions(settings, include_today=True),
-        backfill_policy=ONE_DAY_PER_RUN,
+    @dashboard_asset(
+        settings,
+        [DOMAIN, "campaigns_dashboard"],
+        [[DOMAIN, "campaign_stats"], [DOMAIN, "expenditures"], [DOMAIN, "canvases"]],
+        "Spend per day and people reached so far, per campaign, as one HTML page.",
+        include_today=True,
     )
     def campaigns_dashboard_html(
         context: dg.AssetExecutionContext, lake: ObjectStore, mongo: MongoStore

@@ -3,36 +3,24 @@
 import dagster as dg
 import pandas as pd
 
-from leanetl.defs.dashboards import PLOTLY_SRC, dashboard_key, dashboard_spec, publish_dashboard
+from leanetl.defs.dashboards import PLOTLY_SRC, dashboard_asset, dashboard_key, publish_dashboard
 from leanetl.defs.leads.common import DOMAIN
-from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions, retry_policy
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.lib.leads.dashboard import leads_dashboard
 from leanetl.settings import Settings
 
 
 def build_dashboard_asset(settings: Settings) -> dg.AssetsDefinition:
-    @dg.multi_asset(
-        name="leads_dashboard_html",
-        retry_policy=retry_policy(settings),
-        specs=[
-            dashboard_spec(
-                [DOMAIN, "leads_dashboard"],
-                [
-                    [DOMAIN, "leads_per_month"],
-                    [DOMAIN, "leads_last_10_days"],
-                    [DOMAIN, "top_countries"],
-                ],
-                "Leads per month, the last 10 days and the top countries, as one HTML page.",
-            )
-        ],
+    @dashboard_asset(
+        settings,
+        [DOMAIN, "leads_dashboard"],
+        [[DOMAIN, "leads_per_month"], [DOMAIN, "leads_last_10_days"], [DOMAIN, "top_countries"]],
+        "Leads per month, the last 10 days and the top countries, as one HTML page.",
         ins={
             "per_month": dg.AssetIn([DOMAIN, "leads_per_month"]),
             "last_10_days": dg.AssetIn([DOMAIN, "leads_last_10_days"]),
             "top_countries": dg.AssetIn([DOMAIN, "top_countries"]),
         },
-        partitions_def=daily_partitions(settings),
-        backfill_policy=ONE_DAY_PER_RUN,
     )
     def leads_dashboard_html(
         context: dg.AssetExecutionContext,

@@ -4,8 +4,8 @@ from collections.abc import Iterator
 
 import dagster as dg
 
-from leanetl.defs.dashboards import PLOTLY_SRC, dashboard_key, dashboard_spec, publish_dashboard
-from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions, partition_day, retry_policy
+from leanetl.defs.dashboards import PLOTLY_SRC, dashboard_asset, dashboard_key, publish_dashboard
+from leanetl.defs.partitions import partition_day
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.io_managers.warehouse import Warehouse
 from leanetl.lib.volunteers.dashboard import flake_rate_dashboard
@@ -15,18 +15,11 @@ DOMAIN = "volunteers"
 
 
 def build_dashboard_asset(settings: Settings) -> dg.AssetsDefinition:
-    @dg.multi_asset(
-        name="flake_rate_dashboard_html",
-        retry_policy=retry_policy(settings),
-        specs=[
-            dashboard_spec(
-                [DOMAIN, "flake_rate_dashboard"],
-                [[DOMAIN, "flake_rate_outlook"]],
-                "Flake rate by week per region, the current week by region, and the table.",
-            )
-        ],
-        partitions_def=daily_partitions(settings),
-        backfill_policy=ONE_DAY_PER_RUN,
+    @dashboard_asset(
+        settings,
+        [DOMAIN, "flake_rate_dashboard"],
+        [[DOMAIN, "flake_rate_outlook"]],
+        "Flake rate by week per region, the current week by region, and the table.",
         pool="warehouse",
     )
     def flake_rate_dashboard_html(
