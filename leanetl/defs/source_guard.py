@@ -1,7 +1,7 @@
 """What every source asset does before it replaces anything: refuse a bad file without retrying,
 and refuse a truncated read (no rows, or a steep drop) with a blocking check."""
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 
 import dagster as dg
@@ -56,14 +56,14 @@ def previous_rows(context: dg.AssetExecutionContext, key: dg.AssetKey) -> tuple[
     return (earlier[-1], int(value.value)) if value is not None else None
 
 
-def truncation_check(
+def _truncation_check(
     context: dg.AssetExecutionContext,
     key: dg.AssetKey,
     rows: int,
     settings: Settings,
     config: SourceConfig,
 ) -> dg.AssetCheckResult:
-    """The blocking check's result; when it fails the caller writes nothing."""
+    """The blocking check's result."""
     previous = previous_rows(context, key)
     problem = truncation_problem(rows, previous, settings.source_max_drop)
     allowed = problem is not None and config.allow_truncated
@@ -81,9 +81,20 @@ def truncation_check(
     )
 
 
-def refuse_truncated(key: dg.AssetKey, check: dg.AssetCheckResult) -> Iterator[dg.AssetCheckResult]:
-    """Record the failed check, then fail the step without retries: nothing is written, nothing
-    downstream runs, and the outputs of earlier runs stay as they were."""
+def guard_source(
+    context: dg.AssetExecutionContext,
+    key: dg.AssetKey,
+    rows: int,
+    settings: Settings,
+    config: SourceConfig,
+) -> Generator[dg.AssetCheckResult, None, dg.AssetCheckResult]:
+    """The truncation check of a source read of ``rows`` rows, used before anything is written:
+    ``check = yield from guard_source(...)``. A passed check is returned for the caller to yield
+    with its outputs; a failed one is recorded, then the step fails without retries, so nothing
+    is written, nothing downstream runs and the outputs of earlier runs stay as they were."""
+    check = _truncation_check(context, key, rows, settings, config)
+    if check.passed:
+        return check
     yield check
     problem = check.metadata["problem"]
     raise dg.Failure(

@@ -46,35 +46,35 @@ def catalog(active: pd.DataFrame) -> dict[str, dict[str, str]]:
     }
 
 
+def _raw_out(key: dg.AssetKey, description: str, kinds: set[str]) -> dg.AssetOut:
+    return dg.AssetOut(
+        key=key,
+        io_manager_key="parquet_io_manager",
+        description=description,
+        kinds=kinds,
+        tags={"layer": "raw"},
+    )
+
+
 def _insights_outs(settings: Settings) -> dict[str, dg.AssetOut]:
     return {
-        "daily": dg.AssetOut(
-            key=ADS_INSIGHTS,
-            io_manager_key="parquet_io_manager",
-            description=(
-                "Facebook ads insights per campaign, day and region over the lookback window "
-                f"({settings.campaigns_lookback_days} days, re-fetched for late attribution): "
-                "spend, impressions, reach, clicks, conversions."
-            ),
-            kinds={"facebook", "parquet"},
-            tags={"layer": "raw"},
+        "daily": _raw_out(
+            ADS_INSIGHTS,
+            "Facebook ads insights per campaign, day and region over the lookback window "
+            f"({settings.campaigns_lookback_days} days, re-fetched for late attribution): "
+            "spend, impressions, reach, clicks, conversions.",
+            {"facebook", "parquet"},
         ),
-        "totals": dg.AssetOut(
-            key=INSIGHTS_TOTALS,
-            io_manager_key="parquet_io_manager",
-            description=(
-                "Each campaign's totals over its whole period so far, from the API itself "
-                "(level campaign, and per region): reach is people counted once, not a sum."
-            ),
-            kinds={"facebook", "parquet"},
-            tags={"layer": "raw"},
+        "totals": _raw_out(
+            INSIGHTS_TOTALS,
+            "Each campaign's totals over its whole period so far, from the API itself "
+            "(level campaign, and per region): reach is people counted once, not a sum.",
+            {"facebook", "parquet"},
         ),
-        "quarantine": dg.AssetOut(
-            key=INSIGHTS_QUARANTINE,
-            io_manager_key="parquet_io_manager",
-            description="Insights rows whose numbers could not be read, with the reason.",
-            kinds={"parquet"},
-            tags={"layer": "raw"},
+        "quarantine": _raw_out(
+            INSIGHTS_QUARANTINE,
+            "Insights rows whose numbers could not be read, with the reason.",
+            {"parquet"},
         ),
     }
 

@@ -21,8 +21,7 @@ from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions, partition
 from leanetl.defs.source_guard import (
     ROWS_METADATA,
     SourceConfig,
-    refuse_truncated,
-    truncation_check,
+    guard_source,
     truncation_check_spec,
 )
 from leanetl.io_managers.mongo import MongoStore
@@ -156,9 +155,7 @@ def build_read_campaigns(settings: Settings) -> dg.AssetsDefinition:
     ) -> Iterator[dg.Output | dg.AssetCheckResult]:
         day = partition_day(context)
         documents = read_collection(mongo, CAMPAIGNS_COLLECTION, settings)
-        guard = truncation_check(context, ACTIVE_CAMPAIGNS, len(documents), settings, config)
-        if not guard.passed:
-            yield from refuse_truncated(ACTIVE_CAMPAIGNS, guard)
+        guard = yield from guard_source(context, ACTIVE_CAMPAIGNS, len(documents), settings, config)
         checked = validate_documents(documents, Campaign)
         frame = campaign_rows(
             checked.valid, day, settings.campaigns_lookback_days, settings.today()

@@ -15,8 +15,7 @@ from leanetl.defs.resources import GoogleSheetsResource
 from leanetl.defs.source_guard import (
     SourceConfig,
     bad_source_fails_without_retry,
-    refuse_truncated,
-    truncation_check,
+    guard_source,
     truncation_check_spec,
 )
 from leanetl.io_managers.object_store import ObjectStore, StoredObject
@@ -86,9 +85,7 @@ def guarded_output(
     config: SourceConfig,
 ) -> Iterator[dg.Output | dg.AssetCheckResult]:
     """The snapshot and its truncation check; a truncated one is not written."""
-    check = truncation_check(context, key, len(output.value), settings, config)
-    if not check.passed:
-        yield from refuse_truncated(key, check)
+    check = yield from guard_source(context, key, len(output.value), settings, config)
     yield dg.Output(output.value, output_name=key.path[-1], metadata=output.metadata)
     yield check
 

@@ -11,8 +11,7 @@ from leanetl.defs.source_guard import (
     ROWS_METADATA,
     SourceConfig,
     bad_source_fails_without_retry,
-    refuse_truncated,
-    truncation_check,
+    guard_source,
     truncation_check_spec,
 )
 from leanetl.lib.volunteers.signups import SignupLoad, load_signup_files
@@ -92,9 +91,9 @@ def build_local_signups_asset(settings: Settings) -> dg.AssetsDefinition:
         with bad_source_fails_without_retry():
             load = load_signup_files(files)
         rows, quarantine = load.rows, load.quarantine
-        guard = truncation_check(context, SIGNUPS, len(rows) + len(quarantine), settings, config)
-        if not guard.passed:
-            yield from refuse_truncated(SIGNUPS, guard)
+        guard = yield from guard_source(
+            context, SIGNUPS, len(rows) + len(quarantine), settings, config
+        )
         if len(quarantine):
             context.log.warning(
                 f"{len(quarantine)} sign-up rows quarantined, first: "
