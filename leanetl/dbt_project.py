@@ -1,6 +1,5 @@
 """The dbt project in ``dbt/``, its manifest parsed when missing or under ``dagster dev``."""
 
-import os
 import shutil
 import subprocess
 import sys
@@ -32,7 +31,7 @@ def dbt_project() -> DbtProject:
     )
     # Under `dagster dev` models change while you work: re-parse, as dagster-dbt's prepare_if_dev
     # would, but with the dbt of this virtualenv.
-    if not project.manifest_path.exists() or os.environ.get("DAGSTER_IS_DEV_CLI"):
+    if not project.manifest_path.exists() or settings().dev_cli:
         subprocess.run(
             [
                 dbt_executable(),

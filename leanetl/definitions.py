@@ -10,9 +10,11 @@ from pathlib import Path
 
 import dagster as dg
 
-from leanetl.defs import campaigns, leads, volunteers
+from leanetl.defs.campaigns import definitions as campaigns
 from leanetl.defs.environment import build_environment_defs
+from leanetl.defs.leads import definitions as leads
 from leanetl.defs.policies import domain_defs
+from leanetl.defs.volunteers import definitions as volunteers
 from leanetl.settings import Settings
 
 DOMAINS = (volunteers, leads, campaigns)
@@ -21,7 +23,8 @@ DOMAINS = (volunteers, leads, campaigns)
 def build_defs(current: Settings) -> dg.Definitions:
     """All of leanetl for ``current`` settings."""
     return dg.Definitions.merge(
-        *(domain_defs(domain, current) for domain in DOMAINS), build_environment_defs(current)
+        *(domain_defs(domain.build_defs, current) for domain in DOMAINS),
+        build_environment_defs(current),
     )
 
 

@@ -35,7 +35,7 @@ run_monitoring:
 
 
 def prepare_dagster_home(home: Path) -> Path:
-    """``$LEANETL_HOME/dagster`` with its dagster.yaml, exported as DAGSTER_HOME.
+    """``$LEANETL_HOME/dagster`` with its dagster.yaml (``make dev`` points DAGSTER_HOME at it).
 
     A dagster.yaml that leanetl wrote is brought up to date; one a person wrote is kept.
     """
@@ -46,7 +46,6 @@ def prepare_dagster_home(home: Path) -> Path:
         config.read_text().startswith(INSTANCE_HEADER) and config.read_text() != INSTANCE_YAML
     ):
         config.write_text(INSTANCE_YAML)
-    os.environ["DAGSTER_HOME"] = str(dagster_home)
     return dagster_home
 
 
@@ -87,14 +86,15 @@ def main(argv: list[str] | None = None) -> int:
     if not current.is_local:
         print("make demo runs on the local environment only; unset LEANETL_ENV", file=sys.stderr)
         return 2
-    prepare_dagster_home(current.home)
+    dagster_home = prepare_dagster_home(current.home)
 
     import dagster as dg
 
     from leanetl.definitions import defs
     from leanetl.defs.run_health import WORKER_PID_TAG
 
-    instance = dg.DagsterInstance.get()
+    # The instance `make dev` opens afterwards (DAGSTER_HOME=$LEANETL_HOME/dagster there).
+    instance = dg.DagsterInstance.from_config(str(dagster_home))
     yesterday = current.today() - dt.timedelta(days=1)
     days = [yesterday - dt.timedelta(days=n) for n in range(args.days - 1, -1, -1)]
     days = [d for d in days if d >= current.start_date]
@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  leads answers      {lake / 'leads'}/<answer>/dt=<day>/data.parquet")
     top = lake / "leads/top_countries" / f"dt={days[-1]}" / "data.parquet"
     print("      " + query_hint(f"select * from '{top}'"))
-    print(f"  leads sources      {current.leads_source_url} (sample export + companies)")
+    print(f"  leads sources      {current.leads.source_url} (sample export + companies)")
     stats = lake / "campaigns/campaign_stats" / f"dt={days[-1]}" / "data.parquet"
     print(f"  campaign stats     {stats}")
     print(
@@ -163,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
             "where level = 'campaign'"
         )
     )
-    print(f"  reach maps         {current.campaign_maps_url}/reach-maps/<campaign>/reach_map.html")
+    print(f"  reach maps         {current.campaigns.maps_url}/reach-maps/<campaign>/reach_map.html")
     print(
         f"  embedded Mongo     {current.mongo_dir} (campaigns db: campaigns, contributions, "
         "expenditures, canvases)"

@@ -1,6 +1,5 @@
 """The one place that maps the environment to resources and IO managers."""
 
-import os
 from typing import Any
 
 import dagster as dg
@@ -16,9 +15,11 @@ from leanetl.io_managers.warehouse import Warehouse, WarehouseIOManager
 from leanetl.settings import Settings
 
 
-def secret(name: str) -> dg.EnvVar | str:
-    """An EnvVar when the variable is set (its value is read at run time, never logged), else ''."""
-    return dg.EnvVar(name) if os.environ.get(name) else ""
+def secret(settings: Settings, *names: str) -> dg.EnvVar | str:
+    """An EnvVar of the first of ``names`` that is set (its value is read at run time, never
+    logged), else ''."""
+    found = [n for n in names if n in settings.secrets_set]
+    return dg.EnvVar(found[0]) if found else ""
 
 
 def spark_config(settings: Settings) -> dict[str, str]:
@@ -27,7 +28,7 @@ def spark_config(settings: Settings) -> dict[str, str]:
     A Connect server owns its JVM, so only session settings are sent to it; its token, when it
     wants one, comes from SPARK_CONNECT_AUTHENTICATE_TOKEN in the environment, never the URL.
     """
-    where = settings.spark_master
+    where = settings.leads.spark_master
     session = {"spark.sql.session.timeZone": "UTC"}
     if where.startswith("sc://"):
         return {"spark.remote": where, **session}
@@ -35,7 +36,7 @@ def spark_config(settings: Settings) -> dict[str, str]:
         "spark.master": where,
         **session,
         "spark.app.name": "leanetl",
-        "spark.driver.memory": settings.spark_driver_memory,
+        "spark.driver.memory": settings.leads.spark_driver_memory,
         "spark.sql.shuffle.partitions": "8" if where.startswith("local") else "200",
         "spark.ui.showConsoleProgress": "false",
         "spark.log.level": "ERROR",
@@ -68,25 +69,26 @@ def build_resources(settings: Settings) -> dict[str, Any]:
         "mongo": mongo,
         "mongo_io_manager": MongoIOManager(mongo=mongo),
         "leads_source": ObjectStore(
-            url=settings.leads_source_url,
+            url=settings.leads.source_url,
             s3_endpoint_url=settings.s3_endpoint_url,
             gcp_project=settings.bq_project,
         ),
         "sheets": GoogleSheetsResource(
-            credentials=secret("LEANETL_LEADS_SHEETS_CREDENTIALS"),
-            api_url=settings.sheets_api_url,
+            credentials=secret(
+                settings, "LEANETL_LEADS_SHEETS_CREDENTIALS", "GOOGLE_APPLICATION_CREDENTIALS"
+            ),
+            api_url=settings.leads.sheets_api_url,
         ),
         "facebook": FacebookInsightsResource(
-            access_token=secret("LEANETL_FB_ACCESS_TOKEN"),
-            graph_url=settings.fb_graph_url,
-            # Locally, without a token, the deterministic sample stands in for the Graph API.
-            sample=settings.is_local and not os.environ.get("LEANETL_FB_ACCESS_TOKEN"),
-            async_after_days=settings.fb_async_after_days,
-            poll_seconds=settings.fb_poll_seconds,
-            backoff_seconds=settings.fb_backoff_seconds,
+            access_token=secret(settings, "LEANETL_FB_ACCESS_TOKEN"),
+            graph_url=settings.campaigns.fb_graph_url,
+            sample=settings.campaigns.sample_insights,
+            async_after_days=settings.campaigns.fb_async_after_days,
+            poll_seconds=settings.campaigns.fb_poll_seconds,
+            backoff_seconds=settings.campaigns.fb_backoff_seconds,
         ),
         "maps": ObjectStore(
-            url=settings.campaign_maps_url,
+            url=settings.campaigns.maps_url,
             s3_endpoint_url=settings.s3_endpoint_url,
             gcp_project=settings.bq_project,
         ),
@@ -96,7 +98,7 @@ def build_resources(settings: Settings) -> dict[str, Any]:
             port=settings.smtp_port,
             tls=settings.smtp_tls,
             user=settings.smtp_user,
-            password=secret("LEANETL_SMTP_PASSWORD"),
+            password=secret(settings, "LEANETL_SMTP_PASSWORD"),
             sender=settings.alert_from,
             recipients=list(settings.alert_to),
         ),

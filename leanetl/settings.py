@@ -1,17 +1,28 @@
-"""Every leanetl setting, read once from environment variables.
+"""Every leanetl setting, read once from environment variables: the one place that reads them.
 
-The environment (local | branch | prod) is decided here and nowhere else. Secrets are *not* read
-here: resources receive them through ``dagster.EnvVar`` so that their values never reach Dagster's
-config, logs or metadata.
+Core settings are here; each domain's live next to its definitions
+(``leanetl/defs/<domain>/settings.py``: its names, defaults, meaning and a small frozen class),
+and are read here through ``EnvValues``. The environment (local | branch | prod) is decided here
+and nowhere else. Secrets are *not* read: only whether they are set; resources receive them
+through ``dagster.EnvVar`` so that their values never reach Dagster's config, logs or metadata.
+Nothing here writes the environment.
 """
 
 import datetime as dt
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from leanetl.defs.campaigns.settings import DOC as CAMPAIGNS_DOC
+from leanetl.defs.campaigns.settings import CampaignsSettings
+from leanetl.defs.leads.settings import DOC as LEADS_DOC
+from leanetl.defs.leads.settings import LeadsSettings
+from leanetl.defs.volunteers.settings import DOC as VOLUNTEERS_DOC
+from leanetl.defs.volunteers.settings import VolunteersSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt"
@@ -23,8 +34,8 @@ class Environment(StrEnum):
     PROD = "prod"
 
 
-# name -> (default, description). The README table and .env.example are checked against this.
-SETTINGS_DOC: dict[str, tuple[str, str]] = {
+# name -> (default, description). The README table and .env.example are checked against these.
+CORE_DOC: dict[str, tuple[str, str]] = {
     "LEANETL_ENV": ("local", "local | branch | prod; unset on Dagster+ it follows the deployment"),
     "LEANETL_HOME": (
         "./.leanetl",
@@ -45,94 +56,20 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
         "secret: MongoDB / Atlas URI (prod, branch); local uses the embedded store",
     ),
     "LEANETL_MONGO_DB_PREFIX": ("", "prefix for Mongo database names (branch default pr<id>_)"),
-    "LEANETL_VAN_SIGNUPS_TABLE": (
-        "",
-        "prod: project.dataset.table of the VAN event sign-up status history",
-    ),
-    "LEANETL_VOLUNTEERS_CRON": (
-        "0 6 * * *",
-        "when the volunteers schedule runs (cron, local time)",
-    ),
     "LEANETL_FRESHNESS_HOURS": ("26", "hours after which an out asset is overdue"),
     "LEANETL_SOURCE_MAX_DROP": (
         "0.5",
         "largest share of rows a source may lose from the previous partition before its blocking "
         "check fails (a source with no rows always fails)",
     ),
+    "LEANETL_QUARANTINE_MAX_SHARE": (
+        "0.05",
+        "largest share of a source's records that may be quarantined before its check warns; "
+        "each domain may override it (LEANETL_<DOMAIN>_QUARANTINE_MAX_SHARE)",
+    ),
     "LEANETL_SENSOR_CATCHUP_DAYS": (
         "7",
         "at most this many of the newest missing days a sensor requests in one tick (newest first)",
-    ),
-    "LEANETL_LEADS_SHEET_KEY": (
-        "",
-        "key of the leads Google Sheet (from its URL); empty: read the newest export",
-    ),
-    "LEANETL_LEADS_WORKSHEET": ("", "worksheet (tab) title of the leads; empty: the first one"),
-    "LEANETL_LEADS_SHEETS_CREDENTIALS": (
-        "",
-        "secret: service-account JSON (text or path); empty: GOOGLE_APPLICATION_CREDENTIALS",
-    ),
-    "LEANETL_SHEETS_API_URL": (
-        "https://sheets.googleapis.com",
-        "Sheets API base URL (a proxy, or the tests' fake)",
-    ),
-    "LEANETL_LEADS_SOURCE_URL": (
-        "$LEANETL_HOME/sources/leads",
-        "leads exports (leads*.csv, leads*.json) and companies*.csv: directory, s3:// or gs:// "
-        "(prod default <lake>/sources/leads)",
-    ),
-    "LEANETL_LEADS_TIMEZONE": (
-        "$LEANETL_TIMEZONE",
-        "timezone of the timestamps operators type into the sheet",
-    ),
-    "LEANETL_LEADS_CRON": ("0 7 * * *", "when the leads schedule runs (cron, local time)"),
-    "LEANETL_SPARK_MASTER": (
-        "local[*]",
-        "Spark master (local[*], spark://host:7077, yarn) or Spark Connect URL (sc://host:15002)",
-    ),
-    "LEANETL_SPARK_DRIVER_MEMORY": ("2g", "memory of the Spark driver (local mode: all of Spark)"),
-    "SPARK_CONNECT_AUTHENTICATE_TOKEN": (
-        "",
-        "secret: token of a Spark Connect server (read by PySpark; never put it in the URL)",
-    ),
-    "LEANETL_FB_ACCESS_TOKEN": (
-        "",
-        "secret: Facebook Marketing API token (system user); empty locally: sample insights",
-    ),
-    "LEANETL_FB_GRAPH_URL": (
-        "https://graph.facebook.com",
-        "Graph API base URL (a proxy, or the tests' fake)",
-    ),
-    "LEANETL_FB_ASYNC_AFTER_DAYS": (
-        "14",
-        "daily insights requests longer than this many days run as async report runs",
-    ),
-    "LEANETL_FB_POLL_SECONDS": ("10", "seconds between polls of an async report run (at most 90)"),
-    "LEANETL_FB_BACKOFF_SECONDS": (
-        "5",
-        "first wait after a throttling or transient Graph API error (doubles, 5 retries)",
-    ),
-    "LEANETL_CAMPAIGNS_LOOKBACK_DAYS": (
-        "28",
-        "days of insights re-fetched on every run (late attribution)",
-    ),
-    "LEANETL_CAMPAIGNS_CRON": (
-        "0 */6 * * *",
-        "when the campaigns schedule runs for today's partition (cron, local time)",
-    ),
-    "LEANETL_CONVERSION_ACTIONS": (
-        "offsite_conversion.fb_pixel_purchase,offsite_conversion.fb_pixel_lead,lead,"
-        "onsite_conversion.lead_grouped",
-        "Graph API action types counted as conversions (comma-separated)",
-    ),
-    "LEANETL_CAMPAIGN_MAPS_URL": (
-        "$LEANETL_LAKE_URL/campaign-maps",
-        "where reach maps are uploaded: a directory, gs://bucket/prefix or s3://bucket/prefix",
-    ),
-    "LEANETL_CAMPAIGN_MAPS_PUBLIC_URL": (
-        "",
-        "base URL contributors open maps at (e.g. https://storage.googleapis.com/bucket/prefix); "
-        "empty: the store's own URL",
     ),
     "LEANETL_RETRIES": ("3", "retries of a failed step (exponential backoff with jitter)"),
     "LEANETL_RETRY_DELAY_SECONDS": ("30", "delay before the first retry"),
@@ -152,16 +89,77 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
     "AWS_SECRET_ACCESS_KEY": ("", "secret: S3 credentials (standard boto3 chain)"),
     "AWS_REGION": ("us-east-1", "S3 region (standard)"),
 }
+SETTINGS_DOC: dict[str, tuple[str, str]] = {
+    **CORE_DOC,
+    **VOLUNTEERS_DOC,
+    **LEADS_DOC,
+    **CAMPAIGNS_DOC,
+}
+SECRETS = tuple(name for name, (_, about) in SETTINGS_DOC.items() if about.startswith("secret:"))
+NEEDED_OUTSIDE_LOCAL = ("LEANETL_BQ_PROJECT", "LEANETL_VAN_SIGNUPS_TABLE")
 
 
-def _get(name: str) -> str:
-    value = os.environ.get(name, "").strip()
-    return value or SETTINGS_DOC[name][0]
+class EnvValues:
+    """Typed values of documented settings from one environment; errors name the variable.
+
+    An unset or blank variable takes its documented default; a default written ``$NAME`` is
+    the value of setting ``NAME``.
+    """
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self._environ = environ
+
+    def is_set(self, name: str) -> bool:
+        return bool(self._environ.get(name, "").strip())
+
+    def text(self, name: str, default: str | None = None) -> str:
+        value = self._environ.get(name, "").strip()
+        if value:
+            return value
+        fallback = SETTINGS_DOC[name][0] if default is None else default
+        if fallback.startswith("$") and fallback[1:] in SETTINGS_DOC:
+            return self.text(fallback[1:])
+        return fallback
+
+    def _parsed(self, name: str, kind: type[int] | type[float]) -> int | float:
+        text = self.text(name)
+        try:
+            return kind(text)
+        except ValueError:
+            raise ValueError(f"{name}={text!r} is not a {kind.__name__}") from None
+
+    def integer(self, name: str, low: int | None = None, high: int | None = None) -> int:
+        value = int(self._parsed(name, int))
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise ValueError(f"{name}={value} is not {low} to {high}")
+        return value
+
+    def number(self, name: str) -> float:
+        return float(self._parsed(name, float))
+
+    def share(self, name: str) -> float:
+        value = self.number(name)
+        if not 0 <= value <= 1:
+            raise ValueError(f"{name}={value} is not 0 to 1")
+        return value
+
+    def words(self, name: str) -> tuple[str, ...]:
+        """A comma-separated list, blanks dropped."""
+        return tuple(w.strip() for w in self.text(name).split(",") if w.strip())
+
+    def timezone(self, name: str) -> str:
+        value = self.text(name)
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{name}={value!r} is not an IANA timezone") from None
+        return value
 
 
-def detect_environment() -> Environment:
+def detect_environment(environ: Mapping[str, str] | None = None) -> Environment:
     """Explicit ``LEANETL_ENV`` wins; on Dagster+ the deployment decides; otherwise local."""
-    explicit = os.environ.get("LEANETL_ENV", "").strip().lower()
+    environ = os.environ if environ is None else environ
+    explicit = environ.get("LEANETL_ENV", "").strip().lower()
     if explicit:
         try:
             return Environment(explicit)
@@ -169,9 +167,9 @@ def detect_environment() -> Environment:
             raise ValueError(
                 f"LEANETL_ENV={explicit!r} is not one of local, branch, prod"
             ) from None
-    if os.environ.get("DAGSTER_CLOUD_IS_BRANCH_DEPLOYMENT") == "1":
+    if environ.get("DAGSTER_CLOUD_IS_BRANCH_DEPLOYMENT") == "1":
         return Environment.BRANCH
-    if os.environ.get("DAGSTER_CLOUD_DEPLOYMENT_NAME"):
+    if environ.get("DAGSTER_CLOUD_DEPLOYMENT_NAME"):
         return Environment.PROD
     return Environment.LOCAL
 
@@ -188,28 +186,10 @@ class Settings:
     bq_location: str
     dataset_suffix: str
     mongo_db_prefix: str
-    van_signups_table: str
-    volunteers_cron: str
     freshness_hours: int
     source_max_drop: float
+    quarantine_max_share: float
     sensor_catchup_days: int
-    leads_sheet_key: str
-    leads_worksheet: str
-    sheets_api_url: str
-    leads_source_url: str
-    leads_timezone: str
-    leads_cron: str
-    spark_master: str
-    spark_driver_memory: str
-    fb_graph_url: str
-    fb_async_after_days: int
-    fb_poll_seconds: float
-    fb_backoff_seconds: float
-    campaigns_lookback_days: int
-    campaigns_cron: str
-    conversion_actions: tuple[str, ...]
-    campaign_maps_url: str
-    campaign_maps_public_url: str
     retries: int
     retry_delay_seconds: float
     smtp_host: str
@@ -219,6 +199,11 @@ class Settings:
     alert_from: str
     alert_to: tuple[str, ...]
     ui_url: str
+    secrets_set: frozenset[str]  # names of the secret variables that have a value (never values)
+    dev_cli: bool  # running under `dagster dev` / `dg dev` (Dagster sets DAGSTER_IS_DEV_CLI)
+    volunteers: VolunteersSettings
+    leads: LeadsSettings
+    campaigns: CampaignsSettings
 
     @property
     def tz(self) -> ZoneInfo:
@@ -252,100 +237,80 @@ class Settings:
         return dt.datetime.now(self.tz).date()
 
 
-def load_settings() -> Settings:
-    """Read every setting from the environment (no caching: tests change the environment)."""
-    env = detect_environment()
-    home = Path(_get("LEANETL_HOME")).expanduser()
-    if not home.is_absolute():
-        home = (Path.cwd() / home).resolve()
-    pr = os.environ.get("DAGSTER_CLOUD_PULL_REQUEST_ID", "").strip()
-    suffix = os.environ.get("LEANETL_DATASET_SUFFIX", "").strip()
-    prefix = os.environ.get("LEANETL_MONGO_DB_PREFIX", "").strip()
+def _home(values: EnvValues) -> Path:
+    home = Path(values.text("LEANETL_HOME")).expanduser()
+    return home if home.is_absolute() else (Path.cwd() / home).resolve()
+
+
+def _start_date(values: EnvValues) -> dt.date:
+    try:
+        return dt.date.fromisoformat(values.text("LEANETL_START_DATE"))
+    except ValueError as exc:
+        raise ValueError(f"LEANETL_START_DATE is not a YYYY-MM-DD date: {exc}") from None
+
+
+def _branch_names(values: EnvValues, env: Environment, pr: str) -> tuple[str, str]:
+    """(dataset suffix, Mongo database prefix): a branch deployment's default from its PR."""
+    suffix = values.text("LEANETL_DATASET_SUFFIX")
+    prefix = values.text("LEANETL_MONGO_DB_PREFIX")
     if env is Environment.BRANCH and pr:
         suffix = suffix or f"_pr{pr}"
         prefix = prefix or f"pr{pr}_"
-    lake = os.environ.get("LEANETL_LAKE_URL", "").strip() or str(home / "lake")
-    tz_name = _get("LEANETL_TIMEZONE")
-    ZoneInfo(tz_name)  # fail early, naming the variable, on a bad timezone
-    try:
-        start = dt.date.fromisoformat(_get("LEANETL_START_DATE"))
-    except ValueError as exc:
-        raise ValueError(f"LEANETL_START_DATE is not a YYYY-MM-DD date: {exc}") from None
-    settings = Settings(
+    return suffix, prefix
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read every setting from ``environ`` (default: this process's environment; no caching,
+    tests change it)."""
+    environ = os.environ if environ is None else environ
+    values = EnvValues(environ)
+    env = detect_environment(environ)
+    home = _home(values)
+    lake = values.text("LEANETL_LAKE_URL", default=str(home / "lake"))
+    missing = [
+        n for n in NEEDED_OUTSIDE_LOCAL if env is not Environment.LOCAL and not values.is_set(n)
+    ]
+    if missing:
+        raise ValueError(f"{env} environment needs {', '.join(missing)}")
+    suffix, prefix = _branch_names(
+        values, env, environ.get("DAGSTER_CLOUD_PULL_REQUEST_ID", "").strip()
+    )
+    smtp_tls = values.text("LEANETL_SMTP_TLS").lower()
+    if smtp_tls not in ("starttls", "ssl", "none"):
+        raise ValueError(f"LEANETL_SMTP_TLS={smtp_tls!r} is not starttls, ssl or none")
+    is_local = env is Environment.LOCAL
+    return Settings(
         env=env,
         home=home,
-        timezone=tz_name,
-        start_date=start,
+        timezone=values.timezone("LEANETL_TIMEZONE"),
+        start_date=_start_date(values),
         lake_url=lake,
-        s3_endpoint_url=_get("LEANETL_S3_ENDPOINT_URL"),
-        bq_project=_get("LEANETL_BQ_PROJECT"),
-        bq_location=_get("LEANETL_BQ_LOCATION"),
+        s3_endpoint_url=values.text("LEANETL_S3_ENDPOINT_URL"),
+        bq_project=values.text("LEANETL_BQ_PROJECT"),
+        bq_location=values.text("LEANETL_BQ_LOCATION"),
         dataset_suffix=suffix,
         mongo_db_prefix=prefix,
-        van_signups_table=_get("LEANETL_VAN_SIGNUPS_TABLE"),
-        volunteers_cron=_get("LEANETL_VOLUNTEERS_CRON"),
-        freshness_hours=int(_get("LEANETL_FRESHNESS_HOURS")),
-        source_max_drop=float(_get("LEANETL_SOURCE_MAX_DROP")),
-        sensor_catchup_days=int(_get("LEANETL_SENSOR_CATCHUP_DAYS")),
-        leads_sheet_key=_get("LEANETL_LEADS_SHEET_KEY"),
-        leads_worksheet=_get("LEANETL_LEADS_WORKSHEET"),
-        sheets_api_url=_get("LEANETL_SHEETS_API_URL"),
-        leads_source_url=os.environ.get("LEANETL_LEADS_SOURCE_URL", "").strip()
-        or (
-            str(home / "sources" / "leads") if env is Environment.LOCAL else f"{lake}/sources/leads"
+        freshness_hours=values.integer("LEANETL_FRESHNESS_HOURS", low=1),
+        source_max_drop=values.share("LEANETL_SOURCE_MAX_DROP"),
+        quarantine_max_share=values.share("LEANETL_QUARANTINE_MAX_SHARE"),
+        sensor_catchup_days=values.integer("LEANETL_SENSOR_CATCHUP_DAYS", low=1),
+        retries=values.integer("LEANETL_RETRIES", low=0),
+        retry_delay_seconds=values.number("LEANETL_RETRY_DELAY_SECONDS"),
+        smtp_host=values.text("LEANETL_SMTP_HOST"),
+        smtp_port=values.integer("LEANETL_SMTP_PORT"),
+        smtp_tls=smtp_tls,
+        smtp_user=values.text("LEANETL_SMTP_USER"),
+        alert_from=values.text("LEANETL_ALERT_FROM"),
+        alert_to=values.words("LEANETL_ALERT_TO"),
+        ui_url=values.text("LEANETL_UI_URL").rstrip("/"),
+        secrets_set=frozenset(n for n in SECRETS if values.is_set(n)),
+        dev_cli=bool(environ.get("DAGSTER_IS_DEV_CLI")),
+        volunteers=VolunteersSettings.read(values, is_local),
+        leads=LeadsSettings.read(
+            values, str(home / "sources" / "leads") if is_local else f"{lake}/sources/leads"
         ),
-        leads_timezone=os.environ.get("LEANETL_LEADS_TIMEZONE", "").strip() or tz_name,
-        leads_cron=_get("LEANETL_LEADS_CRON"),
-        spark_master=_get("LEANETL_SPARK_MASTER"),
-        spark_driver_memory=_get("LEANETL_SPARK_DRIVER_MEMORY"),
-        fb_graph_url=_get("LEANETL_FB_GRAPH_URL").rstrip("/"),
-        fb_async_after_days=int(_get("LEANETL_FB_ASYNC_AFTER_DAYS")),
-        fb_poll_seconds=float(_get("LEANETL_FB_POLL_SECONDS")),
-        fb_backoff_seconds=float(_get("LEANETL_FB_BACKOFF_SECONDS")),
-        campaigns_lookback_days=int(_get("LEANETL_CAMPAIGNS_LOOKBACK_DAYS")),
-        campaigns_cron=_get("LEANETL_CAMPAIGNS_CRON"),
-        conversion_actions=tuple(
-            a.strip() for a in _get("LEANETL_CONVERSION_ACTIONS").split(",") if a.strip()
-        ),
-        campaign_maps_url=os.environ.get("LEANETL_CAMPAIGN_MAPS_URL", "").strip()
-        or f"{lake}/campaign-maps",
-        campaign_maps_public_url=_get("LEANETL_CAMPAIGN_MAPS_PUBLIC_URL").rstrip("/"),
-        retries=int(_get("LEANETL_RETRIES")),
-        retry_delay_seconds=float(_get("LEANETL_RETRY_DELAY_SECONDS")),
-        smtp_host=_get("LEANETL_SMTP_HOST"),
-        smtp_port=int(_get("LEANETL_SMTP_PORT")),
-        smtp_tls=_get("LEANETL_SMTP_TLS").lower(),
-        smtp_user=_get("LEANETL_SMTP_USER"),
-        alert_from=_get("LEANETL_ALERT_FROM"),
-        alert_to=tuple(a.strip() for a in _get("LEANETL_ALERT_TO").split(",") if a.strip()),
-        ui_url=_get("LEANETL_UI_URL").rstrip("/"),
+        campaigns=CampaignsSettings.read(values, is_local, lake),
     )
-    ZoneInfo(settings.leads_timezone)
-    if not 1 <= settings.campaigns_lookback_days <= 400:
-        raise ValueError(
-            f"LEANETL_CAMPAIGNS_LOOKBACK_DAYS={settings.campaigns_lookback_days} is not 1 to 400"
-        )
-    if not 0 <= settings.source_max_drop <= 1:
-        raise ValueError(f"LEANETL_SOURCE_MAX_DROP={settings.source_max_drop} is not 0 to 1")
-    if settings.sensor_catchup_days < 1:
-        raise ValueError(f"LEANETL_SENSOR_CATCHUP_DAYS={settings.sensor_catchup_days} is not >= 1")
-    if settings.smtp_tls not in ("starttls", "ssl", "none"):
-        raise ValueError(f"LEANETL_SMTP_TLS={settings.smtp_tls!r} is not starttls, ssl or none")
-    if not settings.is_local:
-        missing = [
-            name
-            for name, value in (
-                ("LEANETL_BQ_PROJECT", settings.bq_project),
-                ("LEANETL_VAN_SIGNUPS_TABLE", settings.van_signups_table),
-            )
-            if not value
-        ]
-        if missing:
-            raise ValueError(f"{env} environment needs {', '.join(missing)}")
-    # dbt's profiles.yml reads these; dbt runs as a subprocess that inherits this environment.
-    os.environ["LEANETL_HOME"] = str(home)
-    os.environ["LEANETL_DATASET_SUFFIX"] = suffix
-    return settings
 
 
 @cache

@@ -52,7 +52,7 @@ def test_checks_cover_keys_range_and_reconciliation(leanetl_home) -> None:
     defs = build_defs(load_settings())
     checks = {(k.asset_key.path[-1], k.name) for k in defs.resolve_asset_graph().asset_check_keys}
     names = {name for _, name in checks}
-    assert ("event_signups", "quarantine_below_one_percent") in checks
+    assert ("event_signups", "quarantine_below_limit") in checks
     assert any(
         a == "flake_rate_weekly" and n.startswith("reconciles_with_signups") for a, n in checks
     )

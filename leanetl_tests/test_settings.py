@@ -68,3 +68,51 @@ def test_every_setting_is_documented_in_readme_and_env_example() -> None:
     for name in SETTINGS_DOC:
         assert re.search(rf"\|\s*`{name}`\s*\|", readme), f"{name} missing from README table"
         assert re.search(rf"^#?\s*{name}=", example, re.M), f"{name} missing from .env.example"
+
+
+def test_settings_docs_are_generated_from_the_settings() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, str(REPO / "scripts/settings_docs.py"), "--check"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_each_domain_has_its_settings_and_overrides_the_quarantine_limit(leanetl_home) -> None:
+    s = load_settings({"LEANETL_HOME": str(leanetl_home)})
+    assert s.quarantine_max_share == 0.05
+    assert s.volunteers.quarantine_max_share == 0.01
+    assert s.leads.quarantine_max_share == 0.05  # default: the core setting
+    assert s.campaigns.quarantine_max_share == 0.2
+    s = load_settings(
+        {
+            "LEANETL_HOME": str(leanetl_home),
+            "LEANETL_QUARANTINE_MAX_SHARE": "0.1",
+            "LEANETL_VOLUNTEERS_QUARANTINE_MAX_SHARE": "0.02",
+            "LEANETL_TIMEZONE": "Europe/Paris",
+        }
+    )
+    assert (s.leads.quarantine_max_share, s.volunteers.quarantine_max_share) == (0.1, 0.02)
+    assert s.leads.timezone == "Europe/Paris"  # default: LEANETL_TIMEZONE
+    with pytest.raises(ValueError, match="LEANETL_LEADS_QUARANTINE_MAX_SHARE=1.5 is not 0 to 1"):
+        load_settings({"LEANETL_LEADS_QUARANTINE_MAX_SHARE": "1.5"})
+    with pytest.raises(ValueError, match="LEANETL_FB_POLL_SECONDS='soon' is not a float"):
+        load_settings({"LEANETL_FB_POLL_SECONDS": "soon"})
+
+
+def test_only_settings_read_the_environment_and_nothing_writes_it() -> None:
+    # lib/redact.py reads the secret variables' values to mask them; nothing else may look.
+    readers = {"leanetl/settings.py", "leanetl/lib/redact.py"}
+    reads = re.compile(r"os\.environ|os\.getenv|getenv\(")
+    writes = re.compile(r"os\.environ\[[^\]]+\]\s*=|os\.environ\.(update|setdefault)|putenv")
+    for path in sorted((REPO / "leanetl").rglob("*.py")):
+        name = str(path.relative_to(REPO))
+        text = path.read_text()
+        assert not writes.search(text), f"{name} writes the environment"
+        if name not in readers:
+            assert not reads.search(text), f"{name} reads the environment: use leanetl.settings"

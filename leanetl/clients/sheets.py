@@ -7,7 +7,6 @@ failing raises ``SheetsUnavailable`` with the reason, which callers use to fall 
 """
 
 import json
-import os
 import re
 import time
 from collections.abc import Callable
@@ -45,8 +44,9 @@ class SheetValues:
 
 
 def load_credentials(secret: str) -> Credentials:
-    """Service-account credentials from JSON text, a path to it, or GOOGLE_APPLICATION_CREDENTIALS."""
-    secret = secret.strip() or os.environ.get("GOOGLE_APPLICATION_CREDENTIALS", "").strip()
+    """Service-account credentials from JSON text or a path to it (resources pass
+    LEANETL_LEADS_SHEETS_CREDENTIALS, else GOOGLE_APPLICATION_CREDENTIALS)."""
+    secret = secret.strip()
     if not secret:
         raise SheetsUnavailable(
             "no service-account credentials (LEANETL_LEADS_SHEETS_CREDENTIALS or "

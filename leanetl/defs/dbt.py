@@ -70,7 +70,12 @@ def build_domain_dbt_assets(
         backfill_policy=ONE_DAY_PER_RUN,
     )
     def _models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-        args = ["build", "--vars", json.dumps(vars_for(context))]
+        # Where the warehouse is (profiles.yml reads these vars): given, not exported.
+        where = {
+            "leanetl_home": str(settings.home),
+            "leanetl_dataset_suffix": settings.dataset_suffix,
+        }
+        args = ["build", "--vars", json.dumps({**where, **vars_for(context)})]
         yield from dbt.cli(args, context=context).stream()
 
     return _models

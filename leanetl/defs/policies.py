@@ -1,6 +1,6 @@
 """Policies applied in one place to every domain's assets, by their ``layer`` tag (raw | core | out)."""
 
-from types import ModuleType
+from collections.abc import Callable
 
 import dagster as dg
 
@@ -28,6 +28,8 @@ def with_policies(defs: dg.Definitions, settings: Settings) -> dg.Definitions:
     )
 
 
-def domain_defs(domain: ModuleType, settings: Settings) -> dg.Definitions:
-    """A domain package's ``build_defs(settings)`` with the shared policies applied."""
-    return with_policies(domain.build_defs(settings), settings)
+def domain_defs(
+    build_defs: Callable[[Settings], dg.Definitions], settings: Settings
+) -> dg.Definitions:
+    """A domain's ``build_defs(settings)`` with the shared policies applied."""
+    return with_policies(build_defs(settings), settings)

@@ -114,13 +114,12 @@ def test_offline_html_preloads_the_topojson_before_plotly() -> None:
 
 def test_png_reports_why_when_it_cannot_render(monkeypatch: pytest.MonkeyPatch) -> None:
     fig = figure()
-    monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
-    assert png_bytes(fig) == (
+    assert png_bytes(fig, browser_path="/nonexistent/chromium") == (
         None,
         "no Chrome/Chromium found (set BROWSER_PATH, e.g. /usr/bin/chromium)",
     )
-    monkeypatch.setenv("BROWSER_PATH", "/bin/false")  # starts, then exits at once
-    png, why = png_bytes(fig)
+    # starts, then exits at once
+    png, why = png_bytes(fig, browser_path="/bin/false")
     assert png is None and "BrowserFailedError" in why
     monkeypatch.setitem(sys.modules, "kaleido", None)
     assert png_bytes(fig) == (None, "kaleido is not installed (pip install 'kaleido>=1')")

@@ -141,13 +141,14 @@ def first(env):
 
 
 def test_first_run_writes_every_output(env, first) -> None:
-    # 8 + the campaigns source's truncation guard
-    assert all(checks(first).values()) and len(checks(first)) == 9, checks(first)
+    # 8 + the campaigns source's truncation guard + the quarantine checks of campaigns,
+    # contributions and insights
+    assert all(checks(first).values()) and len(checks(first)) == 12, checks(first)
     fetched = metadata(first, "ads_insights")
     assert fetched["retried_error_codes"] == "[80000]"
     assert fetched["async_report_runs"] == 4  # daily windows over 14 days: not cmp-006 (4 days)
     assert fetched["quarantined_rows"] == 0
-    assert metadata(first, "active_campaigns")["quarantined_documents"] == 1
+    assert metadata(first, "active_campaigns")["quarantined_rows"] == 1
     plan = metadata(first, "insights_changes")
     assert plan["to_write"] == 5 and plan["unchanged"] == 0
     stored = documents(env)

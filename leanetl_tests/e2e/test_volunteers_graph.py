@@ -112,7 +112,8 @@ def test_bad_rows_are_counted_and_a_broken_file_loses_nothing(graph) -> None:
             (settings.home / "lake/volunteers/event_signups_quarantine/data.parquet").read_bytes()
         )
     )
-    assert quarantine[["line", "fields"]].values.tolist() == [[3, "event_date"]]
+    assert quarantine["locator"].tolist() == ["line 3"]
+    assert quarantine["reason"].str.startswith("event_date cannot be parsed").all()
 
     warehouse = Warehouse(backend="duckdb", duckdb_path=str(settings.duckdb_path))
     before = warehouse.query("select count(*) n from volunteers.event_signups")["n"].iloc[0]

@@ -1,5 +1,7 @@
 """Cleaning leads and companies: text, timestamps, countries, dedupe, quarantine."""
 
+import json
+
 import pandas as pd
 import pytest
 from hypothesis import given
@@ -128,11 +130,13 @@ def test_rows_missing_key_fields_are_quarantined_with_reasons() -> None:
         ("Beta", "Cy", "Ng", "CTO", "UK", None),
     )
     cleaned = clean_leads(raw, TZ, "sheet")
-    assert cleaned.quarantine[["source_row", "reason"]].values.tolist() == [
-        [3, "missing company"],
-        [4, "missing country; unparsable operator_timestamp"],
-        [5, "missing operator_timestamp"],
+    assert cleaned.quarantine[["locator", "reason"]].values.tolist() == [
+        ["row 3", "missing company"],
+        ["row 4", "missing country; unparsable operator_timestamp"],
+        ["row 5", "missing operator_timestamp"],
     ]
+    assert list(cleaned.quarantine.columns) == ["source", "locator", "reason", "raw"]
+    assert json.loads(cleaned.quarantine["raw"].iloc[1])["operator_timestamp"] == "someday"
     assert len(cleaned.rows) == 1
 
 
@@ -239,7 +243,7 @@ def test_bad_exports_fail_naming_the_file(name, data, message) -> None:
 def test_bad_sources_fail_without_retries() -> None:
     import dagster as dg
 
-    from leanetl.defs.source_guard import bad_source_fails_without_retry
+    from leanetl.defs.sources import bad_source_fails_without_retry
 
     with pytest.raises(dg.Failure) as failure, bad_source_fails_without_retry():
         read_export("exports/leads.json", b'{"values": 5}')

@@ -39,7 +39,7 @@ def test_every_leads_asset_is_partitioned_grouped_and_retried(leanetl_home) -> N
     assert {
         ("leads", "keys_unique"),
         ("companies", "keys_unique"),
-        ("leads", "quarantine_below_5_percent"),
+        ("leads", "quarantine_below_limit"),
         ("leads_per_month", "per_month_reconciles"),
         ("leads_last_10_days", "window_is_ten_days"),
         ("top_countries", "top_countries_ranked"),

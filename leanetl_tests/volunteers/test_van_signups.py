@@ -1,4 +1,5 @@
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -54,15 +55,18 @@ def test_bad_rows_are_quarantined_with_file_line_and_reason(tmp_path: Path) -> N
     )
     rows, quarantine = read_signup_file(f)
     assert rows["event_signup_id"].tolist() == [1]
-    assert quarantine["line"].tolist() == [3, 4, 5]
-    assert quarantine["fields"].tolist() == [
+    assert list(quarantine.columns) == ["source", "locator", "reason", "raw"]
+    assert quarantine["locator"].tolist() == ["line 3", "line 4", "line 5"]
+    assert [r.split(" ")[0] for r in quarantine["reason"].str.split("; ").str[0]] == [
         "event_signup_id",
-        "event_date,status_changed_at",
+        "event_date",
         "status",
     ]
+    assert "status_changed_at cannot be parsed" in quarantine["reason"].iloc[1]
     assert "event_signup_id cannot be parsed: 'x2'" in quarantine["reason"].iloc[0]
     assert "status is empty" in quarantine["reason"].iloc[2]
-    assert (quarantine["source_file"] == str(f)).all()
+    assert (quarantine["source"] == str(f)).all()
+    assert quarantine["raw"].iloc[0].startswith("x2,10,2025-03-14,101,Duluth")
 
 
 def test_load_many_files_and_empty_folder(tmp_path: Path) -> None:
@@ -128,8 +132,8 @@ def test_ids_that_are_not_whole_int64_numbers_are_quarantined(
     )
     rows, quarantine = read_signup_file(f)
     assert rows["event_signup_id"].tolist() == [2], why
-    assert quarantine["fields"].tolist() == ["event_signup_id"]
-    assert quarantine["line"].tolist() == [2]
+    assert quarantine["reason"].str.startswith("event_signup_id ").tolist() == [True]
+    assert quarantine["locator"].tolist() == ["line 2"]
     assert value in quarantine["reason"].iloc[0]
 
 
@@ -204,15 +208,20 @@ def test_ragged_rows_are_quarantined_whole_with_their_line(tmp_path: Path) -> No
     )
     rows, quarantine = read_signup_file(f)
     assert rows["event_signup_id"].tolist() == [1, 4, 5]
-    assert quarantine[["line", "reason"]].values.tolist() == [
-        [3, "has 10 fields, the header has 9"],
-        [5, "has 5 fields, the header has 9"],
+    assert quarantine[["locator", "reason"]].values.tolist() == [
+        ["line 3", "has 10 fields, the header has 9"],
+        ["line 5", "has 5 fields, the header has 9"],
     ]
-    assert quarantine["source_file"].str.endswith("event_signups_ragged.csv").all()
+    assert quarantine["source"].str.endswith("event_signups_ragged.csv").all()
 
 
 def test_the_quarantine_threshold_applies_per_file_too(tmp_path: Path) -> None:
-    from leanetl.defs.volunteers.assets import quarantine_check
+    from leanetl.defs.sources import SourceRead, quarantine_check
+    from leanetl.defs.volunteers.assets import KEYS
+
+    def check_of(load):
+        read = SourceRead(load.rows, load.quarantine, len(load.rows) + len(load.quarantine))
+        return quarantine_check(KEYS, replace(read, parts=load.per_file), 0.01)
 
     good = [f"{i},10,2025-03-14,101,D,A,{i},Scheduled,2025-03-10" for i in range(1, 1001)]
     big = _write(tmp_path / "event_signups_big.csv", HEADER, *good)
@@ -225,8 +234,8 @@ def test_the_quarantine_threshold_applies_per_file_too(tmp_path: Path) -> None:
     load = load_signup_files([big, small])
     assert len(load.quarantine) == 1 and len(load.quarantine) / 1002 < 0.01  # fine overall
     assert load.per_file == {str(big): (1000, 0), str(small): (2, 1)}
-    check = quarantine_check(load)
+    check = check_of(load)
     assert not check.passed  # ... but half of one file is bad
-    assert check.metadata["worst_file"].value == str(small)
-    assert check.metadata["worst_file_share"].value == 0.5
-    assert quarantine_check(load_signup_files([big])).passed
+    assert check.metadata["worst_part"].value == str(small)
+    assert check.metadata["worst_part_share"].value == 0.5
+    assert check_of(load_signup_files([big])).passed

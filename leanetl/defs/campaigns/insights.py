@@ -19,6 +19,14 @@ from leanetl.defs.campaigns.common import (
 from leanetl.defs.metadata import preview
 from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions, retry_policy
 from leanetl.defs.resources import FacebookInsightsResource, InsightsFetch
+from leanetl.defs.sources import (
+    SourceKeys,
+    SourceRead,
+    quarantine_check,
+    quarantine_metadata,
+    quarantine_out,
+    source_checks,
+)
 from leanetl.io_managers.mongo import MongoStore
 from leanetl.lib.campaigns.fetch import fetch_insights
 from leanetl.lib.campaigns.outputs import (
@@ -61,7 +69,7 @@ def _insights_outs(settings: Settings) -> dict[str, dg.AssetOut]:
         "daily": _raw_out(
             ADS_INSIGHTS,
             "Facebook ads insights per campaign, day and region over the lookback window "
-            f"({settings.campaigns_lookback_days} days, re-fetched for late attribution): "
+            f"({settings.campaigns.lookback_days} days, re-fetched for late attribution): "
             "spend, impressions, reach, clicks, conversions.",
             {"facebook", "parquet"},
         ),
@@ -71,15 +79,13 @@ def _insights_outs(settings: Settings) -> dict[str, dg.AssetOut]:
             "(level campaign, and per region): reach is people counted once, not a sum.",
             {"facebook", "parquet"},
         ),
-        "quarantine": _raw_out(
-            INSIGHTS_QUARANTINE,
-            "Insights rows whose numbers could not be read, with the reason.",
-            {"parquet"},
-        ),
+        "quarantine": quarantine_out(INSIGHTS_KEYS, "Graph API insights rows"),
     }
 
 
+INSIGHTS_KEYS = SourceKeys(ADS_INSIGHTS, INSIGHTS_QUARANTINE, guarded=False)
 INSIGHTS_CHECKS = [
+    *source_checks(INSIGHTS_KEYS, "LEANETL_CAMPAIGNS_QUARANTINE_MAX_SHARE"),
     dg.AssetCheckSpec(
         "keys_unique",
         asset=ADS_INSIGHTS,
@@ -137,7 +143,7 @@ def build_fetch_ads_insights(settings: Settings) -> dg.AssetsDefinition:
             calls.append(facebook.fetch(account_id, params, lookup))
             return calls[-1].rows
 
-        got = fetch_insights(active, fetch, settings.conversion_actions)
+        got = fetch_insights(active, fetch, settings.campaigns.conversion_actions)
         if got.out_of_range:
             context.log.warning(
                 f"insights rows outside the campaign or asked dates dropped: {got.out_of_range}"
@@ -164,9 +170,9 @@ def build_fetch_ads_insights(settings: Settings) -> dg.AssetsDefinition:
             },
         )
         yield dg.Output(got.totals, "totals", metadata={"dagster/row_count": len(got.totals)})
-        yield dg.Output(
-            got.quarantine, "quarantine", metadata={"dagster/row_count": len(got.quarantine)}
-        )
+        yield dg.Output(got.quarantine, "quarantine", metadata=quarantine_metadata(got.quarantine))
+        read = SourceRead(daily, got.quarantine, records=len(daily) + len(got.quarantine))
+        yield quarantine_check(INSIGHTS_KEYS, read, settings.campaigns.quarantine_max_share)
         yield from _insights_checks(daily, got.totals, got.out_of_range)
 
     return fetch_ads_insights

@@ -59,7 +59,7 @@ def _map_urls(maps: ObjectStore, settings: Settings, campaigns: pd.Series) -> di
 def _map_url(maps: ObjectStore, settings: Settings, campaign_id: str) -> str:
     """Where contributors open a campaign's map: the public base URL if set, else the store's."""
     key = map_key(campaign_id)
-    base = settings.campaign_maps_public_url
+    base = settings.campaigns.maps_public_url
     return f"{base}/{key}" if base else maps.public_url(key)
 
 
@@ -115,7 +115,7 @@ def build_reach_map(settings: Settings) -> dg.AssetsDefinition:
             REACH_MAP,
             "Per campaign, a choropleth of the people reached by US state (other regions "
             "listed beside it): self-contained HTML that opens offline, and PNG, uploaded to "
-            f"{settings.campaign_maps_url}. Only campaigns whose insights changed are redrawn.",
+            f"{settings.campaigns.maps_url}. Only campaigns whose insights changed are redrawn.",
             {"plotly", "gcs"},
             {"totals": INSIGHTS_TOTALS, "plan": INSIGHTS_CHANGES},
         )
@@ -140,7 +140,9 @@ def build_reach_map(settings: Settings) -> dg.AssetsDefinition:
                 f"People reached: {name}",
                 int(whole["reach"].iloc[0]) if len(whole) else None,
             )
-        images, png_note = png_images(list(figures.values()))
+        images, png_note = png_images(
+            list(figures.values()), browser_path=settings.campaigns.browser_path
+        )
         uploaded: dict[str, str] = {}
         for i, (campaign_id, figure) in enumerate(figures.items()):
             html_key = map_key(campaign_id)

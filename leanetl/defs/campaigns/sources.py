@@ -18,11 +18,13 @@ from leanetl.defs.campaigns.common import (
 )
 from leanetl.defs.metadata import preview
 from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions, partition_day, retry_policy
-from leanetl.defs.source_guard import (
-    ROWS_METADATA,
+from leanetl.defs.sources import (
     SourceConfig,
-    guard_source,
-    truncation_check_spec,
+    SourceKeys,
+    SourceRead,
+    publish_source,
+    quarantine_out,
+    source_checks,
 )
 from leanetl.io_managers.mongo import MongoStore
 from leanetl.lib.calendar import day_end_utc
@@ -48,30 +50,17 @@ CAMPAIGN_COLUMNS = (
     "totals_since",
 )
 CONTRIBUTION_COLUMNS = ("contribution_id", "campaign_id", "user_id", "amount", "at")
-QUARANTINE_COLUMNS = ("document_id", "reason")
+CAMPAIGNS_KEYS = SourceKeys(ACTIVE_CAMPAIGNS, CAMPAIGNS_QUARANTINE)
+# Contributions are read in the same run as the campaigns, whose read is the guarded one.
+CONTRIBUTIONS_KEYS = SourceKeys(CONTRIBUTIONS, CONTRIBUTIONS_QUARANTINE, guarded=False)
+LIMIT_SETTING = "LEANETL_CAMPAIGNS_QUARANTINE_MAX_SHARE"
 
 
-def _quarantine_out(key: dg.AssetKey, what: str, is_required: bool = True) -> dg.AssetOut:
+def _quarantine_out(keys: SourceKeys, what: str, is_required: bool = True) -> dg.AssetOut:
     # Kept in the platform's own MongoDB, beside the collection they came from, so the team
     # that owns the documents sees what leanetl could not use (one committed batch per day).
-    return dg.AssetOut(
-        key=key,
-        io_manager_key="mongo_io_manager",
-        description=(
-            f"{what} documents that failed validation: their _id and the reason, in the MongoDB "
-            f"collection campaigns.{key.path[-1]} (one batch per partition day)."
-        ),
-        kinds={"mongodb"},
-        tags={"layer": "core"},
-        is_required=is_required,
-    )
-
-
-def quarantine_frame(quarantine: list[dict[str, str]]) -> pd.DataFrame:
-    """The documents that failed validation: their ``_id`` as ``document_id``, and the reason."""
-    return pd.DataFrame(
-        [{"document_id": q["_id"], "reason": q["reason"]} for q in quarantine],
-        columns=list(QUARANTINE_COLUMNS),
+    return quarantine_out(
+        keys, what, io_manager_key="mongo_io_manager", layer="core", is_required=is_required
     )
 
 
@@ -106,6 +95,26 @@ def campaign_rows(
     return frame.sort_values("campaign_id").reset_index(drop=True)
 
 
+def contribution_rows(
+    contributions: list[Contribution], campaigns: set[str], cutoff: dt.datetime
+) -> pd.DataFrame:
+    """Contributions to ``campaigns`` made before ``cutoff``, in id order."""
+    return pd.DataFrame(
+        [
+            {
+                "contribution_id": c.id,
+                "campaign_id": c.campaign_id,
+                "user_id": c.user_id,
+                "amount": c.amount,
+                "at": c.at,
+            }
+            for c in contributions
+            if c.campaign_id in campaigns and c.at < cutoff
+        ],
+        columns=list(CONTRIBUTION_COLUMNS),
+    ).sort_values("contribution_id", ignore_index=True)
+
+
 def read_collection(mongo: MongoStore, collection: str, settings: Settings) -> list[dict[str, Any]]:
     """Every document of a platform collection (locally seeded with the sample first)."""
     with mongo.session(DOMAIN) as database:
@@ -124,12 +133,12 @@ def build_read_campaigns(settings: Settings) -> dg.AssetsDefinition:
         partitions_def=partitions,
         backfill_policy=ONE_DAY_PER_RUN,
         outs={
-            "active": dg.AssetOut(
+            CAMPAIGNS_KEYS.rows_output: dg.AssetOut(
                 key=ACTIVE_CAMPAIGNS,
                 io_manager_key="parquet_io_manager",
                 description=(
                     "Campaigns whose ads ran on the partition day (active_on_day), plus those "
-                    f"that ended within the last {settings.campaigns_lookback_days} days, whose "
+                    f"that ended within the last {settings.campaigns.lookback_days} days, whose "
                     "late attribution is still fetched; with the days to fetch for each."
                 ),
                 kinds={"mongodb", "parquet"},
@@ -138,10 +147,12 @@ def build_read_campaigns(settings: Settings) -> dg.AssetsDefinition:
                 # Not written when the collection looks truncated (the blocking check fails).
                 is_required=False,
             ),
-            "quarantine": _quarantine_out(CAMPAIGNS_QUARANTINE, "Campaign", is_required=False),
+            CAMPAIGNS_KEYS.quarantine_output: _quarantine_out(
+                CAMPAIGNS_KEYS, "Campaign documents", is_required=False
+            ),
         },
         check_specs=[
-            truncation_check_spec(ACTIVE_CAMPAIGNS),
+            *source_checks(CAMPAIGNS_KEYS, LIMIT_SETTING),
             dg.AssetCheckSpec(
                 "ids_unique",
                 asset=ACTIVE_CAMPAIGNS,
@@ -155,32 +166,23 @@ def build_read_campaigns(settings: Settings) -> dg.AssetsDefinition:
     ) -> Iterator[dg.Output | dg.AssetCheckResult]:
         day = partition_day(context)
         documents = read_collection(mongo, CAMPAIGNS_COLLECTION, settings)
-        guard = yield from guard_source(context, ACTIVE_CAMPAIGNS, len(documents), settings, config)
         checked = validate_documents(documents, Campaign)
         frame = campaign_rows(
-            checked.valid, day, settings.campaigns_lookback_days, settings.today()
+            checked.valid, day, settings.campaigns.lookback_days, settings.today()
         )
-        quarantine = quarantine_frame(checked.quarantine)
-        if len(quarantine):
-            context.log.warning(
-                f"{len(quarantine)} campaign document(s) failed validation: "
-                + "; ".join(f"{q['_id']}: {q['reason']}" for q in checked.quarantine[:5])
-            )
-        yield dg.Output(
-            frame,
-            "active",
+        read = SourceRead(
+            rows=frame,
+            quarantine=checked.quarantine_frame(f"mongodb {DOMAIN}.{CAMPAIGNS_COLLECTION}"),
+            records=len(documents),
             metadata={
-                "dagster/row_count": len(frame),
                 "active_on_day": int(frame["active_on_day"].sum()),
-                ROWS_METADATA: len(documents),
-                "quarantined_documents": len(quarantine),
                 "preview": preview(
                     frame[["campaign_id", "name", "status", "daily_since", "until"]]
                 ),
             },
         )
-        yield dg.Output(quarantine, "quarantine", metadata={"dagster/row_count": len(quarantine)})
-        yield guard
+        limit = settings.campaigns.quarantine_max_share
+        yield from publish_source(context, CAMPAIGNS_KEYS, read, limit, guard=(settings, config))
         duplicated = frame["campaign_id"].duplicated() | frame["facebook_campaign_id"].duplicated()
         yield dg.AssetCheckResult(
             check_name="ids_unique",
@@ -203,7 +205,7 @@ def build_read_contributions(settings: Settings) -> dg.AssetsDefinition:
         backfill_policy=ONE_DAY_PER_RUN,
         ins={"active": dg.AssetIn(ACTIVE_CAMPAIGNS)},
         outs={
-            "contributions": dg.AssetOut(
+            CONTRIBUTIONS_KEYS.rows_output: dg.AssetOut(
                 key=CONTRIBUTIONS,
                 io_manager_key="parquet_io_manager",
                 description="Contributions to the fetched campaigns made by the end of the day.",
@@ -211,42 +213,30 @@ def build_read_contributions(settings: Settings) -> dg.AssetsDefinition:
                 tags={"layer": "raw"},
                 metadata={"columns": list(CONTRIBUTION_COLUMNS)},
             ),
-            "quarantine": _quarantine_out(CONTRIBUTIONS_QUARANTINE, "Contribution"),
+            CONTRIBUTIONS_KEYS.quarantine_output: _quarantine_out(
+                CONTRIBUTIONS_KEYS, "Contribution documents"
+            ),
         },
+        check_specs=source_checks(CONTRIBUTIONS_KEYS, LIMIT_SETTING),
     )
     def read_contributions(
         context: dg.AssetExecutionContext, mongo: MongoStore, active: pd.DataFrame
-    ):
+    ) -> Iterator[dg.Output | dg.AssetCheckResult]:
         cutoff = day_end_utc(partition_day(context), settings.timezone).replace(tzinfo=dt.UTC)
         documents = read_collection(mongo, CONTRIBUTIONS_COLLECTION, settings)
         checked = validate_documents(documents, Contribution)
-        wanted = set(active["campaign_id"])
-        frame = pd.DataFrame(
-            [
-                {
-                    "contribution_id": c.id,
-                    "campaign_id": c.campaign_id,
-                    "user_id": c.user_id,
-                    "amount": c.amount,
-                    "at": c.at,
-                }
-                for c in checked.valid
-                if c.campaign_id in wanted and c.at < cutoff
-            ],
-            columns=list(CONTRIBUTION_COLUMNS),
-        ).sort_values("contribution_id", ignore_index=True)
-        quarantine = quarantine_frame(checked.quarantine)
-        yield dg.Output(
-            frame,
-            "contributions",
+        frame = contribution_rows(checked.valid, set(active["campaign_id"]), cutoff)
+        read = SourceRead(
+            rows=frame,
+            quarantine=checked.quarantine_frame(f"mongodb {DOMAIN}.{CONTRIBUTIONS_COLLECTION}"),
+            records=len(documents),
             metadata={
-                "dagster/row_count": len(frame),
                 "contributors": int(frame["user_id"].nunique()),
                 "amount": round(float(frame["amount"].sum()), 2),
-                "quarantined_documents": len(quarantine),
             },
         )
-        yield dg.Output(quarantine, "quarantine", metadata={"dagster/row_count": len(quarantine)})
+        limit = settings.campaigns.quarantine_max_share
+        yield from publish_source(context, CONTRIBUTIONS_KEYS, read, limit)
 
     return read_contributions
 

@@ -12,8 +12,15 @@ from leanetl.defs.leads.common import (
     LEADS,
     LEADS_RAW,
 )
-from leanetl.defs.metadata import preview, window
+from leanetl.defs.metadata import window
 from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions
+from leanetl.defs.sources import (
+    SourceKeys,
+    SourceRead,
+    publish_source,
+    quarantine_out,
+    source_checks,
+)
 from leanetl.lib.leads.clean import (
     COMPANY_OUTPUT,
     LEAD_KEY,
@@ -25,22 +32,16 @@ from leanetl.lib.leads.clean import (
 )
 from leanetl.settings import Settings
 
-QUARANTINE_LIMIT = 0.05
 
-
-def _checks(key: dg.AssetKey, unique_on: tuple[str, ...]) -> list[dg.AssetCheckSpec]:
+def _checks(keys: SourceKeys, unique_on: tuple[str, ...]) -> list[dg.AssetCheckSpec]:
     return [
         dg.AssetCheckSpec(
             "keys_unique",
-            asset=key,
+            asset=keys.rows,
             blocking=True,
             description=f"One row per ({', '.join(unique_on)}), ignoring case.",
         ),
-        dg.AssetCheckSpec(
-            "quarantine_below_5_percent",
-            asset=key,
-            description="Fewer than 5% of the source rows went to quarantine.",
-        ),
+        *source_checks(keys, "LEANETL_LEADS_QUARANTINE_MAX_SHARE"),
     ]
 
 
@@ -54,16 +55,16 @@ def _build(
     clean: Callable[[pd.DataFrame], Cleaned],
     extra_metadata: Callable[[Cleaned], dict[str, object]],
 ) -> dg.AssetsDefinition:
-    name = key.path[-1]
-    quarantine_key = dg.AssetKey([DOMAIN, f"{name}_quarantine"])
+    # The snapshots were guarded when read; cleaning them quarantines rows, it reads nothing new.
+    keys = SourceKeys(key, dg.AssetKey([DOMAIN, f"{key.path[-1]}_quarantine"]), guarded=False)
 
     @dg.multi_asset(
-        name=f"clean_{name}",
+        name=f"clean_{keys.rows_output}",
         group_name=DOMAIN,
         partitions_def=daily_partitions(settings),
         ins={"raw": dg.AssetIn(raw_key)},
         outs={
-            name: dg.AssetOut(
+            keys.rows_output: dg.AssetOut(
                 key=key,
                 io_manager_key="parquet_io_manager",
                 description=description,
@@ -71,69 +72,35 @@ def _build(
                 tags={"layer": "core"},
                 metadata={"columns": list(columns)},
             ),
-            "quarantine": dg.AssetOut(
-                key=quarantine_key,
-                io_manager_key="parquet_io_manager",
-                description=f"Rows of {raw_key.to_user_string()} that could not be used, with source, row and reason.",
-                kinds={"parquet"},
-                tags={"layer": "core"},
+            keys.quarantine_output: quarantine_out(
+                keys, f"Rows of {raw_key.to_user_string()}", layer="core"
             ),
         },
-        check_specs=_checks(key, unique_on),
+        check_specs=_checks(keys, unique_on),
         backfill_policy=ONE_DAY_PER_RUN,
     )
     def clean_asset(context: dg.AssetExecutionContext, raw: pd.DataFrame):
         cleaned = clean(raw)
-        rows, quarantine = cleaned.rows, cleaned.quarantine
-        share = len(quarantine) / cleaned.source_rows if cleaned.source_rows else 0.0
-        if len(quarantine):
-            first = quarantine.iloc[0]
-            context.log.warning(
-                f"{len(quarantine)} of {cleaned.source_rows} rows quarantined; first: "
-                f"{first['source']} row {first['source_row']}: {first['reason']}"
-            )
-        duplicated = duplicate_keys(rows, unique_on)
-        yield dg.Output(
-            rows,
-            output_name=name,
-            metadata={
-                "source_rows": cleaned.source_rows,
-                "quarantined_rows": len(quarantine),
-                "duplicates_merged": cleaned.duplicates_merged,
-                **extra_metadata(cleaned),
-                "preview": preview(rows),
-            },
+        read = SourceRead(
+            rows=cleaned.rows,
+            quarantine=cleaned.quarantine,
+            records=cleaned.source_rows,
+            metadata={"duplicates_merged": cleaned.duplicates_merged, **extra_metadata(cleaned)},
         )
-        yield dg.Output(
-            quarantine,
-            output_name="quarantine",
-            metadata={
-                "quarantined_rows": len(quarantine),
-                "reasons": dg.MetadataValue.json(
-                    {str(k): int(v) for k, v in quarantine["reason"].value_counts().items()}
-                ),
-                "preview": preview(quarantine),
-            },
-        )
+        yield from publish_source(context, keys, read, settings.leads.quarantine_max_share)
+        duplicated = duplicate_keys(cleaned.rows, unique_on)
         yield dg.AssetCheckResult(
             asset_key=key,
             check_name="keys_unique",
             passed=duplicated == 0,
             metadata={"duplicate_keys": duplicated},
         )
-        yield dg.AssetCheckResult(
-            asset_key=key,
-            check_name="quarantine_below_5_percent",
-            passed=share < QUARANTINE_LIMIT,
-            severity=dg.AssetCheckSeverity.WARN,
-            metadata={"quarantined_rows": len(quarantine), "quarantined_share": share},
-        )
 
     return clean_asset
 
 
 def build_clean_assets(settings: Settings) -> list[dg.AssetsDefinition]:
-    timezone = settings.leads_timezone
+    timezone = settings.leads.timezone
     leads = _build(
         settings,
         LEADS,

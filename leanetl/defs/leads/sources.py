@@ -12,7 +12,7 @@ from leanetl.defs.leads.common import COMPANIES_RAW, DOMAIN, LEADS_RAW
 from leanetl.defs.metadata import preview
 from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions, retry_policy
 from leanetl.defs.resources import GoogleSheetsResource
-from leanetl.defs.source_guard import (
+from leanetl.defs.sources import (
     SourceConfig,
     bad_source_fails_without_retry,
     guard_source,
@@ -91,7 +91,7 @@ def guarded_output(
 
 
 def build_read_leads_sheet(settings: Settings) -> dg.AssetsDefinition:
-    sheet = settings.leads_sheet_key
+    sheet = settings.leads.sheet_key
 
     @raw_source(
         settings,
@@ -100,7 +100,7 @@ def build_read_leads_sheet(settings: Settings) -> dg.AssetsDefinition:
         {"googlesheets", "csv", "parquet"},
         "The leads as the operators typed them: the Google Sheet "
         f"{sheet or '(not configured)'} read with gspread, or, when the Sheets API fails or "
-        f"is not configured, the newest leads*.csv / leads*.json under {settings.leads_source_url}. "
+        f"is not configured, the newest leads*.csv / leads*.json under {settings.leads.source_url}. "
         "Metadata says which source was used and why.",
     )
     def read_leads_sheet(
@@ -123,18 +123,18 @@ def build_read_leads_sheet(settings: Settings) -> dg.AssetsDefinition:
         frame = None
         if sheet:
             try:
-                values = sheets.read(sheet, settings.leads_worksheet)
+                values = sheets.read(sheet, settings.leads.worksheet)
                 name = f"Google Sheet '{values.spreadsheet_title}' / '{values.worksheet_title}'"
                 frame = shape(
                     values_to_frame(values.rows, values.first_row, name, LEAD_COLUMNS),
                     LEAD_COLUMNS,
                     name,
                 )
-                if values.timezone != settings.leads_timezone:
+                if values.timezone != settings.leads.timezone:
                     # Dates typed into cells arrive as serials in the sheet's own timezone.
                     context.log.warning(
                         f"{name} is set to {values.timezone}; its date cells are read in "
-                        f"LEANETL_LEADS_TIMEZONE={settings.leads_timezone}"
+                        f"LEANETL_LEADS_TIMEZONE={settings.leads.timezone}"
                     )
                 metadata = {
                     "source": "google_sheet",
@@ -181,7 +181,7 @@ def build_read_companies_file(settings: Settings) -> dg.AssetsDefinition:
         "read_companies_file",
         COMPANIES_RAW,
         {"csv", "parquet"},
-        f"Companies and their HQ: the newest companies*.csv under {settings.leads_source_url}.",
+        f"Companies and their HQ: the newest companies*.csv under {settings.leads.source_url}.",
     )
     def read_companies_file(
         context: dg.AssetExecutionContext, config: SourceConfig, leads_source: ObjectStore

@@ -16,4 +16,4 @@ def build_volunteers_job(settings: Settings) -> AssetJob:
 
 def build_volunteers_schedule(settings: Settings, job: AssetJob) -> dg.ScheduleDefinition:
     """Every day at ``LEANETL_VOLUNTEERS_CRON`` (local time) for the day that just ended."""
-    return daily_schedule(job, settings.volunteers_cron, "volunteers_daily_schedule")
+    return daily_schedule(job, settings.volunteers.cron, "volunteers_daily_schedule")

@@ -10,9 +10,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypeVar
 
+import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from leanetl.lib.keys import key_segment
+from leanetl.lib.quarantine import quarantine_frame, raw_json
 
 CampaignStatus = Literal["draft", "active", "paused", "ended", "cancelled"]
 # Statuses of campaigns whose ads ran (paused ads still collect late attribution).
@@ -147,7 +149,16 @@ M = TypeVar("M", bound=BaseModel)
 @dataclass(frozen=True)
 class Validated(Generic[M]):
     valid: list[M]
-    quarantine: list[dict[str, str]]  # _id, reason
+    quarantine: list[dict[str, str]]  # _id, reason, raw (the document as JSON)
+
+    def quarantine_frame(self, source: str) -> pd.DataFrame:
+        """The quarantined documents in the one quarantine schema (locator ``_id <id>``)."""
+        return quarantine_frame(
+            source,
+            [f"_id {q['_id']}" for q in self.quarantine],
+            [q["reason"] for q in self.quarantine],
+            [q["raw"] for q in self.quarantine],
+        )
 
 
 def _reason(error: ValidationError) -> str:
@@ -166,5 +177,11 @@ def validate_documents(documents: Iterable[dict[str, Any]], model: type[M]) -> V
         try:
             valid.append(model.model_validate(document))
         except ValidationError as error:
-            bad.append({"_id": str(document.get("_id", "")), "reason": _reason(error)})
+            bad.append(
+                {
+                    "_id": str(document.get("_id", "")),
+                    "reason": _reason(error),
+                    "raw": raw_json(document),
+                }
+            )
     return Validated(valid, bad)

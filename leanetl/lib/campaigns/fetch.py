@@ -7,13 +7,12 @@ from typing import Any
 
 import pandas as pd
 
-from leanetl.lib.campaigns.insights import (
-    QUARANTINE_COLUMNS,
-    split_out_of_range,
-    typed_insights,
-)
+from leanetl.lib.campaigns.insights import split_out_of_range, typed_insights
 from leanetl.lib.campaigns.insights_requests import REQUEST_KINDS, CampaignWindow, request_params
 from leanetl.lib.campaigns.outputs import attach_campaigns
+from leanetl.lib.quarantine import combine
+
+SOURCE = "graph api insights"  # + the request kind: daily, campaign_totals, region_totals
 
 TOTALS_COLUMNS = (
     "campaign_id",
@@ -39,7 +38,7 @@ Fetch = Callable[[str, dict[str, Any]], list[dict[str, Any]]]
 class FetchedInsights:
     daily: pd.DataFrame  # campaign x day x region, inside each campaign's dates
     totals: pd.DataFrame  # the API's own totals per campaign (level campaign) and region
-    quarantine: pd.DataFrame  # rows whose numbers could not be read, with the request kind
+    quarantine: pd.DataFrame  # rows that could not be read; source names the request kind
     out_of_range: dict[str, int]  # daily rows dropped per campaign: outside its dates
 
 
@@ -71,11 +70,11 @@ def fetch_insights(active: pd.DataFrame, fetch: Fetch, counted: Sequence[str]) -
             if kind == "daily":
                 daily_records += got
                 continue
-            typed = typed_insights(got, counted)
-            bad.append(typed.quarantine.assign(request=kind))
+            typed = typed_insights(got, counted, f"{SOURCE} {kind}")
+            bad.append(typed.quarantine)
             totals_parts.append(_totals_part(typed.rows, kind, window, to_campaign))
-    typed_daily = typed_insights(daily_records, counted)
-    bad.append(typed_daily.quarantine.assign(request="daily"))
+    typed_daily = typed_insights(daily_records, counted, f"{SOURCE} daily")
+    bad.append(typed_daily.quarantine)
     daily, out_of_range = split_out_of_range(
         attach_campaigns(typed_daily.rows, to_campaign), active
     )
@@ -84,9 +83,4 @@ def fetch_insights(active: pd.DataFrame, fetch: Fetch, counted: Sequence[str]) -
         if totals_parts
         else pd.DataFrame(columns=list(TOTALS_COLUMNS))
     )
-    quarantine = (
-        pd.concat(bad, ignore_index=True)
-        if bad
-        else pd.DataFrame(columns=[*QUARANTINE_COLUMNS, "request"])
-    )
-    return FetchedInsights(daily, totals, quarantine, out_of_range)
+    return FetchedInsights(daily, totals, combine(bad), out_of_range)

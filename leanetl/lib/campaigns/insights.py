@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from leanetl.lib.countries import US_STATES, us_state_code
+from leanetl.lib.quarantine import quarantine_frame, raw_json
 
 # What counts as a conversion unless configured otherwise (Graph API action_type values).
 DEFAULT_CONVERSION_ACTIONS = (
@@ -33,7 +34,6 @@ COLUMNS = (
     "clicks",
     "conversions",
 )
-QUARANTINE_COLUMNS = ("campaign_id", "day", "region", "reason", "raw")
 FINGERPRINT_COLUMNS = ("day", "region", "spend", "impressions", "reach", "clicks", "conversions")
 
 
@@ -77,7 +77,9 @@ def region_state(region: str | None) -> str | None:
 
 
 def typed_insights(
-    records: Iterable[dict[str, Any]], counted: Sequence[str] = DEFAULT_CONVERSION_ACTIONS
+    records: Iterable[dict[str, Any]],
+    counted: Sequence[str] = DEFAULT_CONVERSION_ACTIONS,
+    source: str = "graph api insights",
 ) -> TypedInsights:
     """Typed rows (one per campaign, day and region) and the rows that could not be read."""
     rows, bad = [], []
@@ -99,20 +101,23 @@ def typed_insights(
             )
         except (KeyError, ValueError, TypeError) as exc:
             reason = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
-            bad.append(
-                {
-                    "campaign_id": str(record.get("campaign_id", "")),
-                    "day": str(record.get("date_start", "")),
-                    "region": str(record.get("region", "")),
-                    "reason": reason,
-                    "raw": repr(record)[:2000],
-                }
-            )
+            bad.append((_locator(record), reason, raw_json(record)))
     frame = pd.DataFrame(rows, columns=list(COLUMNS))
     frame = frame.sort_values(["campaign_id", "day", "region"], kind="stable").reset_index(
         drop=True
     )
-    return TypedInsights(frame, pd.DataFrame(bad, columns=list(QUARANTINE_COLUMNS)))
+    quarantine = quarantine_frame(
+        source, [b[0] for b in bad], [b[1] for b in bad], [b[2] for b in bad]
+    )
+    return TypedInsights(frame, quarantine)
+
+
+def _locator(record: dict[str, Any]) -> str:
+    """Where an API row is: its campaign, day and region as the API sent them."""
+    return (
+        f"campaign {record.get('campaign_id', '')} day {record.get('date_start', '')} "
+        f"region {record.get('region', '')}"
+    )
 
 
 def fingerprints(rows: pd.DataFrame) -> dict[str, str]:

@@ -7,7 +7,6 @@ plotly.js comes from the plotly package, so neither the HTML nor kaleido asks a 
 import asyncio
 import html
 import json
-import os
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 from importlib.metadata import PackageNotFoundError, version
@@ -218,24 +217,27 @@ def offline_html(fig: go.Figure) -> str:
     )
 
 
-def _browser() -> str | None:
-    """Chrome/Chromium for kaleido: ``BROWSER_PATH`` if set, else one on ``PATH``."""
-    if path := os.environ.get("BROWSER_PATH"):
-        return path if Path(path).is_file() else None
+def _browser(browser_path: str) -> str | None:
+    """Chrome/Chromium for kaleido: ``browser_path`` (setting BROWSER_PATH) if given, else one
+    on ``PATH``."""
+    if browser_path:
+        return browser_path if Path(browser_path).is_file() else None
     for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
         if found := shutil.which(name):
             return found
     return None
 
 
-def png_bytes(fig: go.Figure, width: int = 1200, height: int = 600) -> tuple[bytes | None, str]:
+def png_bytes(
+    fig: go.Figure, width: int = 1200, height: int = 600, browser_path: str = ""
+) -> tuple[bytes | None, str]:
     """The figure as PNG through kaleido (v1, headless Chromium), offline; or ``(None, why)``."""
-    images, note = png_images([fig], width, height)
+    images, note = png_images([fig], width, height, browser_path)
     return (images[0] if images else None), note
 
 
 def png_images(
-    figs: list[go.Figure], width: int = 1200, height: int = 600
+    figs: list[go.Figure], width: int = 1200, height: int = 600, browser_path: str = ""
 ) -> tuple[list[bytes] | None, str]:
     """Each figure as PNG, all in one browser session (starting it costs ~4 s); or ``(None, why)``.
 
@@ -251,7 +253,7 @@ def png_images(
         return None, "kaleido is not installed (pip install 'kaleido>=1')"
     if not hasattr(kaleido, "Kaleido"):
         return None, f"kaleido {version('kaleido')} is too old; plotly needs kaleido>=1"
-    browser = _browser()
+    browser = _browser(browser_path)
     if browser is None:
         return None, "no Chrome/Chromium found (set BROWSER_PATH, e.g. /usr/bin/chromium)"
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from leanetl.lib.countries import canonical_countries, hq_countries
+from leanetl.lib.quarantine import quarantine_frame, raw_json
 from leanetl.lib.sources import require_columns
 from leanetl.lib.text import TEXT, casefold, normalise_text
 from leanetl.lib.timestamps import local_dates, parse_operator_timestamps
@@ -16,7 +17,6 @@ from leanetl.lib.timestamps import local_dates, parse_operator_timestamps
 LEAD_COLUMNS = ("company", "first_name", "last_name", "title", "country", "operator_timestamp")
 LEAD_KEY = ("company", "first_name", "last_name", "country")
 COMPANY_COLUMNS = ("company", "hq_location")
-QUARANTINE_COLUMNS = ("source", "source_row", "reason", *LEAD_COLUMNS, "hq_location")
 
 LEAD_OUTPUT = (
     "company",
@@ -64,16 +64,18 @@ def with_origin(frame: pd.DataFrame, source: str, first_row: int) -> pd.DataFram
     return out
 
 
-def _quarantine(raw: pd.DataFrame, bad: pd.Series, reasons: pd.Series) -> pd.DataFrame:
-    frame = raw.loc[bad].copy()  # the few bad rows only: never a copy of the whole source
-    frame["reason"] = reasons[bad].astype("string")
-    for column in QUARANTINE_COLUMNS:
-        if column not in frame.columns:
-            frame[column] = pd.Series(pd.NA, index=frame.index, dtype="string")
-    out = frame[list(QUARANTINE_COLUMNS)].reset_index(drop=True)
-    text = [c for c in QUARANTINE_COLUMNS if c != "source_row"]
-    out[text] = out[text].astype("string")
-    return out.astype({"source_row": "int64"})
+def _quarantine(
+    raw: pd.DataFrame, bad: pd.Series, reasons: pd.Series, columns: tuple[str, ...]
+) -> pd.DataFrame:
+    """The bad rows in the one quarantine schema: locator ``row <n>``, raw the row's cells."""
+    frame = raw.loc[bad]  # the few bad rows only: never a copy of the whole source
+    cells = frame[list(columns)].astype(object).where(frame[list(columns)].notna(), None)
+    return quarantine_frame(
+        frame["source"].astype(str).tolist(),
+        [f"row {n}" for n in frame["source_row"]],
+        reasons[bad].astype(str).tolist(),
+        [raw_json(r) for r in cells.to_dict("records")],
+    )
 
 
 def _missing_reasons(frame: pd.DataFrame, fields: tuple[str, ...]) -> pd.Series:
@@ -116,7 +118,7 @@ def clean_leads(raw: pd.DataFrame, timezone: str, source: str = "leads") -> Clea
     )
     reasons = _join_reasons(reasons, stamp_reason)
     bad = reasons != ""
-    quarantine = _quarantine(raw, bad, reasons)
+    quarantine = _quarantine(raw, bad, reasons, LEAD_COLUMNS)
 
     good = text.loc[~bad].copy()
     good["operator_at"] = captured[~bad]
@@ -162,7 +164,7 @@ def clean_companies(raw: pd.DataFrame, source: str = "companies") -> Cleaned:
     text = pd.DataFrame({c: normalise_text(raw[c]) for c in COMPANY_COLUMNS}, index=raw.index)
     reasons = _missing_reasons(text, COMPANY_COLUMNS)
     bad = reasons != ""
-    quarantine = _quarantine(raw, bad, reasons)
+    quarantine = _quarantine(raw, bad, reasons, COMPANY_COLUMNS)
     good = text.loc[~bad].copy()
     good["company_key"] = casefold(good["company"])
     good["location_key"] = casefold(good["hq_location"])

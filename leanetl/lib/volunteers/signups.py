@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from leanetl.lib.quarantine import combine, empty_quarantine, quarantine_frame
 from leanetl.lib.sources import (
     SourceSchemaError,
     column_name,
@@ -35,7 +36,6 @@ REQUIRED_COLUMNS = (
     "status",
     "status_changed_at",
 )
-QUARANTINE_COLUMNS = ("source_file", "line", "fields", "reason", "raw")
 
 
 @dataclass(frozen=True)
@@ -99,12 +99,6 @@ def _reasons(offending: pd.DataFrame, fields: pd.Series) -> list[str]:
     ]
 
 
-def empty_quarantine() -> pd.DataFrame:
-    frame = pd.DataFrame({c: pd.Series(dtype="object") for c in QUARANTINE_COLUMNS})
-    frame["line"] = frame["line"].astype("int64")
-    return frame
-
-
 def parse_signups(
     raw: pd.DataFrame, source: str, lines: Sequence[int] | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -151,14 +145,11 @@ def parse_signups(
     bad_rows = bad_frame[is_bad]
     fields = bad_rows.apply(lambda r: ",".join(c for c in bad_rows.columns if r[c]), axis=1)
     offending = raw[is_bad]
-    quarantine = pd.DataFrame(
-        {
-            "source_file": source,
-            "line": line_numbers[is_bad].astype("int64").values,
-            "fields": fields.values,
-            "reason": _reasons(offending, fields),
-            "raw": offending.apply(lambda r: ",".join(r.values), axis=1).values,
-        }
+    quarantine = quarantine_frame(
+        source,
+        [f"line {n}" for n in line_numbers[is_bad]],
+        _reasons(offending, fields),
+        offending.apply(lambda r: ",".join(r.values), axis=1).tolist(),
     )
     return rows, quarantine
 
@@ -186,20 +177,15 @@ def read_signup_file(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     raw = pd.DataFrame([r for _, r in fitting], columns=header, dtype=object)
     rows, quarantine = parse_signups(raw, str(path), [line for line, _ in fitting])
     if ragged:
-        misfits = pd.DataFrame(
-            {
-                "source_file": str(path),
-                "line": pd.Series([line for line, _ in ragged], dtype="int64"),
-                "fields": "row",
-                "reason": [f"has {len(r)} fields, the header has {width}" for _, r in ragged],
-                "raw": [",".join(r) for _, r in ragged],
-            }
+        misfits = quarantine_frame(
+            str(path),
+            [f"line {line}" for line, _ in ragged],
+            [f"has {len(r)} fields, the header has {width}" for _, r in ragged],
+            [",".join(r) for _, r in ragged],
         )
-        quarantine = (
-            pd.concat([quarantine, misfits], ignore_index=True)
-            .sort_values("line", kind="stable")
-            .reset_index(drop=True)
-        )
+        quarantine = combine([quarantine, misfits])
+        line_order = quarantine["locator"].str.removeprefix("line ").astype("int64")
+        quarantine = quarantine.iloc[line_order.argsort(kind="stable")].reset_index(drop=True)
     return rows, quarantine
 
 
@@ -211,7 +197,7 @@ def load_signup_files(paths: Iterable[Path]) -> SignupLoad:
     quarantines = [q for _, q in results if len(q)]
     return SignupLoad(
         rows=pd.concat(rows, ignore_index=True) if rows else empty_rows(),
-        quarantine=pd.concat(quarantines, ignore_index=True) if quarantines else empty_quarantine(),
+        quarantine=combine(quarantines),
         files=[str(p) for p in files],
         per_file={
             str(p): (len(r) + len(q), len(q)) for p, (r, q) in zip(files, results, strict=True)

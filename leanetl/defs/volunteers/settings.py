@@ -1,0 +1,48 @@
+"""The volunteers domain's settings: names, defaults, meaning and typed values.
+
+Read by ``leanetl.settings`` (the one place that reads the environment), which hands each domain
+an ``EnvValues``; nothing here reads the environment itself or imports Dagster.
+"""
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from leanetl.settings import EnvValues
+
+DOC: dict[str, tuple[str, str]] = {
+    "LEANETL_VAN_SIGNUPS_TABLE": (
+        "",
+        "prod: project.dataset.table of the VAN event sign-up status history",
+    ),
+    "LEANETL_VOLUNTEERS_CRON": (
+        "0 6 * * *",
+        "when the volunteers schedule runs (cron, local time)",
+    ),
+    "LEANETL_VOLUNTEERS_QUARANTINE_MAX_SHARE": (
+        "0.01",
+        "largest share of sign-up rows, overall and in any one file, that may be quarantined "
+        "before the check warns (overrides LEANETL_QUARANTINE_MAX_SHARE)",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class VolunteersSettings:
+    signups_table: str  # prod: project.dataset.table read in place by dbt
+    cron: str
+    quarantine_max_share: float
+
+    @classmethod
+    def read(cls, values: "EnvValues", is_local: bool) -> "VolunteersSettings":
+        table = values.text("LEANETL_VAN_SIGNUPS_TABLE")
+        if not is_local and table and len(table.split(".")) != 3:
+            raise ValueError(
+                f"LEANETL_VAN_SIGNUPS_TABLE={table!r} is not project.dataset.table "
+                "(needed outside the local environment)"
+            )
+        return cls(
+            signups_table=table,
+            cron=values.text("LEANETL_VOLUNTEERS_CRON"),
+            quarantine_max_share=values.share("LEANETL_VOLUNTEERS_QUARANTINE_MAX_SHARE"),
+        )
