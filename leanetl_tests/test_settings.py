@@ -99,7 +99,7 @@ def test_each_domain_has_its_settings_and_overrides_the_quarantine_limit(leanetl
     )
     assert (s.leads.quarantine_max_share, s.volunteers.quarantine_max_share) == (0.1, 0.02)
     assert s.leads.timezone == "Europe/Paris"  # default: LEANETL_TIMEZONE
-    with pytest.raises(ValueError, match="LEANETL_LEADS_QUARANTINE_MAX_SHARE=1.5 is not 0 to 1"):
+    with pytest.raises(ValueError, match=r"LEANETL_LEADS_QUARANTINE_MAX_SHARE=1\.5 is not 0 to 1"):
         load_settings({"LEANETL_LEADS_QUARANTINE_MAX_SHARE": "1.5"})
     with pytest.raises(ValueError, match="LEANETL_FB_POLL_SECONDS='soon' is not a float"):
         load_settings({"LEANETL_FB_POLL_SECONDS": "soon"})

@@ -1,16 +1,16 @@
 """Write the README's settings table and .env.example from the settings' one source.
 
-    python scripts/settings_docs.py          # rewrite both
-    python scripts/settings_docs.py --check  # exit 1 if either is out of date (CI, tests)
+python scripts/settings_docs.py          # rewrite both
+python scripts/settings_docs.py --check  # exit 1 if either is out of date (CI, tests)
 """
 
 import sys
 from pathlib import Path
 
-from leanetl.settings import CORE_DOC
 from leanetl.defs.campaigns.settings import DOC as CAMPAIGNS_DOC
 from leanetl.defs.leads.settings import DOC as LEADS_DOC
 from leanetl.defs.volunteers.settings import DOC as VOLUNTEERS_DOC
+from leanetl.settings import CORE_DOC
 
 REPO = Path(__file__).resolve().parent.parent
 BEGIN, END = "<!-- settings table: scripts/settings_docs.py -->", "<!-- end of settings table -->"
