@@ -1,7 +1,8 @@
 """dbt models as Dagster assets: keys ``[domain, model]``, groups by domain, tests as checks."""
 
+import datetime as dt
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import dagster as dg
@@ -14,6 +15,7 @@ from dagster_dbt import (
 
 from leanetl.dbt_project import dbt_project
 from leanetl.defs.partitions import ONE_DAY_PER_RUN
+from leanetl.io_managers.warehouse import Warehouse
 from leanetl.settings import Settings
 
 # dbt's folders onto leanetl's layers: marts are what people read.
@@ -50,6 +52,26 @@ class LeanetlDbtTranslator(DagsterDbtTranslator):
         return spec
 
 
+def with_slice_row_counts(
+    context: dg.AssetExecutionContext, events: list[Any], warehouse: Warehouse, as_of_date: str
+) -> Iterator[Any]:
+    """dbt's events, each intermediate or mart output with ``dagster/row_count``: the rows of
+    the partition day's slice (those models keep one slice per ``as_of_date``; staging models are
+    views over the source, not counted: on BigQuery that would scan the source each run)."""
+    day = dt.date.fromisoformat(as_of_date)
+    for event in events:
+        if isinstance(event, dg.Output):
+            key = context.asset_key_for_output(event.output_name)
+            if context.assets_def.specs_by_key[key].tags.get("dbt_layer") != "staging":
+                table = warehouse.table_ref(key.path[0], key.path[-1])  # manifest names, quoted
+                sql = (
+                    f"select count(*) as n from {table} where as_of_date = {warehouse.param('day')}"
+                )
+                count = int(warehouse.query(sql, {"day": day})["n"].iloc[0])
+                event = event.with_metadata({**event.metadata, "dagster/row_count": count})
+        yield event
+
+
 def build_domain_dbt_assets(
     domain: str,
     settings: Settings,
@@ -69,13 +91,16 @@ def build_domain_dbt_assets(
         pool="warehouse",
         backfill_policy=ONE_DAY_PER_RUN,
     )
-    def _models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    def _models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
         # Where the warehouse is (profiles.yml reads these vars): given, not exported.
         where = {
             "leanetl_home": str(settings.home),
             "leanetl_dataset_suffix": settings.dataset_suffix,
         }
-        args = ["build", "--vars", json.dumps({**where, **vars_for(context)})]
-        yield from dbt.cli(args, context=context).stream()
+        run_vars = {**where, **vars_for(context)}
+        args = ["build", "--vars", json.dumps(run_vars)]
+        # Counted once dbt has finished: DuckDB lets no other process open the file meanwhile.
+        events = list(dbt.cli(args, context=context).stream())
+        yield from with_slice_row_counts(context, events, warehouse, run_vars["as_of_date"])
 
     return _models

@@ -170,3 +170,20 @@ def test_dbt_models_show_typed_documented_columns(graph) -> None:
     assert dict(zip(actual["column_name"], actual["data_type"], strict=True)) == {
         name: column.type for name, column in documented.items()
     }
+
+
+def test_every_dbt_model_shows_the_rows_of_its_day(graph) -> None:
+    settings, _, instance, _ = graph
+    warehouse = Warehouse(backend="duckdb", duckdb_path=str(settings.duckdb_path))
+    for model in (
+        "int_volunteers__weekly_signup_counts",
+        "flake_rate_weekly",
+        "flake_rate_outlook",
+    ):
+        event = instance.get_latest_materialization_event(dg.AssetKey(["volunteers", model]))
+        assert event.asset_materialization.partition == DAYS[-1]
+        shown = event.asset_materialization.metadata["dagster/row_count"].value
+        rows = warehouse.query(
+            f"select count(*) n from volunteers.{model} where as_of_date = date '{DAYS[-1]}'"
+        )["n"].iloc[0]
+        assert shown == rows > 0, model

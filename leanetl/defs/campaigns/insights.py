@@ -16,6 +16,7 @@ from leanetl.defs.campaigns.common import (
     INSIGHTS_TOTALS,
     SYNC_COLLECTION,
 )
+from leanetl.defs.checks import check_results
 from leanetl.defs.metadata import preview
 from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions, retry_policy
 from leanetl.defs.resources import FacebookInsightsResource, InsightsFetch
@@ -29,6 +30,7 @@ from leanetl.defs.sources import (
 )
 from leanetl.io_managers.mongo import MongoStore
 from leanetl.lib.campaigns.fetch import fetch_insights
+from leanetl.lib.campaigns.insights import insights_checks
 from leanetl.lib.campaigns.outputs import (
     APPLY,
     SUPERSEDED,
@@ -84,6 +86,12 @@ def _insights_outs(settings: Settings) -> dict[str, dg.AssetOut]:
 
 
 INSIGHTS_KEYS = SourceKeys(ADS_INSIGHTS, INSIGHTS_QUARANTINE, guarded=False)
+INSIGHTS_CHECK_KEYS = {
+    "keys_unique": ADS_INSIGHTS,
+    "within_campaign_dates": ADS_INSIGHTS,
+    "reach_not_summed": INSIGHTS_TOTALS,
+    "spend_reconciles": INSIGHTS_TOTALS,
+}
 INSIGHTS_CHECKS = [
     *source_checks(INSIGHTS_KEYS, "LEANETL_CAMPAIGNS_QUARANTINE_MAX_SHARE"),
     dg.AssetCheckSpec(
@@ -173,7 +181,11 @@ def build_fetch_ads_insights(settings: Settings) -> dg.AssetsDefinition:
         yield dg.Output(got.quarantine, "quarantine", metadata=quarantine_metadata(got.quarantine))
         read = SourceRead(daily, got.quarantine, records=len(daily) + len(got.quarantine))
         yield quarantine_check(INSIGHTS_KEYS, read, settings.campaigns.quarantine_max_share)
-        yield from _insights_checks(daily, got.totals, got.out_of_range)
+        yield from check_results(
+            insights_checks(daily, got.totals, got.out_of_range),
+            INSIGHTS_CHECK_KEYS,
+            warn={"within_campaign_dates"},
+        )
 
     return fetch_ads_insights
 
@@ -237,50 +249,3 @@ def build_insights_changes(settings: Settings) -> dg.AssetsDefinition:
 
 def build_insights_assets(settings: Settings) -> list[dg.AssetsDefinition]:
     return [build_fetch_ads_insights(settings), build_insights_changes(settings)]
-
-
-def _insights_checks(daily: pd.DataFrame, totals: pd.DataFrame, out_of_range: dict[str, int]):
-    keys = ["campaign_id", "day", "region"]
-    duplicated = daily.duplicated(keys)
-    yield dg.AssetCheckResult(
-        check_name="keys_unique",
-        asset_key=ADS_INSIGHTS,
-        passed=not bool(duplicated.any()),
-        metadata={"duplicates": int(duplicated.sum())},
-    )
-    yield dg.AssetCheckResult(
-        check_name="within_campaign_dates",
-        asset_key=ADS_INSIGHTS,
-        passed=not out_of_range,
-        severity=dg.AssetCheckSeverity.WARN,
-        metadata={
-            "rows_dropped": sum(out_of_range.values()),
-            "rows_dropped_by_campaign": dg.MetadataValue.json(out_of_range),
-        },
-    )
-    campaign = totals[totals["level"] == "campaign"].set_index("campaign_id")
-    regions = totals[totals["level"] == "region"].groupby("campaign_id")
-    reach_sum, reach_max = regions["reach"].sum(), regions["reach"].max()
-    spend_regions = regions["spend"].sum()
-    spend_window = daily.groupby("campaign_id")["spend"].sum()
-    bad_reach, bad_spend = [], []
-    tolerance = 0.01 * (1 + len(totals))
-    for campaign_id, row in campaign.iterrows():
-        if not reach_max.get(campaign_id, 0) <= row["reach"] <= reach_sum.get(campaign_id, 0):
-            bad_reach.append(campaign_id)
-        if abs(row["spend"] - spend_regions.get(campaign_id, 0)) > tolerance or (
-            spend_window.get(campaign_id, 0) > row["spend"] + tolerance
-        ):
-            bad_spend.append(campaign_id)
-    yield dg.AssetCheckResult(
-        check_name="reach_not_summed",
-        asset_key=INSIGHTS_TOTALS,
-        passed=not bad_reach,
-        metadata={"campaigns_failing": ", ".join(bad_reach) or "none"},
-    )
-    yield dg.AssetCheckResult(
-        check_name="spend_reconciles",
-        asset_key=INSIGHTS_TOTALS,
-        passed=not bad_spend,
-        metadata={"campaigns_failing": ", ".join(bad_spend) or "none"},
-    )

@@ -28,28 +28,17 @@ from leanetl.defs.sources import (
 )
 from leanetl.io_managers.mongo import MongoStore
 from leanetl.lib.calendar import day_end_utc
-from leanetl.lib.campaigns.documents import Campaign, Contribution, validate_documents
-from leanetl.lib.campaigns.insights_requests import campaign_window
+from leanetl.lib.campaigns.documents import (
+    CONTRIBUTION_COLUMNS,
+    Campaign,
+    Contribution,
+    contribution_rows,
+    validate_documents,
+)
+from leanetl.lib.campaigns.insights_requests import CAMPAIGN_COLUMNS, campaign_rows
 from leanetl.sample.campaigns import seed_sample
 from leanetl.settings import Settings
 
-CAMPAIGN_COLUMNS = (
-    "campaign_id",
-    "name",
-    "status",
-    "start_date",
-    "end_date",
-    "goal",
-    "raised",
-    "currency",
-    "ad_account_id",
-    "facebook_campaign_id",
-    "active_on_day",
-    "daily_since",
-    "until",
-    "totals_since",
-)
-CONTRIBUTION_COLUMNS = ("contribution_id", "campaign_id", "user_id", "amount", "at")
 CAMPAIGNS_KEYS = SourceKeys(ACTIVE_CAMPAIGNS, CAMPAIGNS_QUARANTINE)
 # Contributions are read in the same run as the campaigns, whose read is the guarded one.
 CONTRIBUTIONS_KEYS = SourceKeys(CONTRIBUTIONS, CONTRIBUTIONS_QUARANTINE, guarded=False)
@@ -62,57 +51,6 @@ def _quarantine_out(keys: SourceKeys, what: str, is_required: bool = True) -> dg
     return quarantine_out(
         keys, what, io_manager_key="mongo_io_manager", layer="core", is_required=is_required
     )
-
-
-def campaign_rows(
-    campaigns: list[Campaign], day: dt.date, lookback_days: int, today: dt.date
-) -> pd.DataFrame:
-    """Campaigns that ran within the lookback window ending on ``day``, with what to fetch."""
-    rows = []
-    for campaign in campaigns:
-        window = campaign_window(campaign, day, lookback_days, today)
-        if window is None:
-            continue
-        rows.append(
-            {
-                "campaign_id": campaign.id,
-                "name": campaign.name,
-                "status": campaign.status,
-                "start_date": campaign.start_date,
-                "end_date": campaign.end_date,
-                "goal": campaign.goal,
-                "raised": campaign.raised,
-                "currency": campaign.currency,
-                "ad_account_id": campaign.facebook.ad_account_id,
-                "facebook_campaign_id": campaign.facebook.campaign_id,
-                "active_on_day": campaign.ran_on(day),
-                "daily_since": window.daily_since,
-                "until": window.until,
-                "totals_since": window.totals_since,
-            }
-        )
-    frame = pd.DataFrame(rows, columns=list(CAMPAIGN_COLUMNS))
-    return frame.sort_values("campaign_id").reset_index(drop=True)
-
-
-def contribution_rows(
-    contributions: list[Contribution], campaigns: set[str], cutoff: dt.datetime
-) -> pd.DataFrame:
-    """Contributions to ``campaigns`` made before ``cutoff``, in id order."""
-    return pd.DataFrame(
-        [
-            {
-                "contribution_id": c.id,
-                "campaign_id": c.campaign_id,
-                "user_id": c.user_id,
-                "amount": c.amount,
-                "at": c.at,
-            }
-            for c in contributions
-            if c.campaign_id in campaigns and c.at < cutoff
-        ],
-        columns=list(CONTRIBUTION_COLUMNS),
-    ).sort_values("contribution_id", ignore_index=True)
 
 
 def read_collection(mongo: MongoStore, collection: str, settings: Settings) -> list[dict[str, Any]]:

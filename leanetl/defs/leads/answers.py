@@ -1,11 +1,9 @@
 """The four answers, computed in Spark SQL as of the partition day, written as Parquet."""
 
-import itertools
-
 import dagster as dg
-import pandas as pd
 from dagster_pyspark import LazyPySparkResource
 
+from leanetl.defs.checks import check_results
 from leanetl.defs.leads.common import COMPANIES, DOMAIN, LEADS
 from leanetl.defs.metadata import preview
 from leanetl.defs.partitions import (
@@ -20,6 +18,7 @@ from leanetl.lib.leads.answers import (
     ANSWERS,
     TOP_COUNTRIES,
     WINDOW_DAYS,
+    answer_checks,
     spark_answers,
     spark_totals,
 )
@@ -43,36 +42,7 @@ CHECK_ASSET = {
     "top_countries_ranked": "top_countries",
     "hq_staff_within_leads": "hq_staff",
 }
-
-
-def answer_checks(
-    answers: dict[str, pd.DataFrame], totals: dict[str, int], day: object
-) -> dict[str, tuple[bool, dict[str, object]]]:
-    """check name -> (passed, metadata), computed from the answers themselves."""
-    per_month = int(answers["leads_per_month"]["leads"].sum())
-    days = list(answers["leads_last_10_days"]["day"])
-    top = answers["top_countries"]
-    ordered = top.sort_values(["leads", "country"], ascending=[False, True]).reset_index(drop=True)
-    staff = answers["hq_staff"]
-    over = int((staff["hq_staff"] > staff["leads"]).sum())
-    return {
-        "per_month_reconciles": (
-            per_month == totals["in_year"],
-            {"sum_of_months": per_month, "leads_this_year": totals["in_year"]},
-        ),
-        "window_is_ten_days": (
-            len(days) == WINDOW_DAYS
-            and days[-1] == day
-            and all((b - a).days == 1 for a, b in itertools.pairwise(days)),
-            {"days": len(days)},
-        ),
-        "top_countries_ranked": (
-            len(top) <= TOP_COUNTRIES
-            and top[["country", "leads"]].equals(ordered[["country", "leads"]]),
-            {"rows": len(top)},
-        ),
-        "hq_staff_within_leads": (over == 0, {"companies_over": over}),
-    }
+CHECK_KEYS = {check: dg.AssetKey([DOMAIN, asset]) for check, asset in CHECK_ASSET.items()}
 
 
 def build_answers_asset(settings: Settings) -> dg.AssetsDefinition:
@@ -92,9 +62,7 @@ def build_answers_asset(settings: Settings) -> dg.AssetsDefinition:
             for name in ANSWERS
         },
         check_specs=[
-            dg.AssetCheckSpec(
-                check, asset=dg.AssetKey([DOMAIN, CHECK_ASSET[check]]), description=text
-            )
+            dg.AssetCheckSpec(check, asset=CHECK_KEYS[check], description=text)
             for check, text in CHECKS.items()
         ],
         retry_policy=retry_policy(settings),
@@ -122,12 +90,6 @@ def build_answers_asset(settings: Settings) -> dg.AssetsDefinition:
                     "preview": preview(frame, 12),
                 },
             )
-        for check, (passed, metadata) in answer_checks(answers, totals, day).items():
-            yield dg.AssetCheckResult(
-                asset_key=dg.AssetKey([DOMAIN, CHECK_ASSET[check]]),
-                check_name=check,
-                passed=bool(passed),
-                metadata=metadata,
-            )
+        yield from check_results(answer_checks(answers, totals, day), CHECK_KEYS)
 
     return answer_leads_questions

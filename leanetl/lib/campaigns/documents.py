@@ -185,3 +185,26 @@ def validate_documents(documents: Iterable[dict[str, Any]], model: type[M]) -> V
                 }
             )
     return Validated(valid, bad)
+
+
+CONTRIBUTION_COLUMNS = ("contribution_id", "campaign_id", "user_id", "amount", "at")
+
+
+def contribution_rows(
+    contributions: list[Contribution], campaigns: set[str], cutoff: dt.datetime
+) -> pd.DataFrame:
+    """Contributions to ``campaigns`` made before ``cutoff``, in id order."""
+    return pd.DataFrame(
+        [
+            {
+                "contribution_id": c.id,
+                "campaign_id": c.campaign_id,
+                "user_id": c.user_id,
+                "amount": c.amount,
+                "at": c.at,
+            }
+            for c in contributions
+            if c.campaign_id in campaigns and c.at < cutoff
+        ],
+        columns=list(CONTRIBUTION_COLUMNS),
+    ).sort_values("contribution_id", ignore_index=True)

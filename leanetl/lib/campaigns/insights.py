@@ -156,3 +156,37 @@ def split_out_of_range(
             dropped[name] = dropped.get(name, 0) + 1
     kept = daily[pd.Series(keep, index=daily.index, dtype=bool)].reset_index(drop=True)
     return kept, dict(sorted(dropped.items()))
+
+
+def insights_checks(
+    daily: pd.DataFrame, totals: pd.DataFrame, out_of_range: dict[str, int]
+) -> dict[str, tuple[bool, dict[str, object]]]:
+    """check name -> (passed, metadata): keys unique, rows within the campaigns' dates, reach
+    not summed over regions, spend reconciling between campaign, regions and days."""
+    duplicated = daily.duplicated(["campaign_id", "day", "region"])
+    campaign = totals[totals["level"] == "campaign"].set_index("campaign_id")
+    regions = totals[totals["level"] == "region"].groupby("campaign_id")
+    reach_sum, reach_max = regions["reach"].sum(), regions["reach"].max()
+    spend_regions = regions["spend"].sum()
+    spend_window = daily.groupby("campaign_id")["spend"].sum()
+    bad_reach, bad_spend = [], []
+    tolerance = 0.01 * (1 + len(totals))
+    for campaign_id, row in campaign.iterrows():
+        if not reach_max.get(campaign_id, 0) <= row["reach"] <= reach_sum.get(campaign_id, 0):
+            bad_reach.append(str(campaign_id))
+        if abs(row["spend"] - spend_regions.get(campaign_id, 0)) > tolerance or (
+            spend_window.get(campaign_id, 0) > row["spend"] + tolerance
+        ):
+            bad_spend.append(str(campaign_id))
+    return {
+        "keys_unique": (not bool(duplicated.any()), {"duplicates": int(duplicated.sum())}),
+        "within_campaign_dates": (
+            not out_of_range,
+            {
+                "rows_dropped": sum(out_of_range.values()),
+                "rows_dropped_by_campaign": out_of_range,
+            },
+        ),
+        "reach_not_summed": (not bad_reach, {"campaigns_failing": ", ".join(bad_reach) or "none"}),
+        "spend_reconciles": (not bad_spend, {"campaigns_failing": ", ".join(bad_spend) or "none"}),
+    }

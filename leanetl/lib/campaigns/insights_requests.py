@@ -15,6 +15,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
+
 from leanetl.lib.campaigns.documents import Campaign
 
 RETENTION_MONTHS = 37
@@ -113,3 +115,52 @@ def request_params(
 
 
 REQUEST_KINDS = ("daily", "campaign_totals", "region_totals")
+
+
+CAMPAIGN_COLUMNS = (
+    "campaign_id",
+    "name",
+    "status",
+    "start_date",
+    "end_date",
+    "goal",
+    "raised",
+    "currency",
+    "ad_account_id",
+    "facebook_campaign_id",
+    "active_on_day",
+    "daily_since",
+    "until",
+    "totals_since",
+)
+
+
+def campaign_rows(
+    campaigns: list[Campaign], day: dt.date, lookback_days: int, today: dt.date
+) -> pd.DataFrame:
+    """Campaigns that ran within the lookback window ending on ``day``, with what to fetch."""
+    rows = []
+    for campaign in campaigns:
+        window = campaign_window(campaign, day, lookback_days, today)
+        if window is None:
+            continue
+        rows.append(
+            {
+                "campaign_id": campaign.id,
+                "name": campaign.name,
+                "status": campaign.status,
+                "start_date": campaign.start_date,
+                "end_date": campaign.end_date,
+                "goal": campaign.goal,
+                "raised": campaign.raised,
+                "currency": campaign.currency,
+                "ad_account_id": campaign.facebook.ad_account_id,
+                "facebook_campaign_id": campaign.facebook.campaign_id,
+                "active_on_day": campaign.ran_on(day),
+                "daily_since": window.daily_since,
+                "until": window.until,
+                "totals_since": window.totals_since,
+            }
+        )
+    frame = pd.DataFrame(rows, columns=list(CAMPAIGN_COLUMNS))
+    return frame.sort_values("campaign_id").reset_index(drop=True)

@@ -11,6 +11,7 @@ Both read cleaned leads (``captured_date`` is the local calendar day a lead was 
 """
 
 import datetime as dt
+import itertools
 from typing import Any
 
 import pandas as pd
@@ -182,3 +183,33 @@ def pandas_answers(
         "hq_staff": hq_staff,
     }
     return {name: _typed(name, frame) for name, frame in answers.items()}
+
+
+def answer_checks(
+    answers: dict[str, pd.DataFrame], totals: dict[str, int], day: object
+) -> dict[str, tuple[bool, dict[str, object]]]:
+    """check name -> (passed, metadata), computed from the answers themselves."""
+    per_month = int(answers["leads_per_month"]["leads"].sum())
+    days = list(answers["leads_last_10_days"]["day"])
+    top = answers["top_countries"]
+    ordered = top.sort_values(["leads", "country"], ascending=[False, True]).reset_index(drop=True)
+    staff = answers["hq_staff"]
+    over = int((staff["hq_staff"] > staff["leads"]).sum())
+    return {
+        "per_month_reconciles": (
+            per_month == totals["in_year"],
+            {"sum_of_months": per_month, "leads_this_year": totals["in_year"]},
+        ),
+        "window_is_ten_days": (
+            len(days) == WINDOW_DAYS
+            and days[-1] == day
+            and all((b - a).days == 1 for a, b in itertools.pairwise(days)),
+            {"days": len(days)},
+        ),
+        "top_countries_ranked": (
+            len(top) <= TOP_COUNTRIES
+            and top[["country", "leads"]].equals(ordered[["country", "leads"]]),
+            {"rows": len(top)},
+        ),
+        "hq_staff_within_leads": (over == 0, {"companies_over": over}),
+    }

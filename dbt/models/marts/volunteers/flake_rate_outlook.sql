@@ -1,15 +1,49 @@
 {{ config(**as_of_partitioned()) }}
--- Past and current weeks exactly as in flake_rate_weekly (future_week = false), then the events
--- after the partition day by week (future_week = true; the rest of the current week included).
--- `scheduled` counts sign-ups whose last status is a scheduled one (default Scheduled, Confirmed).
-with past as (
-    {{ flake_rate_rows() }}
+-- flake_rate_weekly (future_week = false), then the weeks of the events after the partition day
+-- (future_week = true; the rest of the current week included) with `scheduled`, the sign-ups whose
+-- last status is a scheduled one. Nothing has happened yet in those: flake_rate is null, not 0.
+with upcoming as (
+    select
+        event_location_id,
+        week_start,
+        cast(sum(no_show) as {{ dbt.type_bigint() }}) as no_show,
+        cast(sum(cancelled) as {{ dbt.type_bigint() }}) as cancelled,
+        cast(sum(completed) as {{ dbt.type_bigint() }}) as completed,
+        cast(sum(scheduled) as {{ dbt.type_bigint() }}) as scheduled,
+        cast(sum(total_signups) as {{ dbt.type_bigint() }}) as total_signups
+    from {{ ref('int_volunteers__weekly_signup_counts') }}
+    where as_of_date = {{ as_of_date() }} and upcoming
+    group by event_location_id, week_start
 ),
 
-upcoming as (
-    {{ flake_rate_rows(future=true) }}
+regions as (
+    select event_location_id, max(event_location_name) as event_location_name
+    from {{ ref('int_volunteers__weekly_signup_counts') }}
+    where as_of_date = {{ as_of_date() }} and upcoming
+    group by event_location_id
 )
 
-select past.*, false as future_week from past
+select weekly.*, false as future_week
+from {{ ref('flake_rate_weekly') }} as weekly
+where weekly.as_of_date = {{ as_of_date() }}
+
 union all
-select upcoming.*, true as future_week from upcoming
+
+select
+    {{ as_of_date() }} as as_of_date,
+    upcoming.week_start,
+    {{ add_days('upcoming.week_start', 6) }} as week_end,
+    upcoming.event_location_id,
+    regions.event_location_name,
+    upcoming.week_start = {{ week_start_saturday(as_of_date()) }} as current_week,
+    upcoming.no_show,
+    upcoming.cancelled,
+    upcoming.completed,
+    upcoming.no_show + upcoming.cancelled as total_flakes,
+    upcoming.total_signups,
+    cast(null as {{ type_double() }}) as flake_rate,
+    upcoming.scheduled,
+    true as future_week
+from upcoming
+left join regions
+    on regions.event_location_id = upcoming.event_location_id

@@ -1,2 +1,50 @@
 {{ config(**as_of_partitioned()) }}
-{{ flake_rate_rows(dims=['organizer']) }}
+-- flake_rate_weekly split by organizer: every week from the (region, organizer)'s first week to
+-- the current one, weeks without sign-ups kept with flake_rate null.
+with counts as (
+    select *
+    from {{ ref('int_volunteers__weekly_signup_counts') }}
+    where as_of_date = {{ as_of_date() }} and not upcoming
+),
+
+regions as (
+    select event_location_id, max(event_location_name) as event_location_name
+    from counts
+    group by event_location_id
+),
+
+weeks as (
+    select first_weeks.event_location_id, first_weeks.organizer, week
+    from (
+        select event_location_id, organizer, min(week_start) as first_week
+        from counts
+        group by event_location_id, organizer
+    ) as first_weeks
+    {{ join_weeks('first_weeks.first_week', week_start_saturday(as_of_date()), 'week') }}
+)
+
+select
+    {{ as_of_date() }} as as_of_date,
+    weeks.week as week_start,
+    {{ add_days('weeks.week', 6) }} as week_end,
+    weeks.event_location_id,
+    weeks.organizer,
+    regions.event_location_name,
+    weeks.week = {{ week_start_saturday(as_of_date()) }} as current_week,
+    coalesce(counts.no_show, 0) as no_show,
+    coalesce(counts.cancelled, 0) as cancelled,
+    coalesce(counts.completed, 0) as completed,
+    coalesce(counts.no_show, 0) + coalesce(counts.cancelled, 0) as total_flakes,
+    coalesce(counts.total_signups, 0) as total_signups,
+    case
+        when coalesce(counts.total_signups, 0) = 0 then null
+        else cast(counts.no_show + counts.cancelled as {{ type_double() }}) / counts.total_signups
+    end as flake_rate,
+    coalesce(counts.scheduled, 0) as scheduled
+from weeks
+left join counts
+    on counts.event_location_id = weeks.event_location_id
+    and counts.organizer = weeks.organizer
+    and counts.week_start = weeks.week
+left join regions
+    on regions.event_location_id = weeks.event_location_id
