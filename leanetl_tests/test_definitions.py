@@ -13,6 +13,7 @@ VOLUNTEERS = {
     "event_signups_quarantine",
     "stg_volunteers__event_signups",
     "int_volunteers__signup_last_status",
+    "int_volunteers__weekly_signup_counts",
     "flake_rate_weekly",
     "flake_rate_weekly_by_organizer",
     "flake_rate_outlook",
@@ -109,7 +110,7 @@ def test_dg_check_and_list_defs_are_clean(tmp_path: Path, leanetl_home) -> None:
         k.to_user_string()
         for k in build_defs(load_settings()).resolve_asset_graph().get_all_asset_keys()
     }
-    assert assets == expected and len(assets) == 32
+    assert assets == expected and len(assets) == 33
 
 
 def test_no_private_dagster_imports() -> None:
