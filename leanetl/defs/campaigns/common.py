@@ -1,8 +1,12 @@
 """Keys, partitions and addresses shared by the campaigns assets."""
 
+from typing import Any
+
 import dagster as dg
 
+from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions, retry_policy
 from leanetl.lib.keys import key_segment
+from leanetl.settings import Settings
 
 DOMAIN = "campaigns"
 ACTIVE_CAMPAIGNS = dg.AssetKey([DOMAIN, "active_campaigns"])
@@ -32,3 +36,17 @@ def map_key(campaign_id: str, suffix: str = "html") -> str:
     Campaign ids come from MongoDB: one that is not a plain key segment is refused here (the
     Campaign model already quarantines such documents)."""
     return f"reach-maps/{key_segment(campaign_id, 'campaign _id')}/reach_map.{suffix}"
+
+
+def campaigns_step(settings: Settings, name: str, **spec: Any) -> Any:
+    """``dg.multi_asset`` of a campaigns step: the domain's group, daily partitions including
+    today, one day per run, and retries (every campaigns step talks to MongoDB, the Graph API,
+    the lake or GCS)."""
+    return dg.multi_asset(
+        name=name,
+        group_name=DOMAIN,
+        partitions_def=daily_partitions(settings, include_today=True),
+        backfill_policy=ONE_DAY_PER_RUN,
+        retry_policy=retry_policy(settings),
+        **spec,
+    )

@@ -15,10 +15,10 @@ from leanetl.defs.campaigns.common import (
     INSIGHTS_QUARANTINE,
     INSIGHTS_TOTALS,
     SYNC_COLLECTION,
+    campaigns_step,
 )
 from leanetl.defs.checks import check_results
 from leanetl.defs.metadata import preview
-from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions, retry_policy
 from leanetl.defs.resources import FacebookInsightsResource, InsightsFetch
 from leanetl.defs.sources import (
     SourceKeys,
@@ -129,12 +129,9 @@ INSIGHTS_CHECKS = [
 
 
 def build_fetch_ads_insights(settings: Settings) -> dg.AssetsDefinition:
-    @dg.multi_asset(
-        name="fetch_ads_insights",
-        group_name=DOMAIN,
-        partitions_def=daily_partitions(settings, include_today=True),
-        backfill_policy=ONE_DAY_PER_RUN,
-        retry_policy=retry_policy(settings),
+    @campaigns_step(
+        settings,
+        "fetch_ads_insights",
         ins={"active": dg.AssetIn(ACTIVE_CAMPAIGNS)},
         outs=_insights_outs(settings),
         check_specs=INSIGHTS_CHECKS,
@@ -191,14 +188,9 @@ def build_fetch_ads_insights(settings: Settings) -> dg.AssetsDefinition:
 
 
 def build_insights_changes(settings: Settings) -> dg.AssetsDefinition:
-    partitions = daily_partitions(settings, include_today=True)
-
-    @dg.multi_asset(
-        name="insights_changes",
-        retry_policy=retry_policy(settings),
-        group_name=DOMAIN,
-        partitions_def=partitions,
-        backfill_policy=ONE_DAY_PER_RUN,
+    @campaigns_step(
+        settings,
+        "insights_changes",
         ins={
             "daily": dg.AssetIn(ADS_INSIGHTS),
             "totals": dg.AssetIn(INSIGHTS_TOTALS),

@@ -15,9 +15,10 @@ from leanetl.defs.campaigns.common import (
     CONTRIBUTIONS_COLLECTION,
     CONTRIBUTIONS_QUARANTINE,
     DOMAIN,
+    campaigns_step,
 )
 from leanetl.defs.metadata import preview
-from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions, partition_day, retry_policy
+from leanetl.defs.partitions import partition_day
 from leanetl.defs.sources import (
     SourceConfig,
     SourceKeys,
@@ -62,14 +63,9 @@ def read_collection(mongo: MongoStore, collection: str, settings: Settings) -> l
 
 
 def build_read_campaigns(settings: Settings) -> dg.AssetsDefinition:
-    partitions = daily_partitions(settings, include_today=True)
-
-    @dg.multi_asset(
-        name="read_campaigns",
-        retry_policy=retry_policy(settings),
-        group_name=DOMAIN,
-        partitions_def=partitions,
-        backfill_policy=ONE_DAY_PER_RUN,
+    @campaigns_step(
+        settings,
+        "read_campaigns",
         outs={
             CAMPAIGNS_KEYS.rows_output: dg.AssetOut(
                 key=ACTIVE_CAMPAIGNS,
@@ -133,14 +129,9 @@ def build_read_campaigns(settings: Settings) -> dg.AssetsDefinition:
 
 
 def build_read_contributions(settings: Settings) -> dg.AssetsDefinition:
-    partitions = daily_partitions(settings, include_today=True)
-
-    @dg.multi_asset(
-        name="read_contributions",
-        retry_policy=retry_policy(settings),
-        group_name=DOMAIN,
-        partitions_def=partitions,
-        backfill_policy=ONE_DAY_PER_RUN,
+    @campaigns_step(
+        settings,
+        "read_contributions",
         ins={"active": dg.AssetIn(ACTIVE_CAMPAIGNS)},
         outs={
             CONTRIBUTIONS_KEYS.rows_output: dg.AssetOut(

@@ -1,8 +1,4 @@
-"""The volunteers domain's settings: names, defaults, meaning and typed values.
-
-Read by ``leanetl.settings`` (the one place that reads the environment), which hands each domain
-an ``EnvValues``; nothing here reads the environment itself or imports Dagster.
-"""
+"""The volunteers domain's settings (how they are read: ``leanetl/settings.py``)."""
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING

@@ -6,11 +6,7 @@ with upcoming as (
     select
         event_location_id,
         week_start,
-        cast(sum(no_show) as {{ dbt.type_bigint() }}) as no_show,
-        cast(sum(cancelled) as {{ dbt.type_bigint() }}) as cancelled,
-        cast(sum(completed) as {{ dbt.type_bigint() }}) as completed,
-        cast(sum(scheduled) as {{ dbt.type_bigint() }}) as scheduled,
-        cast(sum(total_signups) as {{ dbt.type_bigint() }}) as total_signups
+        {{ summed_status_counts() }}
     from {{ ref('int_volunteers__weekly_signup_counts') }}
     where as_of_date = {{ as_of_date() }} and upcoming
     group by event_location_id, week_start

@@ -7,11 +7,7 @@ with counts as (
     select
         event_location_id,
         week_start,
-        cast(sum(no_show) as {{ dbt.type_bigint() }}) as no_show,
-        cast(sum(cancelled) as {{ dbt.type_bigint() }}) as cancelled,
-        cast(sum(completed) as {{ dbt.type_bigint() }}) as completed,
-        cast(sum(scheduled) as {{ dbt.type_bigint() }}) as scheduled,
-        cast(sum(total_signups) as {{ dbt.type_bigint() }}) as total_signups
+        {{ summed_status_counts() }}
     from {{ ref('int_volunteers__weekly_signup_counts') }}
     where as_of_date = {{ as_of_date() }} and not upcoming
     group by event_location_id, week_start
@@ -41,16 +37,7 @@ select
     weeks.event_location_id,
     regions.event_location_name,
     weeks.week = {{ week_start_saturday(as_of_date()) }} as current_week,
-    coalesce(counts.no_show, 0) as no_show,
-    coalesce(counts.cancelled, 0) as cancelled,
-    coalesce(counts.completed, 0) as completed,
-    coalesce(counts.no_show, 0) + coalesce(counts.cancelled, 0) as total_flakes,
-    coalesce(counts.total_signups, 0) as total_signups,
-    case
-        when coalesce(counts.total_signups, 0) = 0 then null
-        else cast(counts.no_show + counts.cancelled as {{ type_double() }}) / counts.total_signups
-    end as flake_rate,
-    coalesce(counts.scheduled, 0) as scheduled
+    {{ flake_rate_measures('counts') }}
 from weeks
 left join counts
     on counts.event_location_id = weeks.event_location_id and counts.week_start = weeks.week

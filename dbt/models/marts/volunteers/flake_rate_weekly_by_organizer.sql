@@ -31,16 +31,7 @@ select
     weeks.organizer,
     regions.event_location_name,
     weeks.week = {{ week_start_saturday(as_of_date()) }} as current_week,
-    coalesce(counts.no_show, 0) as no_show,
-    coalesce(counts.cancelled, 0) as cancelled,
-    coalesce(counts.completed, 0) as completed,
-    coalesce(counts.no_show, 0) + coalesce(counts.cancelled, 0) as total_flakes,
-    coalesce(counts.total_signups, 0) as total_signups,
-    case
-        when coalesce(counts.total_signups, 0) = 0 then null
-        else cast(counts.no_show + counts.cancelled as {{ type_double() }}) / counts.total_signups
-    end as flake_rate,
-    coalesce(counts.scheduled, 0) as scheduled
+    {{ flake_rate_measures('counts') }}
 from weeks
 left join counts
     on counts.event_location_id = weeks.event_location_id
