@@ -15,9 +15,10 @@ from leanetl.defs.environment import build_environment_defs
 from leanetl.defs.leads import definitions as leads
 from leanetl.defs.policies import domain_defs
 from leanetl.defs.volunteers import definitions as volunteers
+from leanetl.defs.web_events import definitions as web_events
 from leanetl.settings import Settings
 
-DOMAINS = (volunteers, leads, campaigns)
+DOMAINS = (volunteers, leads, campaigns, web_events)
 
 
 def build_defs(current: Settings) -> dg.Definitions:

@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     yesterday = current.today() - dt.timedelta(days=1)
     days = [yesterday - dt.timedelta(days=n) for n in range(args.days - 1, -1, -1)]
     days = [d for d in days if d >= current.start_date]
-    jobs = ["volunteers_daily", "leads_daily", "campaigns_refresh"]
+    jobs = ["volunteers_daily", "leads_daily", "campaigns_refresh", "web_events_transform"]
     log = current.home / "demo.log"
     print(f"leanetl demo: {len(days)} days ({days[0]} to {days[-1]}), home {current.home}")
     print(f"  (Dagster and dbt logs go to {log})", flush=True)
@@ -167,6 +167,14 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"  embedded Mongo     {current.mongo_dir} (campaigns db: campaigns, contributions, "
         "expenditures, canvases)"
+    )
+    print(f"  web events         {current.web_events.url}/transformed/<table>/dt=<day>/*.parquet")
+    print(
+        "      "
+        + query_hint(
+            "select event, count(*) as n from web_events.tracks group by 1 order by 2 desc",
+            current.duckdb_path,
+        )
     )
     print("  UI with every run: make dev, then http://127.0.0.1:3000")
     return 0

@@ -92,6 +92,16 @@ def build_resources(settings: Settings) -> dict[str, Any]:
             s3_endpoint_url=settings.s3_endpoint_url,
             gcp_project=settings.bq_project,
         ),
+        "web_raw": ObjectStore(
+            url=settings.web_events.raw_url,
+            s3_endpoint_url=settings.s3_endpoint_url,
+            gcp_project=settings.bq_project,
+        ),
+        "web_lake": ObjectStore(
+            url=settings.web_events.url,
+            s3_endpoint_url=settings.s3_endpoint_url,
+            gcp_project=settings.bq_project,
+        ),
         "pyspark": LazyPySparkResource(spark_config=spark_config(settings)),
         "mailer": Mailer(
             host=settings.smtp_host,

@@ -23,6 +23,8 @@ from leanetl.defs.leads.settings import DOC as LEADS_DOC
 from leanetl.defs.leads.settings import LeadsSettings
 from leanetl.defs.volunteers.settings import DOC as VOLUNTEERS_DOC
 from leanetl.defs.volunteers.settings import VolunteersSettings
+from leanetl.defs.web_events.settings import DOC as WEB_EVENTS_DOC
+from leanetl.defs.web_events.settings import WebEventsSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt"
@@ -94,6 +96,7 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
     **VOLUNTEERS_DOC,
     **LEADS_DOC,
     **CAMPAIGNS_DOC,
+    **WEB_EVENTS_DOC,
 }
 SECRETS = tuple(name for name, (_, about) in SETTINGS_DOC.items() if about.startswith("secret:"))
 NEEDED_OUTSIDE_LOCAL = ("LEANETL_BQ_PROJECT", "LEANETL_VAN_SIGNUPS_TABLE")
@@ -204,6 +207,7 @@ class Settings:
     volunteers: VolunteersSettings
     leads: LeadsSettings
     campaigns: CampaignsSettings
+    web_events: WebEventsSettings
 
     @property
     def tz(self) -> ZoneInfo:
@@ -310,6 +314,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             values, str(home / "sources" / "leads") if is_local else f"{lake}/sources/leads"
         ),
         campaigns=CampaignsSettings.read(values, is_local, lake),
+        web_events=WebEventsSettings.read(values, lake),
     )
 
 

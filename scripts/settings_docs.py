@@ -10,6 +10,7 @@ from pathlib import Path
 from leanetl.defs.campaigns.settings import DOC as CAMPAIGNS_DOC
 from leanetl.defs.leads.settings import DOC as LEADS_DOC
 from leanetl.defs.volunteers.settings import DOC as VOLUNTEERS_DOC
+from leanetl.defs.web_events.settings import DOC as WEB_EVENTS_DOC
 from leanetl.settings import CORE_DOC
 
 REPO = Path(__file__).resolve().parent.parent
@@ -19,6 +20,7 @@ SECTIONS = {
     "volunteers (leanetl/defs/volunteers/settings.py)": VOLUNTEERS_DOC,
     "leads (leanetl/defs/leads/settings.py)": LEADS_DOC,
     "campaigns (leanetl/defs/campaigns/settings.py)": CAMPAIGNS_DOC,
+    "web events (leanetl/defs/web_events/settings.py)": WEB_EVENTS_DOC,
 }
 
 

@@ -18,15 +18,15 @@ ONE_DAY_PER_RUN = dg.BackfillPolicy.multi_run(max_partitions_per_run=1)
 
 
 def daily_partitions(
-    settings: Settings, include_today: bool = False
+    settings: Settings, include_today: bool = False, timezone: str | None = None
 ) -> dg.DailyPartitionsDefinition:
-    """Local days in the configured timezone, from the configured start date.
+    """Local days in the configured timezone (or ``timezone``), from the configured start date.
 
     ``include_today`` adds the day in progress, for domains that refresh it during the day.
     """
     return dg.DailyPartitionsDefinition(
         start_date=settings.start_date.isoformat(),
-        timezone=settings.timezone,
+        timezone=timezone or settings.timezone,
         end_offset=1 if include_today else 0,
     )
 

@@ -58,6 +58,7 @@ class StoredObject:
     key: str
     modified: dt.datetime
     size: int
+    etag: str = ""  # S3's ETag, GCS's etag, or size-mtime_ns of a local file
 
 
 def _is_not_found(exc: Exception) -> bool:
@@ -224,7 +225,8 @@ class ObjectStore(dg.ConfigurableResource):
             for key in self.list_keys(prefix):
                 stat = self._local_path(key).stat()
                 modified = dt.datetime.fromtimestamp(stat.st_mtime, dt.UTC)
-                found.append(StoredObject(key, modified, stat.st_size))
+                etag = f"{stat.st_size}-{stat.st_mtime_ns}"
+                found.append(StoredObject(key, modified, stat.st_size, etag))
         elif self.scheme == "s3":
             bucket, store_prefix = self._bucket_and_prefix
             strip = len(store_prefix) + 1 if store_prefix else 0
@@ -236,14 +238,21 @@ class ObjectStore(dg.ConfigurableResource):
             for page in pages:
                 for item in page.get("Contents", []):
                     found.append(
-                        StoredObject(item["Key"][strip:], item["LastModified"], item["Size"])
+                        StoredObject(
+                            item["Key"][strip:],
+                            item["LastModified"],
+                            item["Size"],
+                            item.get("ETag", "").strip('"'),
+                        )
                     )
         else:
             _, store_prefix = self._bucket_and_prefix
             strip = len(store_prefix) + 1 if store_prefix else 0
             bucket = self._gcs_bucket()
             for blob in bucket.client.list_blobs(bucket, prefix=self._object_name(prefix)):
-                found.append(StoredObject(blob.name[strip:], blob.updated, blob.size or 0))
+                found.append(
+                    StoredObject(blob.name[strip:], blob.updated, blob.size or 0, blob.etag or "")
+                )
         return sorted(found, key=lambda o: (o.modified, o.key))
 
     def delete(self, key: str) -> None:

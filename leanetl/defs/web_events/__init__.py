@@ -1,0 +1,1 @@
+"""Web events: Segment calls landed by Kinesis Firehose → one Parquet table per event type."""

@@ -1,0 +1,33 @@
+"""Keys and addresses shared by the web events assets."""
+
+import dagster as dg
+
+DOMAIN = "web_events"
+FIREHOSE_OBJECTS = dg.AssetKey([DOMAIN, "firehose_objects"])
+CALL_TABLES = ("tracks", "identifies", "pages", "screens", "groups", "aliases")
+TABLE_KEYS = {table: dg.AssetKey([DOMAIN, table]) for table in CALL_TABLES}
+EVENT_TABLES = dg.AssetKey([DOMAIN, "track_event_tables"])
+DEAD_LETTERS = dg.AssetKey([DOMAIN, "dead_letters"])
+QUERY_TABLES = dg.AssetKey([DOMAIN, "query_tables"])
+
+TRANSFORMED = "transformed"
+ERRORS = "errors"
+MANIFESTS = "manifests"
+NAMES = f"{MANIFESTS}/names.json"
+
+
+def table_key(table: str) -> dg.AssetKey:
+    """The asset a table's rows belong to: its own for the call tables, else the event tables."""
+    return TABLE_KEYS.get(table, EVENT_TABLES)
+
+
+def parquet_key(table: str, day: str, object_id: str) -> str:
+    return f"{TRANSFORMED}/{table}/dt={day}/{object_id}.parquet"
+
+
+def errors_key(day: str, object_id: str) -> str:
+    return f"{ERRORS}/dt={day}/{object_id}.jsonl"
+
+
+def manifest_key(day: str) -> str:
+    return f"{MANIFESTS}/dt={day}.json"

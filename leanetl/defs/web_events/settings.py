@@ -1,0 +1,57 @@
+"""The web events domain's settings (how they are read: ``leanetl/settings.py``)."""
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from leanetl.settings import EnvValues
+
+DOC: dict[str, tuple[str, str]] = {
+    "LEANETL_WEB_EVENTS_RAW_URL": (
+        "$LEANETL_LAKE_URL/web-data/raw",
+        "where Firehose lands the Segment objects (YYYY/MM/DD/HH/<stream>-… keys, UTC): a "
+        "directory, s3://bucket/web-data/raw or gs://…",
+    ),
+    "LEANETL_WEB_EVENTS_URL": (
+        "$LEANETL_LAKE_URL/web-data",
+        "root of transformed/<table>/dt=<day>/, errors/dt=<day>/ and manifests/",
+    ),
+    "LEANETL_WEB_EVENTS_SENSOR_SECONDS": (
+        "120",
+        "how often the web_events_new_objects sensor lists the raw objects",
+    ),
+    "LEANETL_WEB_EVENTS_LOOKBACK_DAYS": (
+        "2",
+        "day prefixes before the newest seen that the sensor lists again (objects that land late "
+        "under an earlier prefix); events timestamped more days before their arrival are counted",
+    ),
+    "LEANETL_WEB_EVENTS_QUARANTINE_MAX_SHARE": (
+        "0.01",
+        "largest share of records dead-lettered before the check warns",
+    ),
+    "LEANETL_WEB_EVENTS_GLUE_DATABASE": (
+        "",
+        "prod: AWS Glue database of the tables Athena queries (empty: no Glue catalog)",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class WebEventsSettings:
+    raw_url: str
+    url: str
+    sensor_seconds: int
+    lookback_days: int
+    quarantine_max_share: float
+    glue_database: str
+
+    @classmethod
+    def read(cls, values: "EnvValues", lake_url: str) -> "WebEventsSettings":
+        return cls(
+            raw_url=values.text("LEANETL_WEB_EVENTS_RAW_URL", default=f"{lake_url}/web-data/raw"),
+            url=values.text("LEANETL_WEB_EVENTS_URL", default=f"{lake_url}/web-data"),
+            sensor_seconds=values.integer("LEANETL_WEB_EVENTS_SENSOR_SECONDS", low=30),
+            lookback_days=values.integer("LEANETL_WEB_EVENTS_LOOKBACK_DAYS", low=0, high=30),
+            quarantine_max_share=values.share("LEANETL_WEB_EVENTS_QUARANTINE_MAX_SHARE"),
+            glue_database=values.text("LEANETL_WEB_EVENTS_GLUE_DATABASE"),
+        )

@@ -1,0 +1,219 @@
+"""Raw Firehose objects of one arrival day → Parquet per table, dead letters, the day's manifest."""
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import dagster as dg
+from pydantic import Field
+
+from leanetl.defs.checks import check_results
+from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions, partition_day, retry_policy
+from leanetl.defs.sources import quarantine_metadata
+from leanetl.defs.web_events.common import (
+    CALL_TABLES,
+    DEAD_LETTERS,
+    DOMAIN,
+    EVENT_TABLES,
+    FIREHOSE_OBJECTS,
+    NAMES,
+    TABLE_KEYS,
+    errors_key,
+    manifest_key,
+    parquet_key,
+)
+from leanetl.io_managers.object_store import ObjectStore, StoredObject
+from leanetl.lib.parquet import frame_to_parquet_bytes
+from leanetl.lib.quarantine import combine
+from leanetl.lib.web_events.checks import transform_checks
+from leanetl.lib.web_events.manifest import DayManifest
+from leanetl.lib.web_events.naming import NameRegistry
+from leanetl.lib.web_events.objects import ObjectResult, day_prefix, object_id, transform_object
+from leanetl.sample.web_events import ensure_sample_objects
+from leanetl.settings import Settings
+
+CHECKS = {
+    "records_reconcile": (
+        DEAD_LETTERS,
+        "Every record read is a row of tracks or a call table, or a dead letter.",
+    ),
+    "dead_letters_below_limit": (
+        DEAD_LETTERS,
+        "Less than LEANETL_WEB_EVENTS_QUARANTINE_MAX_SHARE of the records were dead-lettered (warns).",
+    ),
+    "timestamps_plausible": (
+        TABLE_KEYS["tracks"],
+        "No event is timestamped after its arrival day or more than LEANETL_WEB_EVENTS_LOOKBACK_DAYS "
+        "before it (such events are kept and counted; warns).",
+    ),
+}
+
+
+class WebEventsConfig(dg.Config):
+    keys: list[str] = Field(
+        default_factory=list, description="new raw keys the sensor saw (informational)"
+    )
+    reprocess: bool = Field(
+        default=False,
+        description="transform every object of the day again, replacing its outputs",
+    )
+
+
+def _specs() -> list[dg.AssetSpec]:
+    tables = [
+        dg.AssetSpec(
+            TABLE_KEYS[t],
+            deps=[FIREHOSE_OBJECTS],
+            description=f"Segment's `{t}` table: Parquet under transformed/{t}/dt=<arrival day>/.",
+            group_name=DOMAIN,
+            kinds={"parquet", "s3"},
+            tags={"layer": "core"},
+            skippable=True,
+        )
+        for t in CALL_TABLES
+    ]
+    return [
+        *tables,
+        dg.AssetSpec(
+            EVENT_TABLES,
+            deps=[FIREHOSE_OBJECTS],
+            description="One table per track event (snake_cased name), properties as columns.",
+            group_name=DOMAIN,
+            kinds={"parquet", "s3"},
+            tags={"layer": "core"},
+            skippable=True,
+        ),
+        dg.AssetSpec(
+            DEAD_LETTERS,
+            deps=[FIREHOSE_OBJECTS],
+            description="Records (or whole objects) that could not be read: errors/dt=<day>/*.jsonl "
+            "in the one quarantine schema (source = raw key, locator = byte offset).",
+            group_name=DOMAIN,
+            kinds={"s3"},
+            tags={"layer": "raw"},
+            skippable=True,
+        ),
+    ]
+
+
+def _write_outputs(
+    lake: ObjectStore, day: str, result: ObjectResult, previous: dict[str, Any] | None
+) -> dict[str, int]:
+    """The object's Parquet per table and its dead letters; outputs it no longer has are removed."""
+    oid = object_id(result.key)
+    for table, frame in result.tables.items():
+        lake.put_bytes(parquet_key(table, day, oid), frame_to_parquet_bytes(frame))
+    for table in set((previous or {}).get("rows", {})) - set(result.tables):
+        lake.delete(parquet_key(table, day, oid))
+    if len(result.dead_letters):
+        lines = result.dead_letters.to_json(orient="records", lines=True, force_ascii=False)
+        lake.put_bytes(errors_key(day, oid), lines.encode(), content_type="application/x-ndjson")
+    elif previous and previous.get("dead_letters"):
+        lake.delete(errors_key(day, oid))
+    return {table: len(frame) for table, frame in result.tables.items()}
+
+
+def _load_json(lake: ObjectStore, key: str) -> dict[str, Any] | None:
+    return json.loads(lake.get_bytes(key)) if lake.exists(key) else None
+
+
+def transform_day(
+    context: dg.AssetExecutionContext,
+    raw: ObjectStore,
+    lake: ObjectStore,
+    day: dt.date,
+    reprocess: bool,
+) -> tuple[list[ObjectResult], DayManifest, NameRegistry]:
+    """Transform the day's pending objects, recording each in the manifest as it is written."""
+    manifest = DayManifest.from_json(day, _load_json(lake, manifest_key(day.isoformat())))
+    names = NameRegistry.from_json(_load_json(lake, NAMES))
+    listed: list[StoredObject] = raw.list_objects(day_prefix(day))
+    results = []
+    for item in manifest.pending(listed, reprocess):
+        result = transform_object(item.key, raw.get_bytes(item.key), names)
+        previous = manifest.objects.get(item.key)
+        rows = _write_outputs(lake, day.isoformat(), result, previous)
+        lake.put_bytes(NAMES, json.dumps(names.to_json(), sort_keys=True).encode())
+        manifest.record(item, rows, len(result.dead_letters), result.records)
+        lake.put_bytes(manifest_key(day.isoformat()), json.dumps(manifest.to_json()).encode())
+        results.append(result)
+    context.log.info(f"{len(results)} of {len(listed)} objects of {day} transformed")
+    return results, manifest, names
+
+
+def build_transform_asset(settings: Settings) -> dg.AssetsDefinition:
+    web = settings.web_events
+
+    @dg.multi_asset(
+        name="transform_web_events",
+        specs=_specs(),
+        check_specs=[
+            dg.AssetCheckSpec(name, asset=key, description=text)
+            for name, (key, text) in CHECKS.items()
+        ],
+        partitions_def=daily_partitions(settings, include_today=True, timezone="UTC"),
+        backfill_policy=ONE_DAY_PER_RUN,
+        retry_policy=retry_policy(settings),
+        can_subset=False,
+    )
+    def transform_web_events(
+        context: dg.AssetExecutionContext,
+        config: WebEventsConfig,
+        web_raw: ObjectStore,
+        web_lake: ObjectStore,
+    ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
+        day = partition_day(context)
+        if settings.is_local and web_raw.scheme == "file":
+            ensure_sample_objects(web_raw, [day])
+        results, manifest, names = transform_day(context, web_raw, web_lake, day, config.reprocess)
+        yield from _materializations(results, manifest, names)
+        outcomes = transform_checks(results, day, web.lookback_days, web.quarantine_max_share)
+        yield from check_results(
+            outcomes,
+            {n: k for n, (k, _) in CHECKS.items()},
+            warn=set(CHECKS) - {"records_reconcile"},
+        )
+
+    return transform_web_events
+
+
+def _materializations(
+    results: list[ObjectResult], manifest: DayManifest, names: NameRegistry
+) -> Iterator[dg.MaterializeResult]:
+    totals = manifest.totals()
+    run_rows: dict[str, int] = {}
+    for result in results:
+        for table, frame in result.tables.items():
+            run_rows[table] = run_rows.get(table, 0) + len(frame)
+    for table, key in TABLE_KEYS.items():
+        yield dg.MaterializeResult(
+            asset_key=key,
+            metadata={
+                "dagster/row_count": totals.get(table, 0),
+                "rows_this_run": run_rows.get(table, 0),
+            },
+        )
+    events = {t: n for t, n in totals.items() if t not in TABLE_KEYS}
+    drifted = {f"{t}.{c}" for r in results for t, cols in r.drifted.items() for c in cols}
+    yield dg.MaterializeResult(
+        asset_key=EVENT_TABLES,
+        metadata={
+            "dagster/row_count": sum(events.values()),
+            "rows_per_table": dg.MetadataValue.json(events),
+            "event_tables": dg.MetadataValue.json(dict(sorted(names.tables.items()))),
+            "renamed": dg.MetadataValue.json(names.renamed),
+            "columns_made_text": dg.MetadataValue.json(sorted(drifted)),
+        },
+    )
+    letters = combine(r.dead_letters for r in results)
+    yield dg.MaterializeResult(
+        asset_key=DEAD_LETTERS,
+        metadata={
+            **quarantine_metadata(letters),
+            "dead_letter_records": int(sum(e["dead_letters"] for e in manifest.objects.values())),
+            "objects_this_run": len(results),
+            "objects_in_day": len(manifest.objects),
+            "records_this_run": sum(r.records for r in results),
+        },
+    )

@@ -1,0 +1,81 @@
+"""Table and column names from event names and property keys (data values).
+
+Segment's warehouse convention: names are snake_cased (``Post Created`` → ``post_created``,
+``accountType`` → ``account_type``). A name is only ever ``[a-z][a-z0-9_]{0,59}``: other characters
+become ``_``, a leading digit gets ``e_``, and an empty result is ``unnamed``. Reserved table names
+(the tables every source has) get ``event_`` in front (``Pages`` → ``event_pages``). When two
+different originals give the same name, the first one seen keeps it and each later one gets
+``_`` + 6 hex digits of its SHA-1 — stable, because the assignments are kept in a registry that
+every run reads and extends (they are recorded in the run's metadata too).
+"""
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+RESERVED_TABLES = frozenset(
+    {"tracks", "identifies", "pages", "screens", "groups", "aliases", "users"}
+)
+MAX_NAME = 60
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_OTHER = re.compile(r"[^a-z0-9]+")
+
+
+def snake_case(name: str) -> str:
+    """``Post Created`` → ``post_created``, ``accountType`` → ``account_type`` (always a safe
+    identifier: see the module's docstring)."""
+    text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
+    text = _OTHER.sub("_", _CAMEL.sub("_", text).lower()).strip("_")
+    if not text:
+        return "unnamed"
+    if text[0].isdigit():
+        text = f"e_{text}"
+    return text[:MAX_NAME].rstrip("_")
+
+
+def _distinct(base: str, original: str) -> str:
+    digest = hashlib.sha1(original.encode()).hexdigest()[:6]
+    return f"{base[: MAX_NAME - 7]}_{digest}"
+
+
+@dataclass
+class NameRegistry:
+    """Original → name, per table for columns; extended, never changed."""
+
+    tables: dict[str, str] = field(default_factory=dict)  # event name -> table
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)  # table -> path -> column
+    renamed: dict[str, str] = field(default_factory=dict)  # what got a distinct name this run
+
+    def table_for(self, event: str) -> str:
+        if event not in self.tables:
+            base = snake_case(event)
+            if base in RESERVED_TABLES:
+                base = f"event_{base}"
+            taken = set(self.tables.values())
+            name = _distinct(base, event) if base in taken else base
+            self.tables[event] = name
+            if name != base:
+                self.renamed[f"event {event!r}"] = name
+        return self.tables[event]
+
+    def column_for(self, table: str, path: str, reserved: frozenset[str]) -> str:
+        known = self.columns.setdefault(table, {})
+        if path not in known:
+            base = snake_case(path)
+            taken = set(known.values()) | reserved
+            name = _distinct(base, path) if base in taken else base
+            known[path] = name
+            if name != base:
+                self.renamed[f"{table}.{path}"] = name
+        return known[path]
+
+    def to_json(self) -> dict[str, object]:
+        return {"tables": self.tables, "columns": self.columns}
+
+    @classmethod
+    def from_json(cls, data: dict[str, object] | None) -> "NameRegistry":
+        data = data or {}
+        return cls(
+            dict(data.get("tables", {})), {k: dict(v) for k, v in data.get("columns", {}).items()}
+        )

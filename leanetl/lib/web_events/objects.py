@@ -1,0 +1,90 @@
+"""One raw Firehose object → rows per table and dead letters; where objects and outputs live.
+
+Keys are ``YYYY/MM/DD/HH/<stream>-<version>-YYYY-MM-DD-HH-MM-SS-<uuid>`` (UTC, arrival). The
+arrival day of an object is its key's ``YYYY/MM/DD``: an object that lands late under an earlier
+prefix belongs to that earlier day. Outputs of an object are named by its object id (the key's last
+segment, or a hash of the key when that is not a safe name), so writing them again replaces them.
+"""
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from leanetl.lib.keys import UnsafeKeyError, key_segment
+from leanetl.lib.quarantine import combine, quarantine_frame
+from leanetl.lib.web_events.naming import NameRegistry
+from leanetl.lib.web_events.records import parse_object
+from leanetl.lib.web_events.tables import split_calls, typed_frame
+
+_DAY_PREFIX = re.compile(r"^(\d{4})/(\d{2})/(\d{2})/")
+
+
+def arrival_day(key: str) -> dt.date | None:
+    """The UTC day of a Firehose key's ``YYYY/MM/DD/`` prefix (None for any other key)."""
+    found = _DAY_PREFIX.match(key)
+    if not found:
+        return None
+    try:
+        return dt.date(*map(int, found.groups()))
+    except ValueError:
+        return None
+
+
+def day_prefix(day: dt.date) -> str:
+    return f"{day:%Y/%m/%d}/"
+
+
+def object_id(key: str) -> str:
+    """A file name for an object's outputs: its last key segment if safe, else a hash."""
+    try:
+        return key_segment(key.rsplit("/", 1)[-1], "a web events object id")
+    except UnsafeKeyError:
+        return "object-" + hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+@dataclass
+class ObjectResult:
+    key: str
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    dead_letters: pd.DataFrame = field(default_factory=lambda: combine([]))
+    records: int = 0  # records found (rows + dead-lettered records)
+    drifted: dict[str, list[str]] = field(default_factory=dict)  # table -> columns made text
+    whole_object_error: str | None = None
+
+    def rows(self, table: str) -> int:
+        frame = self.tables.get(table)
+        return 0 if frame is None else len(frame)
+
+
+def transform_object(key: str, data: bytes, names: NameRegistry) -> ObjectResult:
+    """Parse, split and type one object; bad records (and an unreadable object) dead-lettered in
+    the one quarantine schema: source = key, locator ``byte <offset>`` or ``whole object``."""
+    parsed = parse_object(data)
+    result = ObjectResult(key)
+    if parsed.whole_object_error:
+        result.whole_object_error = parsed.whole_object_error
+        result.dead_letters = quarantine_frame(
+            key, ["whole object"], [parsed.whole_object_error], [""]
+        )
+        result.records = 1
+        return result
+    split = split_calls(parsed.records, parsed.offsets, key, names)
+    rejected = [
+        (f"byte {parsed.offsets[i]}", reason, str(parsed.records[i])[:2000])
+        for i, reason in split.rejected
+    ]
+    unparsed = [(f"byte {d.offset}", d.reason, d.raw) for d in parsed.dead_letters]
+    letters = sorted(unparsed + rejected, key=lambda d: int(d[0].split()[1]))
+    result.dead_letters = quarantine_frame(
+        key, [d[0] for d in letters], [d[1] for d in letters], [d[2] for d in letters]
+    )
+    result.records = len(parsed.records) + len(parsed.dead_letters)
+    for table, rows in split.rows.items():
+        frame, drifted = typed_frame(rows)
+        result.tables[table] = frame
+        if drifted:
+            result.drifted[table] = drifted
+    return result

@@ -1,0 +1,142 @@
+"""Firehose objects → records → tables: parsing, naming, types, dead letters (pure)."""
+
+import datetime as dt
+import gzip
+import json
+
+import pytest
+
+from leanetl.lib.web_events.naming import NameRegistry, snake_case
+from leanetl.lib.web_events.objects import arrival_day, object_id, transform_object
+from leanetl.lib.web_events.records import parse_object
+from leanetl.lib.web_events.tables import split_calls, typed_frame
+from leanetl_tests.conftest import REPO
+
+SPEC = REPO.parent / "shared/fixtures/segment/segment_spec_examples.jsonl"
+
+
+def payloads() -> list[dict]:
+    """Segment's own spec examples (CC BY 4.0, ../shared/fixtures/segment)."""
+    if SPEC.exists():
+        rows = [json.loads(line)["payload"] for line in SPEC.read_text().splitlines()]
+    else:  # the copy kept with the tests
+        rows = [
+            json.loads(line)["payload"]
+            for line in (REPO / "leanetl_tests/fixtures/segment/segment_spec_examples.jsonl")
+            .read_text()
+            .splitlines()
+        ]
+    return [{"timestamp": "2025-03-14T10:00:00Z", **p} for p in rows]
+
+
+def test_both_record_forms_and_a_mix_with_braces_and_quotes_in_strings() -> None:
+    records = [
+        {"type": "track", "event": "E", "properties": {"text": '}{ "x" \\ }'}, "n": i}
+        for i in range(6)
+    ]
+    parts = [json.dumps(r).encode() for r in records]
+    newline = b"\n".join(parts) + b"\n"
+    concatenated = b"".join(parts)
+    mixed = (
+        parts[0] + parts[1] + b"\n" + parts[2] + b"  " + parts[3] + b"\r\n" + parts[4] + parts[5]
+    )
+    for data in (newline, concatenated, mixed, gzip.compress(mixed)):
+        parsed = parse_object(data)
+        assert parsed.records == records and not parsed.dead_letters
+    assert parse_object(gzip.compress(mixed)).compressed
+    assert parse_object(b"").records == [] and parse_object(b"\n\n").records == []
+
+
+def test_a_malformed_record_between_good_ones_is_the_only_dead_letter() -> None:
+    data = b'{"a":1}{"b":2}\n{"type": oops}\n{"c":3}{"d":[1,}{"e":5}'
+    parsed = parse_object(data)
+    assert parsed.records == [{"a": 1}, {"b": 2}, {"c": 3}, {"e": 5}]
+    assert [(d.offset, d.raw) for d in parsed.dead_letters] == [
+        (15, '{"type": oops}'),
+        (37, '{"d":[1,}'),  # up to the next `}{` boundary
+    ]
+    assert data[15:16] == b"{" and data[37:38] == b"{"
+
+
+def test_corrupt_gzip_and_non_utf8_objects_are_dead_lettered_whole() -> None:
+    corrupt = parse_object(b"\x1f\x8b\x08\x00" + b"garbage" * 10)
+    assert corrupt.whole_object_error.startswith("corrupt GZIP object")
+    assert parse_object(b'{"a":"caf\xe9"}').whole_object_error == "not UTF-8 text (byte 9)"
+    result = transform_object("2025/03/14/10/x", b"\x1f\x8bnope", NameRegistry())
+    assert result.dead_letters[["locator", "raw"]].values.tolist() == [["whole object", ""]]
+    assert result.records == 1 and not result.tables
+
+
+def test_segment_spec_examples_split_into_segment_tables() -> None:
+    names = NameRegistry()
+    calls = payloads()
+    split = split_calls(calls, range(len(calls)), "obj", names)
+    assert not split.rejected
+    assert {t: len(r) for t, r in split.rows.items()} == {
+        "tracks": 3,
+        "user_registered": 1,
+        "course_clicked": 1,
+        "report_submitted": 1,
+        "identifies": 2,
+        "pages": 2,
+        "screens": 2,
+        "groups": 1,
+    }
+    course = split.rows["course_clicked"][0]
+    assert course["message_id"] == "ajs-f8ca1e4de5024d9430b3928bd8ac6b96"
+    assert course["context_page_path"] == "/academy/" and course["title"] == "Intro to Analytics"
+    assert course["received_at"] == dt.datetime(2015, 12, 12, 19, 11, 1, 266000, tzinfo=dt.UTC)
+    assert split.rows["user_registered"][0]["account_type"] == "Facebook"  # accountType
+
+
+def test_names_are_safe_and_collisions_get_stable_distinct_names() -> None:
+    assert snake_case("Post Created") == "post_created"
+    assert snake_case("accountType") == "account_type"
+    assert snake_case("../../etc; drop table") == "etc_drop_table"
+    assert (
+        snake_case("2FA Enabled") == "e_2_fa_enabled"
+    )  # as lodash snakeCase and snake_case("  ") == "unnamed"
+    names = NameRegistry()
+    calls = [
+        {"type": "track", "event": e, "timestamp": "2025-01-01T00:00:00Z"}
+        for e in ("post_created", "Post Created", "Pages", "PostCreated")
+    ]
+    split_calls(calls, range(4), "o", names)
+    # sorted originals: 'Pages', 'Post Created', 'PostCreated', 'post_created'
+    assert names.tables["Pages"] == "event_pages"
+    assert names.tables["Post Created"] == "post_created"
+    assert names.tables["PostCreated"].startswith("post_created_")
+    assert names.tables["post_created"].startswith("post_created_")
+    again = NameRegistry.from_json(json.loads(json.dumps(names.to_json())))
+    assert again.table_for("post_created") == names.tables["post_created"]  # kept across runs
+
+
+def test_drifting_types_become_text_and_are_counted() -> None:
+    rows = [{"n": 1, "ok": True, "x": 1.5}, {"n": "one", "ok": False, "x": 2}]
+    frame, drifted = typed_frame(rows)
+    assert drifted == ["n"] and frame["n"].tolist() == ["1", "one"]
+    assert str(frame["ok"].dtype) == "boolean" and str(frame["x"].dtype) == "Float64"
+
+
+@pytest.mark.parametrize(
+    ("record", "reason"),
+    [
+        ({"event": "E", "timestamp": "2025-01-01T00:00:00Z"}, "no type"),
+        ({"type": "track", "event": "E", "timestamp": "yesterday-ish"}, "unreadable timestamp"),
+        ({"type": "track", "event": "E"}, "no timestamp"),
+        ({"type": "trakc", "timestamp": "2025-01-01T00:00:00Z"}, "is not a Segment call"),
+    ],
+)
+def test_records_without_type_or_timestamp_are_dead_lettered(record, reason) -> None:
+    data = b'{"type":"page","timestamp":"2025-01-01T00:00:00Z"}\n' + json.dumps(record).encode()
+    result = transform_object("2025/01/01/00/o", data, NameRegistry())
+    assert result.records == 2 and result.rows("pages") == 1
+    assert result.dead_letters["locator"].tolist() == ["byte 51"]
+    assert reason in result.dead_letters["reason"].iloc[0]
+
+
+def test_keys_days_and_object_ids() -> None:
+    key = "2025/03/14/23/stream-1-2025-03-14-23-59-59-0b1c.gz"
+    assert arrival_day(key) == dt.date(2025, 3, 14) and object_id(key) == key.rsplit("/", 1)[1]
+    assert arrival_day("2025/02/30/00/x") is None and arrival_day("manifests/x") is None
+    assert object_id("2025/03/14/23/../x y").startswith("object-")
