@@ -181,9 +181,30 @@ def mongo_bench(tmp: Path, n: int) -> list[dict[str, Any]]:
     return rows
 
 
+def web_events_bench(tmp: Path) -> list[tuple[str, float, float, float, float]]:
+    """Raw Firehose objects → Parquet per table (what transform_web_events does per object),
+    and DuckDB's read_json → COPY on the same corpus as the anchor."""
+    from bench.web_events import DUCKDB_ANCHOR, TRANSFORM, write_corpus
+
+    corpus = tmp / "web-corpus"
+    objects, size, records = write_corpus(corpus)
+    what = f"{size / 1e6:.0f} MB, {records / 1e3:.0f}K records, {objects} objects"
+    names = {"corpus": corpus, "out": tmp / "web-out"}
+    return [
+        measure(
+            f"web events raw → Parquet per table ({what})", TRANSFORM.format(**names), tmp / "w1"
+        ),
+        measure(
+            f"web events anchor: DuckDB read_json → COPY, one table ({what})",
+            DUCKDB_ANCHOR.format(**names),
+            tmp / "w2",
+        ),
+    ]
+
+
 def main() -> int:
     results: list[tuple[str, float, float, float, float]] = []
-    only = {flag for flag in ("--leads", "--mongo") if flag in sys.argv}
+    only = {flag for flag in ("--leads", "--mongo", "--web") if flag in sys.argv}
     sizes = [int(n) for n in os.environ.get("BENCH_LEADS_SIZES", "1000000,10000000").split(",")]
     mongo_docs = int(os.environ.get("BENCH_MONGO_DOCS", "100000"))
     with tempfile.TemporaryDirectory() as tmp:
@@ -203,6 +224,8 @@ def main() -> int:
                 results.append(
                     measure(rows_note, LOAD.format(scale=scale), Path(tmp) / f"load{scale}")
                 )
+        if not only or "--web" in only:
+            results.extend(web_events_bench(Path(tmp)))
         mongo = mongo_bench(Path(tmp), mongo_docs) if not only or "--mongo" in only else []
     return report(results, mongo, full=not only)
 

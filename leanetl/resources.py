@@ -7,7 +7,12 @@ from dagster_dbt import DbtCliResource
 from dagster_pyspark import LazyPySparkResource
 
 from leanetl.dbt_project import dbt_executable, dbt_project
-from leanetl.defs.resources import FacebookInsightsResource, GoogleSheetsResource, Mailer
+from leanetl.defs.resources import (
+    FacebookInsightsResource,
+    GlueResource,
+    GoogleSheetsResource,
+    Mailer,
+)
 from leanetl.io_managers.mongo import MongoIOManager, MongoStore
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.io_managers.parquet import PartitionedParquetIOManager
@@ -101,6 +106,11 @@ def build_resources(settings: Settings) -> dict[str, Any]:
             url=settings.web_events.url,
             s3_endpoint_url=settings.s3_endpoint_url,
             gcp_project=settings.bq_project,
+        ),
+        "glue": GlueResource(
+            database=settings.web_events.glue_database,
+            region=settings.aws_region,
+            endpoint_url=settings.web_events.glue_endpoint_url,
         ),
         "pyspark": LazyPySparkResource(spark_config=spark_config(settings)),
         "mailer": Mailer(

@@ -202,6 +202,7 @@ class Settings:
     alert_from: str
     alert_to: tuple[str, ...]
     ui_url: str
+    aws_region: str
     secrets_set: frozenset[str]  # names of the secret variables that have a value (never values)
     dev_cli: bool  # running under `dagster dev` / `dg dev` (Dagster sets DAGSTER_IS_DEV_CLI)
     volunteers: VolunteersSettings
@@ -307,6 +308,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         alert_from=values.text("LEANETL_ALERT_FROM"),
         alert_to=values.words("LEANETL_ALERT_TO"),
         ui_url=values.text("LEANETL_UI_URL").rstrip("/"),
+        aws_region=values.text("AWS_REGION"),
         secrets_set=frozenset(n for n in SECRETS if values.is_set(n)),
         dev_cli=bool(environ.get("DAGSTER_IS_DEV_CLI")),
         volunteers=VolunteersSettings.read(values, is_local),

@@ -44,6 +44,7 @@ def dashboard_asset(
     deps: Sequence[Sequence[str]],
     description: str,
     include_today: bool = False,
+    timezone: str | None = None,
     **extra: Any,
 ) -> Callable[[Callable[..., Any]], dg.AssetsDefinition]:
     """The decorator of a domain's dashboard asset: its spec, daily partitions, one day per run,
@@ -51,7 +52,7 @@ def dashboard_asset(
     return dg.multi_asset(
         name=f"{key[-1]}_html",
         specs=[dashboard_spec(key, deps, description)],
-        partitions_def=daily_partitions(settings, include_today=include_today),
+        partitions_def=daily_partitions(settings, include_today=include_today, timezone=timezone),
         backfill_policy=ONE_DAY_PER_RUN,
         retry_policy=retry_policy(settings),
         **extra,

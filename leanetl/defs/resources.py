@@ -10,6 +10,7 @@ import dagster as dg
 from pydantic import Field
 
 from leanetl.clients.facebook import GraphClient, InsightsError, insights, make_api
+from leanetl.clients.glue import GlueCatalog
 from leanetl.clients.mail import send_mail
 from leanetl.clients.sheets import SheetValues, load_credentials, read_worksheet
 from leanetl.lib.redact import redact, redacted_error
@@ -132,3 +133,18 @@ class FacebookInsightsResource(dg.ConfigurableResource):
         return InsightsFetch(
             rows, client.calls, list(client.retried), client.waited_seconds, use_async
         )
+
+
+class GlueResource(dg.ConfigurableResource):
+    """The AWS Glue Data Catalog (credentials from the standard boto3 chain)."""
+
+    database: str = ""
+    region: str = "us-east-1"
+    endpoint_url: str = ""
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.database)
+
+    def catalog(self) -> GlueCatalog:
+        return GlueCatalog(self.region, self.endpoint_url)

@@ -140,3 +140,44 @@ def test_keys_days_and_object_ids() -> None:
     assert arrival_day(key) == dt.date(2025, 3, 14) and object_id(key) == key.rsplit("/", 1)[1]
     assert arrival_day("2025/02/30/00/x") is None and arrival_day("manifests/x") is None
     assert object_id("2025/03/14/23/../x y").startswith("object-")
+
+
+def test_catalog_columns_keep_their_type_until_a_conflict() -> None:
+    from leanetl.lib.web_events.catalog import merged_columns
+
+    known = {"message_id": "string", "n": "bigint", "flag": "boolean"}
+    assert merged_columns(known, {"n": "double", "new": "timestamp"}) == {
+        "message_id": "string",
+        "n": "double",
+        "flag": "boolean",
+        "new": "timestamp",
+    }
+    assert merged_columns(known, {"flag": "bigint"})["flag"] == "string"
+    with pytest.raises(ValueError, match="not a web events table name"):
+        merged_columns({}, {"x; drop": "string"})
+
+
+def test_dashboard_counts_each_message_once_per_kind_and_day() -> None:
+    import pandas as pd
+
+    from leanetl.lib.web_events.dashboard import daily_activity, top_pages
+
+    at = pd.to_datetime(["2025-03-14T10:00Z", "2025-03-14T11:00Z", "2025-03-15T01:00Z"], utc=True)
+    tracks = pd.DataFrame(
+        {
+            "timestamp": at,
+            "event": ["A", "A", "B"],
+            "user_id": ["u1", None, "u1"],
+            "anonymous_id": ["x", "a2", "x"],
+        }
+    )
+    pages = pd.DataFrame(
+        {"timestamp": at[:1], "user_id": ["u3"], "anonymous_id": [None], "path": ["/feed"]}
+    )
+    activity = daily_activity(tracks, pages)
+    assert activity.values.tolist() == [
+        ["2025-03-14", "A", 2, 3],
+        ["2025-03-14", "page view", 1, 3],
+        ["2025-03-15", "B", 1, 1],
+    ]
+    assert top_pages(pages).values.tolist() == [["/feed", 1]]

@@ -151,3 +151,50 @@ def test_rerunning_a_day_leaves_exactly_one_copy(world) -> None:
     pd.testing.assert_frame_equal(before, after)
     dead = instance.get_latest_materialization_event(dg.AssetKey(["web_events", "dead_letters"]))
     assert dead.asset_materialization.metadata["objects_this_run"].value == 0  # nothing new
+
+
+def test_glue_tables_athena_can_query_with_partition_projection(
+    moto_endpoint, tmp_path, monkeypatch
+) -> None:
+    import sqlglot
+
+    bucket = "web-lake"
+    boto3.client("s3", endpoint_url=moto_endpoint, region_name="us-east-1").create_bucket(
+        Bucket=bucket
+    )
+    monkeypatch.setenv("LEANETL_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("LEANETL_ENV", raising=False)
+    monkeypatch.setenv("LEANETL_S3_ENDPOINT_URL", moto_endpoint)
+    monkeypatch.setenv("LEANETL_GLUE_ENDPOINT_URL", moto_endpoint)
+    monkeypatch.setenv("LEANETL_WEB_EVENTS_RAW_URL", f"s3://{bucket}/web-data/raw")
+    monkeypatch.setenv("LEANETL_WEB_EVENTS_URL", f"s3://{bucket}/web-data")
+    monkeypatch.setenv("LEANETL_WEB_EVENTS_GLUE_DATABASE", "web_analytics")
+    settings = load_settings()
+    raw = ObjectStore(url=settings.web_events.raw_url, s3_endpoint_url=moto_endpoint)
+    # "size" is a number in one object and text in the next: the Glue column becomes string.
+    raw.put_bytes(key(DAY1, 1, "one"), json.dumps(call(1, DAY1, "Post Created", size=3)).encode())
+    raw.put_bytes(
+        key(DAY1, 2, "two"), json.dumps(call(2, DAY1, "Post Created", size="big")).encode()
+    )
+    defs = build_defs(settings)
+    result = defs.resolve_job_def("web_events_transform").execute_in_process(
+        partition_key=DAY1.isoformat(), instance=dg.DagsterInstance.ephemeral()
+    )
+    assert result.success
+    glue = boto3.client("glue", endpoint_url=moto_endpoint, region_name="us-east-1")
+    names = {t["Name"] for t in glue.get_tables(DatabaseName="web_analytics")["TableList"]}
+    assert names == {"tracks", "post_created"}
+    table = glue.get_table(DatabaseName="web_analytics", Name="post_created")["Table"]
+    columns = {c["Name"]: c["Type"] for c in table["StorageDescriptor"]["Columns"]}
+    assert columns["size"] == "string" and columns["timestamp"] == "timestamp"
+    assert table["PartitionKeys"] == [{"Name": "dt", "Type": "string"}]
+    assert table["Parameters"]["projection.dt.format"] == "yyyy-MM-dd"
+    assert (
+        table["StorageDescriptor"]["Location"]
+        == f"s3://{bucket}/web-data/transformed/post_created/"
+    )
+    metadata = result.asset_materializations_for_node("web_events_query_tables")[0].metadata
+    for statement in metadata["athena_ddl"].value.split("```sql\n")[1:]:
+        parsed = sqlglot.parse_one(statement.split("\n```")[0], read="athena")
+        assert parsed.key == "create"
+    sqlglot.parse_one(metadata["athena_query"].value, read="athena")

@@ -5,6 +5,7 @@ import dagster as dg
 
 from leanetl.defs.policies import domain_defs
 from leanetl.defs.web_events.common import DOMAIN, FIREHOSE_OBJECTS
+from leanetl.defs.web_events.dashboard import build_dashboard_asset
 from leanetl.defs.web_events.query import build_query_asset
 from leanetl.defs.web_events.sensors import build_new_objects_sensor
 from leanetl.defs.web_events.transform import build_transform_asset
@@ -29,7 +30,11 @@ def build_defs(settings: Settings) -> dg.Definitions:
         selection=dg.AssetSelection.groups(DOMAIN) - dg.AssetSelection.assets(FIREHOSE_OBJECTS),
         description="Transform an arrival day's new raw objects and refresh the query tables.",
     )
-    assets = [build_transform_asset(settings), build_query_asset(settings)]
+    assets = [
+        build_transform_asset(settings),
+        build_query_asset(settings),
+        build_dashboard_asset(settings),
+    ]
     return dg.Definitions(
         assets=[raw, *assets],
         jobs=[job],

@@ -1,11 +1,14 @@
-"""The query layer: DuckDB views over the Parquet (local), deduplicated by message_id."""
+"""The query layer: DuckDB views over local Parquet, and/or Glue tables Athena can query."""
 
 from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
+import pyarrow as pa
+import pyarrow.parquet as pq
 
-from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions
+from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions, retry_policy
+from leanetl.defs.resources import GlueResource
 from leanetl.defs.web_events.common import (
     DEAD_LETTERS,
     DOMAIN,
@@ -16,6 +19,13 @@ from leanetl.defs.web_events.common import (
 )
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.io_managers.warehouse import Warehouse
+from leanetl.lib.web_events.catalog import (
+    athena_ddl,
+    athena_dedup_query,
+    athena_type,
+    merged_columns,
+    table_input,
+)
 from leanetl.lib.web_events.query import checked_name, duckdb_users_sql, duckdb_view_sql
 from leanetl.settings import Settings
 
@@ -24,6 +34,54 @@ def stored_tables(lake: ObjectStore) -> list[str]:
     """Tables that have Parquet under transformed/ (names checked: they came from data)."""
     names = {key.split("/")[1] for key in lake.list_keys(f"{TRANSFORMED}/") if key.count("/") >= 3}
     return sorted(checked_name(n) for n in names)
+
+
+def duckdb_views(warehouse: Warehouse, schema: str, lake: ObjectStore) -> dict[str, int]:
+    """Create the views; per table, how many rows share a message_id with another (0 expected)."""
+    tables = stored_tables(lake)
+    root = Path(lake.uri(TRANSFORMED))
+    repeated = {}
+    with warehouse.duckdb_connection() as conn:
+        conn.execute(f'create schema if not exists "{schema}"')
+        for table in tables:
+            conn.execute(duckdb_view_sql(schema, table, str(root / table / "*" / "*.parquet")))
+        if "identifies" in tables:
+            conn.execute(duckdb_users_sql(schema))
+        for table in tables:
+            n, distinct = conn.execute(
+                f'select count(message_id), count(distinct message_id) from "{schema}"."{table}"'
+            ).fetchone()
+            repeated[table] = int(n - distinct)
+    return repeated
+
+
+def day_columns(lake: ObjectStore, table: str, day: str) -> dict[str, str]:
+    """Athena types of the columns of a table's Parquet files of one day."""
+    seen: dict[str, str] = {}
+    for key in lake.list_keys(f"{TRANSFORMED}/{table}/dt={day}/"):
+        schema = pq.read_schema(pa.BufferReader(lake.get_bytes(key)))
+        seen = merged_columns(seen, {f.name: athena_type(f.type) for f in schema})
+    return seen
+
+
+def glue_tables(glue: GlueResource, lake: ObjectStore, day: str) -> dict[str, str]:
+    """Create or update each table with files on ``day`` whose columns changed; its DDL."""
+    catalog = glue.catalog()
+    catalog.ensure_database(glue.database)
+    ddl = {}
+    for table in stored_tables(lake):
+        seen = day_columns(lake, table, day)
+        if not seen:
+            continue
+        known = catalog.columns(glue.database, table)
+        columns = merged_columns(known or {}, seen)
+        location = lake.uri(f"{TRANSFORMED}/{table}")
+        if columns != known:
+            catalog.put_table(
+                glue.database, table_input(table, location, columns), known is not None
+            )
+        ddl[table] = athena_ddl(glue.database, table, location, columns)
+    return ddl
 
 
 def build_query_asset(settings: Settings) -> dg.AssetsDefinition:
@@ -36,12 +94,13 @@ def build_query_asset(settings: Settings) -> dg.AssetsDefinition:
                 QUERY_TABLES,
                 deps=[*TABLE_KEYS.values(), EVENT_TABLES, DEAD_LETTERS],
                 description=(
-                    f"Every table as a view `{schema}.<table>` in the local DuckDB warehouse over "
-                    "its Parquet (hive partitions dt=, union by name), one row per message_id, "
-                    "and `users` (latest traits per user_id)."
+                    f"Every table queryable, one row per message_id: locally as a view "
+                    f"`{schema}.<table>` in the DuckDB warehouse (and `users`, the latest traits "
+                    "per user_id); with LEANETL_WEB_EVENTS_GLUE_DATABASE as Glue tables with dt "
+                    "partition projection, for Athena."
                 ),
                 group_name=DOMAIN,
-                kinds={"duckdb", "parquet"},
+                kinds={"duckdb", "glue", "athena"},
                 tags={"layer": "out"},
             )
         ],
@@ -50,50 +109,52 @@ def build_query_asset(settings: Settings) -> dg.AssetsDefinition:
                 "message_id_unique",
                 asset=QUERY_TABLES,
                 blocking=True,
-                description="Each message_id is one row in every view (deliveries deduplicated).",
+                description="Each message_id is one row in every DuckDB view (deliveries deduplicated).",
             )
         ],
         partitions_def=daily_partitions(settings, include_today=True, timezone="UTC"),
         backfill_policy=ONE_DAY_PER_RUN,
+        retry_policy=retry_policy(settings),
         pool="warehouse",
     )
     def web_events_query_tables(
-        context: dg.AssetExecutionContext, web_lake: ObjectStore, warehouse: Warehouse
+        context: dg.AssetExecutionContext,
+        web_lake: ObjectStore,
+        warehouse: Warehouse,
+        glue: GlueResource,
     ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
-        if web_lake.scheme != "file" or warehouse.backend != "duckdb":
+        local = web_lake.scheme == "file" and warehouse.backend == "duckdb"
+        if not local and not glue.configured:
             raise dg.Failure(
-                "the web events query layer is built locally only so far (DuckDB over a local "
-                "lake); the Glue catalog for Athena is not built yet"
+                "web events: set LEANETL_WEB_EVENTS_GLUE_DATABASE to query the tables with Athena "
+                "(DuckDB views need a local LEANETL_WEB_EVENTS_URL)",
+                allow_retries=False,
             )
-        tables = stored_tables(web_lake)
-        root = Path(web_lake.uri(TRANSFORMED).removeprefix("file://"))
+        metadata: dict[str, object] = {}
         repeated: dict[str, int] = {}
-        rows: dict[str, int] = {}
-        with warehouse.duckdb_connection() as conn:
-            conn.execute(f'create schema if not exists "{schema}"')
-            for table in tables:
-                conn.execute(duckdb_view_sql(schema, table, str(root / table / "*" / "*.parquet")))
-            if "identifies" in tables:
-                conn.execute(duckdb_users_sql(schema))
-            for table in tables:
-                n, distinct = conn.execute(
-                    f'select count(message_id), count(distinct message_id) from "{schema}"."{table}"'
-                ).fetchone()
-                rows[table], repeated[table] = int(n), int(n - distinct)
-        yield dg.MaterializeResult(
-            asset_key=QUERY_TABLES,
-            metadata={
-                "schema": schema,
-                "tables": dg.MetadataValue.json(tables),
-                "rows_with_message_id": dg.MetadataValue.json(rows),
-                "example": f'select event, count(*) from "{schema}"."tracks" group by 1 order by 2 desc',
-            },
-        )
+        if local:
+            repeated = duckdb_views(warehouse, schema, web_lake)
+            metadata["duckdb_views"] = dg.MetadataValue.json(sorted(repeated))
+            metadata["try"] = f'select event, count(*) from "{schema}"."tracks" group by 1'
+        if glue.configured:
+            ddl = glue_tables(glue, web_lake, context.partition_key)
+            metadata["glue_database"] = glue.database
+            metadata["glue_tables"] = dg.MetadataValue.json(sorted(ddl))
+            metadata["athena_ddl"] = dg.MetadataValue.md(
+                "\n\n".join(f"```sql\n{d}\n```" for d in ddl.values())
+            )
+            metadata["athena_query"] = athena_dedup_query(
+                glue.database, "tracks", context.partition_key
+            )
+        yield dg.MaterializeResult(asset_key=QUERY_TABLES, metadata=metadata)
         yield dg.AssetCheckResult(
             asset_key=QUERY_TABLES,
             check_name="message_id_unique",
             passed=not any(repeated.values()),
-            metadata={"repeated": dg.MetadataValue.json({t: n for t, n in repeated.items() if n})},
+            metadata={
+                "repeated": dg.MetadataValue.json({t: n for t, n in repeated.items() if n}),
+                "checked": "duckdb views" if local else "not checked: no local views",
+            },
         )
 
     return web_events_query_tables

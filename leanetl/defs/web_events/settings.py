@@ -31,8 +31,10 @@ DOC: dict[str, tuple[str, str]] = {
     ),
     "LEANETL_WEB_EVENTS_GLUE_DATABASE": (
         "",
-        "prod: AWS Glue database of the tables Athena queries (empty: no Glue catalog)",
+        "AWS Glue database of the tables Athena queries (empty: no Glue catalog; the transformed "
+        "root must then be local, for the DuckDB views)",
     ),
+    "LEANETL_GLUE_ENDPOINT_URL": ("", "Glue endpoint (moto in tests); empty for AWS"),
 }
 
 
@@ -44,6 +46,7 @@ class WebEventsSettings:
     lookback_days: int
     quarantine_max_share: float
     glue_database: str
+    glue_endpoint_url: str
 
     @classmethod
     def read(cls, values: "EnvValues", lake_url: str) -> "WebEventsSettings":
@@ -54,4 +57,5 @@ class WebEventsSettings:
             lookback_days=values.integer("LEANETL_WEB_EVENTS_LOOKBACK_DAYS", low=0, high=30),
             quarantine_max_share=values.share("LEANETL_WEB_EVENTS_QUARANTINE_MAX_SHARE"),
             glue_database=values.text("LEANETL_WEB_EVENTS_GLUE_DATABASE"),
+            glue_endpoint_url=values.text("LEANETL_GLUE_ENDPOINT_URL"),
         )

@@ -10,6 +10,7 @@ GZIP stream or bytes that are not UTF-8 dead-letter the whole object.
 """
 
 import gzip
+import json
 import zlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +18,6 @@ from typing import Any
 import orjson
 
 GZIP_MAGIC = b"\x1f\x8b"
-WHITESPACE = b" \t\r\n"
 
 
 @dataclass(frozen=True)
@@ -52,47 +52,93 @@ def _payload(data: bytes) -> tuple[bytes | None, str | None, bool]:
     return data, None, compressed
 
 
-def _skip_whitespace(data: bytes, pos: int) -> int:
-    while pos < len(data) and data[pos] in WHITESPACE:
-        pos += 1
-    return pos
+def _split_back_to_back(line: bytes) -> list[tuple[int, Any]] | None:
+    """Records written back to back on one line, split at ``}{`` and parsed by orjson; a piece
+    that does not parse is joined with the next (the ``}{`` was inside a string). None when the
+    line does not end as whole records (a malformed one, or spaces between records)."""
+    pieces = line.split(b"}{")
+    out: list[tuple[int, Any]] = []
+    start, pos, pending = 0, 0, b""
+    for i, piece in enumerate(pieces):
+        chunk = (b"{" if i else b"") + piece + (b"}" if i < len(pieces) - 1 else b"")
+        pending += chunk
+        pos += len(chunk)
+        try:
+            out.append((start, orjson.loads(pending)))
+        except orjson.JSONDecodeError:
+            continue
+        start, pending = pos, b""
+    return out if not pending.strip() else None
 
 
-def _resume_at(data: bytes, start: int) -> int:
-    """Where to look for the next record after a malformed one: the next line, or the next
-    ``}{`` boundary, whichever comes first (the end if neither)."""
-    candidates = [i + 1 for i in (data.find(b"\n", start), data.find(b"}{", start)) if i >= 0]
-    return min(candidates) if candidates else len(data)
+def _parse_exact(
+    line: bytes, base: int, result: "ObjectRecords", decoder: json.JSONDecoder
+) -> None:
+    """The slow, exact walk of one line: every record, and a dead letter (with its byte offset)
+    for each stretch that is not one, resuming at the next ``}{`` boundary."""
+    text = line.decode("utf-8")
+    ascii_only = len(text) == len(line)
+
+    def byte_at(index: int) -> int:
+        return base + (index if ascii_only else len(text[:index].encode()))
+
+    index = 0
+    while True:
+        while index < len(text) and text[index] in " \t\r\n":
+            index += 1
+        if index >= len(text):
+            return
+        try:
+            value, end = decoder.raw_decode(text, index)
+        except json.JSONDecodeError as exc:
+            nxt = text.find("}{", index + 1)
+            end = len(text) if nxt < 0 else nxt + 1
+            raw = text[index:end].strip()[:2000]
+            result.dead_letters.append(DeadLetter(byte_at(index), f"not JSON: {exc.msg}", raw))
+            index = end
+            continue
+        _keep(result, value, byte_at(index), text[index:end])
+        index = end
+
+
+def _keep(result: "ObjectRecords", value: Any, offset: int, raw: str | bytes) -> None:
+    if isinstance(value, dict):
+        result.records.append(value)
+        result.offsets.append(offset)
+        return
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    kind = type(value).__name__
+    result.dead_letters.append(
+        DeadLetter(offset, f"a JSON {kind}, not an object", text.strip()[:2000])
+    )
 
 
 def parse_object(data: bytes) -> ObjectRecords:
-    """Every record of one Firehose object (see the module's docstring)."""
+    """Every record of one Firehose object (see the module's docstring): each line parsed whole
+    by orjson (newline-separated records), split at ``}{`` when it holds several, and walked
+    exactly only when neither works (a malformed record)."""
     payload, error, compressed = _payload(data)
     result = ObjectRecords(compressed=compressed, size=len(payload or b""))
     if payload is None:
         result.whole_object_error = error
         return result
-    view = memoryview(payload)
-    pos = _skip_whitespace(payload, 0)
-    while pos < len(payload):
-        end = len(payload)
+    decoder = json.JSONDecoder()
+    base = 0
+    for line in payload.split(b"\n"):
+        offset, body = base, line.strip()
+        base += len(line) + 1
+        if not body:
+            continue
+        offset += len(line) - len(line.lstrip())
         try:
-            value = orjson.loads(view[pos:])
-        except orjson.JSONDecodeError as exc:
-            if exc.msg != "unexpected content after document":
-                nxt = _resume_at(payload, pos + 1)
-                raw = payload[pos:nxt].decode("utf-8", "replace").strip()[:2000]
-                result.dead_letters.append(DeadLetter(pos, f"not JSON: {exc.msg}", raw))
-                pos = _skip_whitespace(payload, nxt)
-                continue
-            end = pos + exc.pos  # the next document starts here
-            value = orjson.loads(view[pos:end])
-        if isinstance(value, dict):
-            result.records.append(value)
-            result.offsets.append(pos)
-        else:
-            raw = payload[pos:end].decode("utf-8", "replace").strip()[:2000]
-            kind = type(value).__name__
-            result.dead_letters.append(DeadLetter(pos, f"a JSON {kind}, not an object", raw))
-        pos = _skip_whitespace(payload, end)
+            _keep(result, orjson.loads(body), offset, body)
+            continue
+        except orjson.JSONDecodeError:
+            pass
+        split = _split_back_to_back(body)
+        if split is None:
+            _parse_exact(body, offset, result, decoder)
+            continue
+        for start, value in split:
+            _keep(result, value, offset + start, body[start : start + 200])
     return result

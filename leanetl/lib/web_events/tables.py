@@ -63,14 +63,18 @@ class Split:
 
 
 def _instant(value: Any) -> dt.datetime | None:
+    """An ISO 8601 instant as UTC (naive ones are UTC); None for a missing one."""
     if value in (None, ""):
         return None
-    stamp = pd.Timestamp(str(value))
-    if pd.isna(stamp):
-        raise ValueError(f"unreadable timestamp {value!r}")
-    return (
-        stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-    ).to_pydatetime()
+    try:
+        # The common shape (Segment's), parsed by the standard library: ~10x pandas' speed.
+        stamp = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        parsed = pd.Timestamp(str(value))
+        if pd.isna(parsed):
+            raise ValueError(f"unreadable timestamp {value!r}") from None
+        stamp = parsed.to_pydatetime()
+    return stamp.replace(tzinfo=dt.UTC) if stamp.tzinfo is None else stamp.astimezone(dt.UTC)
 
 
 def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
@@ -145,6 +149,12 @@ def split_calls(
     return split
 
 
+def _as_text(value: Any) -> str | None:
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    return value if isinstance(value, str) else orjson.dumps(value).decode()
+
+
 def typed_frame(rows: list[dict[str, Any]]) -> tuple[pd.DataFrame, list[str]]:
     """The rows as a frame with one type per column, and the columns that became text because
     their values had different kinds."""
@@ -154,27 +164,16 @@ def typed_frame(rows: list[dict[str, Any]]) -> tuple[pd.DataFrame, list[str]]:
         if column in INSTANTS:
             frame[column] = pd.to_datetime(frame[column], utc=True).astype("datetime64[us, UTC]")
             continue
-        values = frame[column].dropna()
-        kinds = {type(v) for v in values}
-        if kinds <= {bool}:
+        kind = pd.api.types.infer_dtype(frame[column], skipna=True)
+        if kind == "boolean":
             frame[column] = frame[column].astype("boolean")
-        elif kinds <= {int}:
+        elif kind == "integer":
             frame[column] = frame[column].astype("Int64")
-        elif kinds <= {int, float}:
+        elif kind in ("floating", "mixed-integer-float"):
             frame[column] = frame[column].astype("Float64")
-        elif kinds <= {str}:
+        elif kind in ("string", "empty"):
             frame[column] = frame[column].astype("string")
         else:
             drifted.append(column)
-            frame[column] = (
-                frame[column]
-                .map(
-                    lambda v: (
-                        None
-                        if v is None or v is pd.NA
-                        else (v if isinstance(v, str) else orjson.dumps(v).decode())
-                    )
-                )
-                .astype("string")
-            )
+            frame[column] = frame[column].map(_as_text).astype("string")
     return frame, drifted
