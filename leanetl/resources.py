@@ -27,6 +27,13 @@ def secret(settings: Settings, *names: str) -> dg.EnvVar | str:
     return dg.EnvVar(found[0]) if found else ""
 
 
+def object_store(settings: Settings, url: str) -> ObjectStore:
+    """A store at ``url`` (directory, s3:// or gs://) with this environment's endpoints."""
+    return ObjectStore(
+        url=url, s3_endpoint_url=settings.s3_endpoint_url, gcp_project=settings.bq_project
+    )
+
+
 def spark_config(settings: Settings) -> dict[str, str]:
     """One session config for ``local[*]``, a cluster master, or a Spark Connect URL.
 
@@ -50,11 +57,7 @@ def spark_config(settings: Settings) -> dict[str, str]:
 
 def build_resources(settings: Settings) -> dict[str, Any]:
     """Resources for ``settings.env``: embedded stores locally, cloud services in branch/prod."""
-    lake = ObjectStore(
-        url=settings.lake_url,
-        s3_endpoint_url=settings.s3_endpoint_url,
-        gcp_project=settings.bq_project,
-    )
+    lake = object_store(settings, settings.lake_url)
     if settings.is_local:
         warehouse = Warehouse(backend="duckdb", duckdb_path=str(settings.duckdb_path))
         mongo = MongoStore(embedded_dir=str(settings.mongo_dir))
@@ -73,11 +76,7 @@ def build_resources(settings: Settings) -> dict[str, Any]:
         "warehouse_io_manager": WarehouseIOManager(warehouse=warehouse),
         "mongo": mongo,
         "mongo_io_manager": MongoIOManager(mongo=mongo),
-        "leads_source": ObjectStore(
-            url=settings.leads.source_url,
-            s3_endpoint_url=settings.s3_endpoint_url,
-            gcp_project=settings.bq_project,
-        ),
+        "leads_source": object_store(settings, settings.leads.source_url),
         "sheets": GoogleSheetsResource(
             credentials=secret(
                 settings, "LEANETL_LEADS_SHEETS_CREDENTIALS", "GOOGLE_APPLICATION_CREDENTIALS"
@@ -92,21 +91,9 @@ def build_resources(settings: Settings) -> dict[str, Any]:
             poll_seconds=settings.campaigns.fb_poll_seconds,
             backoff_seconds=settings.campaigns.fb_backoff_seconds,
         ),
-        "maps": ObjectStore(
-            url=settings.campaigns.maps_url,
-            s3_endpoint_url=settings.s3_endpoint_url,
-            gcp_project=settings.bq_project,
-        ),
-        "web_raw": ObjectStore(
-            url=settings.web_events.raw_url,
-            s3_endpoint_url=settings.s3_endpoint_url,
-            gcp_project=settings.bq_project,
-        ),
-        "web_lake": ObjectStore(
-            url=settings.web_events.url,
-            s3_endpoint_url=settings.s3_endpoint_url,
-            gcp_project=settings.bq_project,
-        ),
+        "maps": object_store(settings, settings.campaigns.maps_url),
+        "web_raw": object_store(settings, settings.web_events.raw_url),
+        "web_lake": object_store(settings, settings.web_events.url),
         "glue": GlueResource(
             database=settings.web_events.glue_database,
             region=settings.aws_region,

@@ -33,6 +33,7 @@ from leanetl.lib.campaigns.documents import (
     CONTRIBUTION_COLUMNS,
     Campaign,
     Contribution,
+    Validated,
     contribution_rows,
     validate_documents,
 )
@@ -51,6 +52,22 @@ def _quarantine_out(keys: SourceKeys, what: str, is_required: bool = True) -> dg
     # that owns the documents sees what leanetl could not use (one committed batch per day).
     return quarantine_out(
         keys, what, io_manager_key="mongo_io_manager", layer="core", is_required=is_required
+    )
+
+
+def documents_read(
+    documents: list[dict[str, Any]],
+    checked: Validated[Any],
+    collection: str,
+    rows: pd.DataFrame,
+    **metadata: Any,
+) -> SourceRead:
+    """A collection's read: the rows made of its valid documents, the invalid ones quarantined."""
+    return SourceRead(
+        rows=rows,
+        quarantine=checked.quarantine_frame(f"mongodb {DOMAIN}.{collection}"),
+        records=len(documents),
+        metadata=metadata,
     )
 
 
@@ -104,16 +121,13 @@ def build_read_campaigns(settings: Settings) -> dg.AssetsDefinition:
         frame = campaign_rows(
             checked.valid, day, settings.campaigns.lookback_days, settings.today()
         )
-        read = SourceRead(
-            rows=frame,
-            quarantine=checked.quarantine_frame(f"mongodb {DOMAIN}.{CAMPAIGNS_COLLECTION}"),
-            records=len(documents),
-            metadata={
-                "active_on_day": int(frame["active_on_day"].sum()),
-                "preview": preview(
-                    frame[["campaign_id", "name", "status", "daily_since", "until"]]
-                ),
-            },
+        read = documents_read(
+            documents,
+            checked,
+            CAMPAIGNS_COLLECTION,
+            frame,
+            active_on_day=int(frame["active_on_day"].sum()),
+            preview=preview(frame[["campaign_id", "name", "status", "daily_since", "until"]]),
         )
         limit = settings.campaigns.quarantine_max_share
         yield from publish_source(context, CAMPAIGNS_KEYS, read, limit, guard=(settings, config))
@@ -155,14 +169,13 @@ def build_read_contributions(settings: Settings) -> dg.AssetsDefinition:
         documents = read_collection(mongo, CONTRIBUTIONS_COLLECTION, settings)
         checked = validate_documents(documents, Contribution)
         frame = contribution_rows(checked.valid, set(active["campaign_id"]), cutoff)
-        read = SourceRead(
-            rows=frame,
-            quarantine=checked.quarantine_frame(f"mongodb {DOMAIN}.{CONTRIBUTIONS_COLLECTION}"),
-            records=len(documents),
-            metadata={
-                "contributors": int(frame["user_id"].nunique()),
-                "amount": round(float(frame["amount"].sum()), 2),
-            },
+        read = documents_read(
+            documents,
+            checked,
+            CONTRIBUTIONS_COLLECTION,
+            frame,
+            contributors=int(frame["user_id"].nunique()),
+            amount=round(float(frame["amount"].sum()), 2),
         )
         limit = settings.campaigns.quarantine_max_share
         yield from publish_source(context, CONTRIBUTIONS_KEYS, read, limit)
