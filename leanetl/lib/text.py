@@ -1,5 +1,7 @@
 """Whitespace and Unicode normalisation of text typed by people."""
 
+import re
+import unicodedata
 from collections.abc import Callable
 
 import pandas as pd
@@ -43,3 +45,11 @@ def normalise_text(values: pd.Series) -> pd.Series:
 def casefold(values: pd.Series) -> pd.Series:
     """Case-insensitive comparison keys ('Straße' and 'STRASSE' fold alike)."""
     return per_distinct(values, lambda distinct: distinct.astype(TEXT).str.casefold().astype(TEXT))
+
+
+def normalise_name(text: str) -> str:
+    """One value as ``normalise_text`` does a column: NFKC, invisible characters removed, runs
+    of spaces collapsed to one, trimmed ('Post\u200b  Created ' → 'Post Created')."""
+    text = unicodedata.normalize("NFKC", str(text))
+    text = re.sub(_INVISIBLE, "", text)
+    return re.sub(_SPACES, " ", text).strip()

@@ -181,3 +181,12 @@ def test_dashboard_counts_each_message_once_per_kind_and_day() -> None:
         ["2025-03-15", "B", 1, 1],
     ]
     assert top_pages(pages).values.tolist() == [["/feed", 1]]
+
+
+def test_event_names_that_differ_only_by_invisible_characters_or_spaces_are_one_table() -> None:
+    names = NameRegistry()
+    events = ["Post Created", "Post\u200b Created", "Post  Created ", "Ｐost Created"]
+    calls = [{"type": "track", "event": e, "timestamp": "2025-01-01T00:00:00Z"} for e in events]
+    split = split_calls(calls, range(4), "o", names)
+    assert len(split.rows["post_created"]) == 4 and names.renamed == {}
+    assert [r["event"] for r in split.rows["tracks"]] == events  # as sent

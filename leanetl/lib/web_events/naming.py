@@ -4,7 +4,9 @@ Segment's warehouse convention: names are snake_cased (``Post Created`` → ``po
 ``accountType`` → ``account_type``). A name is only ever ``[a-z][a-z0-9_]{0,59}``: other characters
 become ``_``, a leading digit gets ``e_``, and an empty result is ``unnamed``. Reserved table names
 (the tables every source has) get ``event_`` in front (``Pages`` → ``event_pages``). When two
-different originals give the same name, the first one seen keeps it and each later one gets
+different originals give the same name (originals compared after NFKC normalisation, with
+invisible characters removed and runs of spaces collapsed: ``Post\u200bCreated`` is
+``PostCreated``, ``Post  Created`` is ``Post Created``), the first one seen keeps it and each later one gets
 ``_`` + 6 hex digits of its SHA-1 — stable, because the assignments are kept in a registry that
 every run reads and extends (they are recorded in the run's metadata too).
 """
@@ -13,6 +15,8 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+
+from leanetl.lib.text import normalise_name
 
 RESERVED_TABLES = frozenset(
     {"tracks", "identifies", "pages", "screens", "groups", "aliases", "users"}
@@ -48,6 +52,7 @@ class NameRegistry:
     renamed: dict[str, str] = field(default_factory=dict)  # what got a distinct name this run
 
     def table_for(self, event: str) -> str:
+        event = normalise_name(event)
         if event not in self.tables:
             base = snake_case(event)
             if base in RESERVED_TABLES:
@@ -61,6 +66,7 @@ class NameRegistry:
 
     def column_for(self, table: str, path: str, reserved: frozenset[str]) -> str:
         known = self.columns.setdefault(table, {})
+        path = normalise_name(path)
         if path not in known:
             base = snake_case(path)
             taken = set(known.values()) | reserved

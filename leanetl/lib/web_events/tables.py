@@ -24,6 +24,7 @@ from typing import Any
 import orjson
 import pandas as pd
 
+from leanetl.lib.text import normalise_name
 from leanetl.lib.web_events.naming import NameRegistry
 
 COMMON = (
@@ -114,7 +115,9 @@ def split_calls(
 ) -> Split:
     """Rows per table of one object's records (names assigned in sorted order: stable)."""
     records, offsets = list(records), list(offsets)
-    events = sorted({str(r["event"]) for r in records if r.get("type") == "track" and "event" in r})
+    events = sorted(
+        {normalise_name(r["event"]) for r in records if r.get("type") == "track" and "event" in r}
+    )
     for event in events:
         names.table_for(event)
     split = Split()
