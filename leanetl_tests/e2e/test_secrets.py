@@ -133,7 +133,13 @@ def test_no_secret_reaches_any_log_file_or_mail_when_every_system_fails(
         if e.asset_key == dg.AssetKey(["leads", "leads_raw"])
     )
     assert "Google authentication failed" in reason
-    # 5. The failure e-mails, sent with a login whose password must not be in them.
+    # 5. Web events: the Firehose bucket's S3 endpoint refuses (credentials set).
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAleanetlTEST")
+    monkeypatch.setenv("LEANETL_S3_ENDPOINT_URL", refused_url())
+    monkeypatch.setenv("LEANETL_WEB_EVENTS_RAW_URL", "s3://firehose/web-data/raw")
+    web = run_job(env, "web_events_transform")
+    assert not web.success and "Could not connect" in step_errors(web), step_errors(web)
+    # 6. The failure e-mails, sent with a login whose password must not be in them.
     with smtp_server(password=SMTP_PASSWORD) as inbox:
         for name, value in {
             "LEANETL_SMTP_HOST": inbox.host,
@@ -149,7 +155,7 @@ def test_no_secret_reaches_any_log_file_or_mail_when_every_system_fails(
             email_failure(env, result, inbox)
         mails = [m.as_string() for m in inbox.messages]
     assert len(mails) == 3 and "Graph API" in mails[0]
-    # 6. The mail server and MongoDB refuse: their errors are scrubbed too.
+    # 7. The mail server and MongoDB refuse: their errors are scrubbed too.
     monkeypatch.setenv("LEANETL_SMTP_PORT", str(free_port()))
     with pytest.raises(RedactedError) as smtp_error:
         email_failure(env, results["400"], None)

@@ -1,5 +1,7 @@
 """The query layer: DuckDB views over local Parquet, and/or Glue tables Athena can query."""
 
+import datetime as dt
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from leanetl.defs.web_events.common import (
     QUERY_TABLES,
     TABLE_KEYS,
     TRANSFORMED,
+    manifest_key,
 )
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.io_managers.warehouse import Warehouse
@@ -26,21 +29,31 @@ from leanetl.lib.web_events.catalog import (
     merged_columns,
     table_input,
 )
+from leanetl.lib.web_events.manifest import DayManifest
 from leanetl.lib.web_events.query import checked_name, duckdb_users_sql, duckdb_view_sql
 from leanetl.settings import Settings
 
 
-def stored_tables(lake: ObjectStore) -> list[str]:
-    """Tables that have Parquet under transformed/ (names checked: they came from data)."""
-    names = {key.split("/")[1] for key in lake.list_keys(f"{TRANSFORMED}/") if key.count("/") >= 3}
-    return sorted(checked_name(n) for n in names)
+def day_tables(lake: ObjectStore, day: str) -> list[str]:
+    """Tables the day's objects have rows in, from the day's manifest: a run's cost follows the
+    day, not the history (names checked: they came from data)."""
+    key = manifest_key(day)
+    if not lake.exists(key):
+        return []
+    manifest = DayManifest.from_json(dt.date.fromisoformat(day), json.loads(lake.get_bytes(key)))
+    return sorted(checked_name(t) for t in manifest.totals())
 
 
-def duckdb_views(warehouse: Warehouse, schema: str, lake: ObjectStore) -> dict[str, int]:
-    """Create the views; per table, how many rows share a message_id with another (0 expected)."""
-    tables = stored_tables(lake)
+def duckdb_views(
+    warehouse: Warehouse, schema: str, lake: ObjectStore, day: str
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Create (or refresh) the views of the day's tables over all their Parquet; per table, how
+    many of the day's rows (with a message_id) the view keeps, and how many of those share a
+    message_id with another (0 expected)."""
+    tables = day_tables(lake, day)
     root = Path(lake.uri(TRANSFORMED))
-    repeated = {}
+    checked: dict[str, int] = {}
+    repeated: dict[str, int] = {}
     with warehouse.duckdb_connection() as conn:
         conn.execute(f'create schema if not exists "{schema}"')
         for table in tables:
@@ -49,10 +62,12 @@ def duckdb_views(warehouse: Warehouse, schema: str, lake: ObjectStore) -> dict[s
             conn.execute(duckdb_users_sql(schema))
         for table in tables:
             n, distinct = conn.execute(
-                f'select count(message_id), count(distinct message_id) from "{schema}"."{table}"'
+                f'select count(message_id), count(distinct message_id) from "{schema}"."{table}" '
+                "where cast(dt as varchar) = ?",
+                [day],
             ).fetchone()
-            repeated[table] = int(n - distinct)
-    return repeated
+            checked[table], repeated[table] = int(n), int(n - distinct)
+    return checked, repeated
 
 
 def day_columns(lake: ObjectStore, table: str, day: str) -> dict[str, str]:
@@ -69,7 +84,7 @@ def glue_tables(glue: GlueResource, lake: ObjectStore, day: str) -> dict[str, st
     catalog = glue.catalog()
     catalog.ensure_database(glue.database)
     ddl = {}
-    for table in stored_tables(lake):
+    for table in day_tables(lake, day):
         seen = day_columns(lake, table, day)
         if not seen:
             continue
@@ -109,7 +124,10 @@ def build_query_asset(settings: Settings) -> dg.AssetsDefinition:
                 "message_id_unique",
                 asset=QUERY_TABLES,
                 blocking=True,
-                description="Each message_id is one row in every DuckDB view (deliveries deduplicated).",
+                description=(
+                    "Each message_id of the day's rows is one row in every DuckDB view "
+                    "(deliveries deduplicated)."
+                ),
             )
         ],
         partitions_def=daily_partitions(settings, include_today=True, timezone="UTC"),
@@ -131,9 +149,10 @@ def build_query_asset(settings: Settings) -> dg.AssetsDefinition:
                 allow_retries=False,
             )
         metadata: dict[str, object] = {}
+        checked: dict[str, int] = {}
         repeated: dict[str, int] = {}
         if local:
-            repeated = duckdb_views(warehouse, schema, web_lake)
+            checked, repeated = duckdb_views(warehouse, schema, web_lake, context.partition_key)
             metadata["duckdb_views"] = dg.MetadataValue.json(sorted(repeated))
             metadata["try"] = f'select event, count(*) from "{schema}"."tracks" group by 1'
         if glue.configured:
@@ -153,6 +172,7 @@ def build_query_asset(settings: Settings) -> dg.AssetsDefinition:
             passed=not any(repeated.values()),
             metadata={
                 "repeated": dg.MetadataValue.json({t: n for t, n in repeated.items() if n}),
+                "rows_checked": dg.MetadataValue.json(checked),
                 "checked": "duckdb views" if local else "not checked: no local views",
             },
         )

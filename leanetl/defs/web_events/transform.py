@@ -24,12 +24,19 @@ from leanetl.defs.web_events.common import (
     parquet_key,
 )
 from leanetl.io_managers.object_store import ObjectStore, StoredObject
+from leanetl.lib.keys import UnsafeKeyError
 from leanetl.lib.parquet import frame_to_parquet_bytes
 from leanetl.lib.quarantine import combine
 from leanetl.lib.web_events.checks import transform_checks
 from leanetl.lib.web_events.manifest import DayManifest
 from leanetl.lib.web_events.naming import NameRegistry
-from leanetl.lib.web_events.objects import ObjectResult, day_prefix, object_id, transform_object
+from leanetl.lib.web_events.objects import (
+    ObjectResult,
+    day_prefix,
+    object_id,
+    transform_object,
+    whole_object_dead_letter,
+)
 from leanetl.sample.web_events import ensure_sample_objects
 from leanetl.settings import Settings
 
@@ -131,7 +138,14 @@ def transform_day(
     listed: list[StoredObject] = raw.list_objects(day_prefix(day))
     results = []
     for item in manifest.pending(listed, reprocess):
-        result = transform_object(item.key, raw.get_bytes(item.key), names)
+        try:
+            data = raw.get_bytes(item.key)
+        except UnsafeKeyError as exc:
+            # A key with an empty, '.' or '..' segment cannot be read safely: dead-lettered,
+            # recorded, and the run goes on with the other objects.
+            result = whole_object_dead_letter(item.key, str(exc))
+        else:
+            result = transform_object(item.key, data, names)
         previous = manifest.objects.get(item.key)
         rows = _write_outputs(lake, day.isoformat(), result, previous)
         lake.put_bytes(NAMES, json.dumps(names.to_json(), sort_keys=True).encode())

@@ -59,18 +59,23 @@ class ObjectResult:
         return 0 if frame is None else len(frame)
 
 
+def whole_object_dead_letter(key: str, reason: str) -> ObjectResult:
+    """An object none of whose records can be used (corrupt, not UTF-8, an unsafe key)."""
+    return ObjectResult(
+        key,
+        dead_letters=quarantine_frame(key, ["whole object"], [reason], [""]),
+        records=1,
+        whole_object_error=reason,
+    )
+
+
 def transform_object(key: str, data: bytes, names: NameRegistry) -> ObjectResult:
     """Parse, split and type one object; bad records (and an unreadable object) dead-lettered in
     the one quarantine schema: source = key, locator ``byte <offset>`` or ``whole object``."""
     parsed = parse_object(data)
-    result = ObjectResult(key)
     if parsed.whole_object_error:
-        result.whole_object_error = parsed.whole_object_error
-        result.dead_letters = quarantine_frame(
-            key, ["whole object"], [parsed.whole_object_error], [""]
-        )
-        result.records = 1
-        return result
+        return whole_object_dead_letter(key, parsed.whole_object_error)
+    result = ObjectResult(key)
     split = split_calls(parsed.records, parsed.offsets, key, names)
     rejected = [
         (f"byte {parsed.offsets[i]}", reason, str(parsed.records[i])[:2000])
