@@ -6,7 +6,7 @@ import random
 import sys
 from pathlib import Path
 
-from leanetl.sample.web_events import _calls, encode
+from leanetl.sample.web_events import calls_before, encode
 
 TARGET_BYTES = 200_000_000
 RECORDS_PER_OBJECT = 4000
@@ -21,7 +21,7 @@ def write_corpus(folder: Path, target: int = TARGET_BYTES) -> tuple[int, int, in
     while size < target:
         calls: list[dict] = []
         while len(calls) < RECORDS_PER_OBJECT:
-            calls += list(_calls(day, 10, rng))
+            calls += list(calls_before(day, 10, rng))
         data = encode(calls, "newline" if n % 2 else "concatenated", rng)
         (folder / f"obj-{n:04d}").write_bytes(data)
         size, records, n = size + len(data), records + len(calls), n + 1

@@ -54,7 +54,8 @@ def _call(kind: str, user: int, at: dt.datetime, rng: random.Random, **fields: A
     }
 
 
-def _calls(day: dt.date, hour: int, rng: random.Random) -> Iterator[dict]:
+def calls_before(day: dt.date, hour: int, rng: random.Random) -> Iterator[dict]:
+    """The calls of the 4 hours before ``hour`` UTC on ``day`` (30 to 60 visits)."""
     for _ in range(rng.randrange(30, 60)):
         # Firehose names an object by its arrival: its events happened in the 4 hours before.
         at = dt.datetime(day.year, day.month, day.day, hour, tzinfo=dt.UTC) - dt.timedelta(
@@ -156,7 +157,7 @@ def day_objects(day: dt.date, newest: bool) -> dict[str, bytes]:
     objects: dict[str, bytes] = {}
     first: list[dict] = []
     for n, hour in enumerate(HOURS):
-        calls = list(_calls(day, hour, rng))
+        calls = list(calls_before(day, hour, rng))
         if n == 0:
             first = calls
         if n == len(HOURS) - 1:

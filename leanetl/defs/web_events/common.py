@@ -1,10 +1,15 @@
 """Keys and addresses shared by the web events assets."""
 
+import json
+from typing import Any
+
 import dagster as dg
+
+from leanetl.io_managers.object_store import ObjectStore
+from leanetl.lib.web_events.tables import CALL_TABLES
 
 DOMAIN = "web_events"
 FIREHOSE_OBJECTS = dg.AssetKey([DOMAIN, "firehose_objects"])
-CALL_TABLES = ("tracks", "identifies", "pages", "screens", "groups", "aliases")
 TABLE_KEYS = {table: dg.AssetKey([DOMAIN, table]) for table in CALL_TABLES}
 EVENT_TABLES = dg.AssetKey([DOMAIN, "track_event_tables"])
 DEAD_LETTERS = dg.AssetKey([DOMAIN, "dead_letters"])
@@ -31,3 +36,8 @@ def errors_key(day: str, object_id: str) -> str:
 
 def manifest_key(day: str) -> str:
     return f"{MANIFESTS}/dt={day}.json"
+
+
+def read_json(lake: ObjectStore, key: str) -> dict[str, Any] | None:
+    """A manifest or the names registry as stored, None before the first run wrote it."""
+    return json.loads(lake.get_bytes(key)) if lake.exists(key) else None

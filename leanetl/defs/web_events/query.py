@@ -1,7 +1,6 @@
 """The query layer: DuckDB views over local Parquet, and/or Glue tables Athena can query."""
 
 import datetime as dt
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from leanetl.defs.web_events.common import (
     TABLE_KEYS,
     TRANSFORMED,
     manifest_key,
+    read_json,
 )
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.io_managers.warehouse import Warehouse
@@ -37,10 +37,8 @@ from leanetl.settings import Settings
 def day_tables(lake: ObjectStore, day: str) -> list[str]:
     """Tables the day's objects have rows in, from the day's manifest: a run's cost follows the
     day, not the history (names checked: they came from data)."""
-    key = manifest_key(day)
-    if not lake.exists(key):
-        return []
-    manifest = DayManifest.from_json(dt.date.fromisoformat(day), json.loads(lake.get_bytes(key)))
+    stored = read_json(lake, manifest_key(day))
+    manifest = DayManifest.from_json(dt.date.fromisoformat(day), stored)
     return sorted(checked_name(t) for t in manifest.totals())
 
 

@@ -22,6 +22,7 @@ from leanetl.defs.web_events.common import (
     errors_key,
     manifest_key,
     parquet_key,
+    read_json,
 )
 from leanetl.io_managers.object_store import ObjectStore, StoredObject
 from leanetl.lib.keys import UnsafeKeyError
@@ -121,10 +122,6 @@ def _write_outputs(
     return {table: len(frame) for table, frame in result.tables.items()}
 
 
-def _load_json(lake: ObjectStore, key: str) -> dict[str, Any] | None:
-    return json.loads(lake.get_bytes(key)) if lake.exists(key) else None
-
-
 def transform_day(
     context: dg.AssetExecutionContext,
     raw: ObjectStore,
@@ -133,8 +130,8 @@ def transform_day(
     reprocess: bool,
 ) -> tuple[list[ObjectResult], DayManifest, NameRegistry]:
     """Transform the day's pending objects, recording each in the manifest as it is written."""
-    manifest = DayManifest.from_json(day, _load_json(lake, manifest_key(day.isoformat())))
-    names = NameRegistry.from_json(_load_json(lake, NAMES))
+    manifest = DayManifest.from_json(day, read_json(lake, manifest_key(day.isoformat())))
+    names = NameRegistry.from_json(read_json(lake, NAMES))
     listed: list[StoredObject] = raw.list_objects(day_prefix(day))
     results = []
     for item in manifest.pending(listed, reprocess):

@@ -7,9 +7,7 @@ import pandas as pd
 
 from leanetl.lib.quarantine import quarantined_share
 from leanetl.lib.web_events.objects import ObjectResult
-from leanetl.lib.web_events.tables import CALLS
-
-CALL_TABLES = tuple(table for table, _, _ in CALLS.values())
+from leanetl.lib.web_events.tables import CALL_TABLES
 
 
 def transform_checks(

@@ -47,6 +47,7 @@ CALLS = {
     "group": ("groups", {"groupId": "group_id"}, "traits"),
     "alias": ("aliases", {"previousId": "previous_id"}, None),
 }
+CALL_TABLES = tuple(table for table, _, _ in CALLS.values())
 _PAYLOAD_KEYS = {
     "messageId": "message_id",
     "anonymousId": "anonymous_id",
