@@ -30,16 +30,16 @@ def write_corpus(folder: Path, target: int = TARGET_BYTES) -> tuple[int, int, in
 
 TRANSFORM = """
 from pathlib import Path
-from leanetl.lib.parquet import frame_to_parquet_bytes
+from leanetl.lib.parquet import table_to_parquet_bytes
 from leanetl.lib.web_events.naming import NameRegistry
 from leanetl.lib.web_events.objects import transform_object
 names, out = NameRegistry(), Path('{out}')
 for path in sorted(Path('{corpus}').iterdir()):
     result = transform_object('2025/03/14/10/' + path.name, path.read_bytes(), names)
-    for table, frame in result.tables.items():
+    for table, rows in result.tables.items():
         target = out / table / 'dt=2025-03-14' / (path.name + '.parquet')
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(frame_to_parquet_bytes(frame))
+        target.write_bytes(table_to_parquet_bytes(rows))
 """
 
 DUCKDB_ANCHOR = """

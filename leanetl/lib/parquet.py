@@ -1,4 +1,4 @@
-"""Parquet bytes <-> pandas frames, the one way leanetl writes and reads them."""
+"""Parquet bytes <-> pandas frames (and Arrow tables), the one way leanetl writes and reads them."""
 
 import io
 
@@ -8,7 +8,10 @@ import pyarrow.parquet as pq
 
 
 def frame_to_parquet_bytes(frame: pd.DataFrame) -> bytes:
-    table = pa.Table.from_pandas(frame, preserve_index=False)
+    return table_to_parquet_bytes(pa.Table.from_pandas(frame, preserve_index=False))
+
+
+def table_to_parquet_bytes(table: pa.Table) -> bytes:
     buffer = io.BytesIO()
     # Microsecond timestamps: Spark and BigQuery cannot read Parquet's nanosecond ones.
     pq.write_table(

@@ -9,7 +9,7 @@ import pytest
 from leanetl.lib.web_events.naming import NameRegistry, snake_case
 from leanetl.lib.web_events.objects import arrival_day, object_id, transform_object
 from leanetl.lib.web_events.records import parse_object
-from leanetl.lib.web_events.tables import split_calls, typed_frame
+from leanetl.lib.web_events.tables import TableRows, split_calls, typed_table
 from leanetl_tests.conftest import REPO
 
 SPEC = REPO.parent / "shared/fixtures/segment/segment_spec_examples.jsonl"
@@ -82,11 +82,11 @@ def test_segment_spec_examples_split_into_segment_tables() -> None:
         "screens": 2,
         "groups": 1,
     }
-    course = split.rows["course_clicked"][0]
+    course = split.rows["course_clicked"].rows[0]
     assert course["message_id"] == "ajs-f8ca1e4de5024d9430b3928bd8ac6b96"
     assert course["context_page_path"] == "/academy/" and course["title"] == "Intro to Analytics"
     assert course["received_at"] == dt.datetime(2015, 12, 12, 19, 11, 1, 266000, tzinfo=dt.UTC)
-    assert split.rows["user_registered"][0]["account_type"] == "Facebook"  # accountType
+    assert split.rows["user_registered"].rows[0]["account_type"] == "Facebook"  # accountType
 
 
 def test_names_are_safe_and_collisions_get_stable_distinct_names() -> None:
@@ -112,10 +112,19 @@ def test_names_are_safe_and_collisions_get_stable_distinct_names() -> None:
 
 
 def test_drifting_types_become_text_and_are_counted() -> None:
-    rows = [{"n": 1, "ok": True, "x": 1.5}, {"n": "one", "ok": False, "x": 2}]
-    frame, drifted = typed_frame(rows)
-    assert drifted == ["n"] and frame["n"].tolist() == ["1", "one"]
-    assert str(frame["ok"].dtype) == "boolean" and str(frame["x"].dtype) == "Float64"
+    rows = [
+        {"n": 1, "ok": True, "x": 1.5, "big": 1, "flag": 1.5},
+        {"n": "one", "ok": False, "x": 2, "big": 2**64, "flag": True, "late": None},
+        {"n": None, "ok": None, "x": None, "big": None, "flag": None, "late": "2"},
+    ]
+    table, drifted = typed_table(TableRows.of(rows))
+    assert drifted == ["n", "big", "flag"]
+    assert table.column("n").to_pylist() == ["1", "one", None]
+    assert table.column("big").to_pylist() == ["1", str(2**64), None]
+    assert table.column("flag").to_pylist() == ["1.5", "true", None]  # a bool is not a number
+    types = {f.name: str(f.type) for f in table.schema}
+    assert (types["ok"], types["x"], types["late"]) == ("bool", "double", "string")
+    assert table.column("late").to_pylist() == [None, None, "2"]
 
 
 @pytest.mark.parametrize(
@@ -189,4 +198,24 @@ def test_event_names_that_differ_only_by_invisible_characters_or_spaces_are_one_
     calls = [{"type": "track", "event": e, "timestamp": "2025-01-01T00:00:00Z"} for e in events]
     split = split_calls(calls, range(4), "o", names)
     assert len(split.rows["post_created"]) == 4 and names.renamed == {}
-    assert [r["event"] for r in split.rows["tracks"]] == events  # as sent
+    assert [r["event"] for r in split.rows["tracks"].rows] == events  # as sent
+
+
+def test_names_of_two_concurrent_runs_merge_or_conflict_before_anything_is_written() -> None:
+    from leanetl.lib.web_events.naming import NameConflict
+
+    base = NameRegistry.from_json({"tables": {"Signed Up": "signed_up"}})
+    first, second, third = (NameRegistry.from_json(base.to_json()) for _ in range(3))
+    first.table_for("Post Created")
+    first.column_for("post_created", "postId", {"message_id"})
+    second.table_for("Followed User")
+    second.merge(first)  # different originals, different names: both kept
+    assert second.tables == {
+        "Signed Up": "signed_up",
+        "Post Created": "post_created",
+        "Followed User": "followed_user",
+    }
+    assert second.columns == {"post_created": {"postId": "post_id"}}
+    third.table_for("PostCreated")  # also post_created, unaware of the first run
+    with pytest.raises(NameConflict, match=r"\['post_created'\]"):
+        third.merge(second)

@@ -26,7 +26,7 @@ from leanetl.defs.web_events.common import (
 )
 from leanetl.io_managers.object_store import ObjectStore, StoredObject
 from leanetl.lib.keys import UnsafeKeyError
-from leanetl.lib.parquet import frame_to_parquet_bytes
+from leanetl.lib.parquet import table_to_parquet_bytes
 from leanetl.lib.quarantine import combine
 from leanetl.lib.web_events.checks import transform_checks
 from leanetl.lib.web_events.manifest import DayManifest
@@ -110,8 +110,8 @@ def _write_outputs(
 ) -> dict[str, int]:
     """The object's Parquet per table and its dead letters; outputs it no longer has are removed."""
     oid = object_id(result.key)
-    for table, frame in result.tables.items():
-        lake.put_bytes(parquet_key(table, day, oid), frame_to_parquet_bytes(frame))
+    for table, rows in result.tables.items():
+        lake.put_bytes(parquet_key(table, day, oid), table_to_parquet_bytes(rows))
     for table in set((previous or {}).get("rows", {})) - set(result.tables):
         lake.delete(parquet_key(table, day, oid))
     if len(result.dead_letters):
@@ -119,7 +119,7 @@ def _write_outputs(
         lake.put_bytes(errors_key(day, oid), lines.encode(), content_type="application/x-ndjson")
     elif previous and previous.get("dead_letters"):
         lake.delete(errors_key(day, oid))
-    return {table: len(frame) for table, frame in result.tables.items()}
+    return {table: rows.num_rows for table, rows in result.tables.items()}
 
 
 def transform_day(
@@ -143,9 +143,11 @@ def transform_day(
             result = whole_object_dead_letter(item.key, str(exc))
         else:
             result = transform_object(item.key, data, names)
+        # Names are stored before any output is written under them (see NameRegistry.merge).
+        names.merge(NameRegistry.from_json(read_json(lake, NAMES)))
+        lake.put_bytes(NAMES, json.dumps(names.to_json(), sort_keys=True).encode())
         previous = manifest.objects.get(item.key)
         rows = _write_outputs(lake, day.isoformat(), result, previous)
-        lake.put_bytes(NAMES, json.dumps(names.to_json(), sort_keys=True).encode())
         manifest.record(item, rows, len(result.dead_letters), result.records)
         lake.put_bytes(manifest_key(day.isoformat()), json.dumps(manifest.to_json()).encode())
         results.append(result)
@@ -167,6 +169,8 @@ def build_transform_asset(settings: Settings) -> dg.AssetsDefinition:
         backfill_policy=ONE_DAY_PER_RUN,
         retry_policy=retry_policy(settings),
         can_subset=False,
+        # One transform at a time where the deployment sets this pool's limit to 1 (README).
+        pool="web_events_names",
     )
     def transform_web_events(
         context: dg.AssetExecutionContext,
@@ -195,8 +199,8 @@ def _materializations(
     totals = manifest.totals()
     run_rows: dict[str, int] = {}
     for result in results:
-        for table, frame in result.tables.items():
-            run_rows[table] = run_rows.get(table, 0) + len(frame)
+        for table, rows in result.tables.items():
+            run_rows[table] = run_rows.get(table, 0) + rows.num_rows
     for table, key in TABLE_KEYS.items():
         yield dg.MaterializeResult(
             asset_key=key,

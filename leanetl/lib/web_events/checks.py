@@ -23,10 +23,11 @@ def transform_checks(
     early = late = 0
     for result in results:
         for table in CALL_TABLES:
-            frame = result.tables.get(table)
-            if frame is not None and len(frame):
-                early += int((frame["timestamp"] < earliest).sum())
-                late += int((frame["timestamp"] >= latest).sum())
+            found = result.tables.get(table)
+            if found is not None and found.num_rows:
+                stamps = found.column("timestamp").to_pandas()
+                early += int((stamps < earliest).sum())
+                late += int((stamps >= latest).sum())
     return {
         "records_reconcile": (
             rows + letters == records,

@@ -14,6 +14,7 @@ every run reads and extends (they are recorded in the run's metadata too).
 import hashlib
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from leanetl.lib.text import normalise_name
@@ -50,9 +51,17 @@ class NameRegistry:
     tables: dict[str, str] = field(default_factory=dict)  # event name -> table
     columns: dict[str, dict[str, str]] = field(default_factory=dict)  # table -> path -> column
     renamed: dict[str, str] = field(default_factory=dict)  # what got a distinct name this run
+    # Originals as sent -> names, so each spelling is normalised once per run.
+    _seen_tables: dict[str, str] = field(default_factory=dict, repr=False)
+    _seen_columns: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
 
     def table_for(self, event: str) -> str:
-        event = normalise_name(event)
+        name = self._seen_tables.get(event)
+        if name is None:
+            name = self._seen_tables[event] = self._table_for(normalise_name(event))
+        return name
+
+    def _table_for(self, event: str) -> str:
         if event not in self.tables:
             base = snake_case(event)
             if base in RESERVED_TABLES:
@@ -64,17 +73,35 @@ class NameRegistry:
                 self.renamed[f"event {event!r}"] = name
         return self.tables[event]
 
-    def column_for(self, table: str, path: str, reserved: frozenset[str]) -> str:
+    def column_for(self, table: str, path: str, row_columns: Collection[str]) -> str:
+        """The column of a property path in a table; a new name avoids the names the table
+        already has and the row's other columns (``row_columns``)."""
+        name = self._seen_columns.get((table, path))
+        if name is None:
+            name = self._column_for(table, normalise_name(path), row_columns)
+            self._seen_columns[(table, path)] = name
+        return name
+
+    def _column_for(self, table: str, path: str, row_columns: Collection[str]) -> str:
         known = self.columns.setdefault(table, {})
-        path = normalise_name(path)
         if path not in known:
             base = snake_case(path)
-            taken = set(known.values()) | reserved
+            taken = set(known.values()).union(row_columns)
             name = _distinct(base, path) if base in taken else base
             known[path] = name
             if name != base:
                 self.renamed[f"{table}.{path}"] = name
         return known[path]
+
+    def merge(self, stored: "NameRegistry") -> None:
+        """Take in what another run stored since this one read the registry (runs of different
+        days may transform at once). Raises ``NameConflict`` when an original got two names or a
+        name two originals: the run then fails before writing anything under those names, and
+        its retry starts from the stored registry."""
+        self.tables = _merged(self.tables, stored.tables, "event names")
+        for table in stored.columns.keys() | self.columns.keys():
+            ours, theirs = self.columns.get(table, {}), stored.columns.get(table, {})
+            self.columns[table] = _merged(ours, theirs, f"properties of {table}")
 
     def to_json(self) -> dict[str, object]:
         return {"tables": self.tables, "columns": self.columns}
@@ -85,3 +112,22 @@ class NameRegistry:
         return cls(
             dict(data.get("tables", {})), {k: dict(v) for k, v in data.get("columns", {}).items()}
         )
+
+
+class NameConflict(RuntimeError):
+    """Two runs gave the same name to different originals (or one original two names)."""
+
+
+def _merged(ours: dict[str, str], theirs: dict[str, str], what: str) -> dict[str, str]:
+    merged = dict(theirs)
+    for original, name in ours.items():
+        if merged.setdefault(original, name) != name:
+            raise NameConflict(
+                f"{what}: {original!r} is {theirs[original]!r} in names.json, {name!r} here"
+            )
+    if len(set(merged.values())) < len(merged):
+        clash = sorted(n for n in set(merged.values()) if list(merged.values()).count(n) > 1)
+        raise NameConflict(
+            f"{what}: another run gave {clash} to other originals; retry to reassign"
+        )
+    return merged

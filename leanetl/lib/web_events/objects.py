@@ -12,12 +12,13 @@ import re
 from dataclasses import dataclass, field
 
 import pandas as pd
+import pyarrow as pa
 
 from leanetl.lib.keys import UnsafeKeyError, key_segment
 from leanetl.lib.quarantine import combine, quarantine_frame
 from leanetl.lib.web_events.naming import NameRegistry
 from leanetl.lib.web_events.records import parse_object
-from leanetl.lib.web_events.tables import split_calls, typed_frame
+from leanetl.lib.web_events.tables import split_calls, typed_table
 
 _DAY_PREFIX = re.compile(r"^(\d{4})/(\d{2})/(\d{2})/")
 
@@ -48,15 +49,15 @@ def object_id(key: str) -> str:
 @dataclass
 class ObjectResult:
     key: str
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    tables: dict[str, pa.Table] = field(default_factory=dict)
     dead_letters: pd.DataFrame = field(default_factory=lambda: combine([]))
     records: int = 0  # records found (rows + dead-lettered records)
     drifted: dict[str, list[str]] = field(default_factory=dict)  # table -> columns made text
     whole_object_error: str | None = None
 
     def rows(self, table: str) -> int:
-        frame = self.tables.get(table)
-        return 0 if frame is None else len(frame)
+        found = self.tables.get(table)
+        return 0 if found is None else found.num_rows
 
 
 def whole_object_dead_letter(key: str, reason: str) -> ObjectResult:
@@ -88,8 +89,7 @@ def transform_object(key: str, data: bytes, names: NameRegistry) -> ObjectResult
     )
     result.records = len(parsed.records) + len(parsed.dead_letters)
     for table, rows in split.rows.items():
-        frame, drifted = typed_frame(rows)
-        result.tables[table] = frame
+        result.tables[table], drifted = typed_table(rows)
         if drifted:
             result.drifted[table] = drifted
     return result

@@ -19,10 +19,13 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import chain
+from types import NoneType
 from typing import Any
 
 import orjson
 import pandas as pd
+import pyarrow as pa
 
 from leanetl.lib.text import normalise_name
 from leanetl.lib.web_events.naming import NameRegistry
@@ -58,9 +61,33 @@ _PAYLOAD_KEYS = {
 }
 
 
+class TableRows:
+    """One table's rows; as columns (in the order they are first seen, None where a row lacks
+    one) only when asked, which costs one pass per column instead of bookkeeping per value."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+
+    @classmethod
+    def of(cls, rows: Iterable[dict[str, Any]]) -> "TableRows":
+        table = cls()
+        table.rows.extend(rows)
+        return table
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def append(self, row: dict[str, Any]) -> None:
+        self.rows.append(row)
+
+    def columns(self) -> dict[str, list[Any]]:
+        names = dict.fromkeys(chain.from_iterable(self.rows))
+        return {name: [row.get(name) for row in self.rows] for name in names}
+
+
 @dataclass
 class Split:
-    rows: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+    rows: dict[str, TableRows] = field(default_factory=lambda: defaultdict(TableRows))
     rejected: list[tuple[int, str]] = field(default_factory=list)  # (record index, reason)
 
 
@@ -81,12 +108,21 @@ def _instant(value: Any) -> dt.datetime | None:
 
 def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
     """A nested object as ``{"a_b": …}`` paths (joined with ``_``); lists as JSON text."""
-    if not isinstance(value, dict):
-        return {prefix: orjson.dumps(value).decode() if isinstance(value, list) else value}
     out: dict[str, Any] = {}
-    for key, item in value.items():
-        out.update(flatten(item, f"{prefix}_{key}" if prefix else str(key)))
+    _flatten_into(out, value, prefix)
     return out
+
+
+def _flatten_into(out: dict[str, Any], value: Any, prefix: str) -> None:
+    if not isinstance(value, dict):
+        out[prefix] = orjson.dumps(value).decode() if isinstance(value, list) else value
+        return
+    for key, item in value.items():
+        path = f"{prefix}_{key}" if prefix else str(key)
+        if isinstance(item, dict | list):
+            _flatten_into(out, item, path)
+        else:
+            out[path] = item
 
 
 def _common(record: dict[str, Any], where: tuple[str, int]) -> dict[str, Any]:
@@ -111,73 +147,92 @@ def _common(record: dict[str, Any], where: tuple[str, int]) -> dict[str, Any]:
     return row
 
 
+def _reject_reason(record: dict[str, Any]) -> str | None:
+    kind = record.get("type")
+    if not isinstance(kind, str) or kind not in CALLS:
+        return f"type {kind!r} is not a Segment call" if kind else "no type"
+    if kind == "track" and not isinstance(record.get("event"), str):
+        return "track without event" if record.get("event") is None else "event is not text"
+    return None
+
+
 def split_calls(
     records: Iterable[dict[str, Any]], offsets: Iterable[int], raw_object: str, names: NameRegistry
 ) -> Split:
     """Rows per table of one object's records (names assigned in sorted order: stable)."""
     records, offsets = list(records), list(offsets)
-    events = sorted(
-        {normalise_name(r["event"]) for r in records if r.get("type") == "track" and "event" in r}
-    )
-    for event in events:
+    events = {
+        r["event"] for r in records if r.get("type") == "track" and isinstance(r.get("event"), str)
+    }
+    for event in sorted({normalise_name(e) for e in events}):
         names.table_for(event)
     split = Split()
     for index, (record, offset) in enumerate(zip(records, offsets, strict=True)):
-        kind = record.get("type")
-        if kind not in CALLS:
-            split.rejected.append(
-                (index, f"type {kind!r} is not a Segment call" if kind else "no type")
-            )
-            continue
+        reason = _reject_reason(record)
         try:
-            row = _common(record, (raw_object, offset))
+            row = None if reason else _common(record, (raw_object, offset))
         except ValueError as exc:
-            split.rejected.append((index, str(exc)))
+            reason = str(exc)
+        if reason:
+            split.rejected.append((index, reason))
             continue
-        row.update(flatten(record.get("context") or {}, "context"))
+        _flatten_into(row, record.get("context") or {}, "context")
+        kind = record["type"]
         table, kept, spread = CALLS[kind]
         for key, column in kept.items():
             row[column] = None if record.get(key) is None else str(record.get(key))
         if kind == "track":
-            if "event" not in record:
-                split.rejected.append((index, "track without event"))
-                continue
-            row["event_table"] = names.table_for(str(record["event"]))
+            row["event_table"] = table = names.table_for(record["event"])
             split.rows["tracks"].append(dict(row))
-            table = row["event_table"]
         if spread:
-            reserved = frozenset(row)
             for path, value in flatten(record.get(spread) or {}).items():
-                row[names.column_for(table, path, reserved)] = value
+                row[names.column_for(table, path, row)] = value
         split.rows[table].append(row)
     return split
 
 
 def _as_text(value: Any) -> str | None:
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
-        return None
-    return value if isinstance(value, str) else orjson.dumps(value).decode()
+    """A value as JSON text (strings as they are; integers of any size)."""
+    if value is None or isinstance(value, str):
+        return value
+    if type(value) is int:
+        return str(value)
+    return orjson.dumps(value).decode()
 
 
-def typed_frame(rows: list[dict[str, Any]]) -> tuple[pd.DataFrame, list[str]]:
-    """The rows as a frame with one type per column, and the columns that became text because
-    their values had different kinds."""
-    frame = pd.DataFrame(rows)
-    drifted = []
-    for column in frame.columns:
-        if column in INSTANTS:
-            frame[column] = pd.to_datetime(frame[column], utc=True).astype("datetime64[us, UTC]")
-            continue
-        kind = pd.api.types.infer_dtype(frame[column], skipna=True)
-        if kind == "boolean":
-            frame[column] = frame[column].astype("boolean")
-        elif kind == "integer":
-            frame[column] = frame[column].astype("Int64")
-        elif kind in ("floating", "mixed-integer-float"):
-            frame[column] = frame[column].astype("Float64")
-        elif kind in ("string", "empty"):
-            frame[column] = frame[column].astype("string")
-        else:
-            drifted.append(column)
-            frame[column] = frame[column].map(_as_text).astype("string")
-    return frame, drifted
+# The kinds of values a column holds -> its Arrow type (integers with floats are floats).
+_ARROW_TYPES = {
+    frozenset(): pa.string(),
+    frozenset({bool}): pa.bool_(),
+    frozenset({int}): pa.int64(),
+    frozenset({float}): pa.float64(),
+    frozenset({int, float}): pa.float64(),
+    frozenset({str}): pa.string(),
+}
+_INSTANT_TYPE = pa.timestamp("us", tz="UTC")
+
+
+def _typed_array(name: str, values: list[Any]) -> tuple[pa.Array, bool]:
+    """(the column as one Arrow type, whether it became text because its kinds differ)."""
+    if name in INSTANTS:
+        return pa.array(values, type=_INSTANT_TYPE), False
+    kinds = set(map(type, values))
+    kinds.discard(NoneType)
+    arrow_type = _ARROW_TYPES.get(frozenset(kinds))
+    if arrow_type is not None:
+        try:
+            return pa.array(values, type=arrow_type), False
+        except (OverflowError, pa.ArrowInvalid):  # an integer beyond 64 bits
+            pass
+    return pa.array([_as_text(v) for v in values], type=pa.string()), True
+
+
+def typed_table(rows: TableRows) -> tuple[pa.Table, list[str]]:
+    """The rows as an Arrow table with one type per column, and the columns that became text
+    because their values had different kinds."""
+    arrays, drifted = {}, []
+    for name, values in rows.columns().items():
+        arrays[name], made_text = _typed_array(name, values)
+        if made_text:
+            drifted.append(name)
+    return pa.table(arrays), drifted
