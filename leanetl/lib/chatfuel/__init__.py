@@ -1,0 +1,1 @@
+"""Chatfuel: the contacts export and its unpivot (no Dagster)."""
