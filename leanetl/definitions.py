@@ -11,6 +11,7 @@ from pathlib import Path
 import dagster as dg
 
 from leanetl.defs.campaigns import definitions as campaigns
+from leanetl.defs.chatfuel import definitions as chatfuel
 from leanetl.defs.environment import build_environment_defs
 from leanetl.defs.leads import definitions as leads
 from leanetl.defs.policies import domain_defs
@@ -18,7 +19,7 @@ from leanetl.defs.volunteers import definitions as volunteers
 from leanetl.defs.web_events import definitions as web_events
 from leanetl.settings import Settings
 
-DOMAINS = (volunteers, leads, campaigns, web_events)
+DOMAINS = (volunteers, leads, campaigns, web_events, chatfuel)
 
 
 def build_defs(current: Settings) -> dg.Definitions:

@@ -98,7 +98,13 @@ def main(argv: list[str] | None = None) -> int:
     yesterday = current.today() - dt.timedelta(days=1)
     days = [yesterday - dt.timedelta(days=n) for n in range(args.days - 1, -1, -1)]
     days = [d for d in days if d >= current.start_date]
-    jobs = ["volunteers_daily", "leads_daily", "campaigns_refresh", "web_events_transform"]
+    jobs = [
+        "volunteers_daily",
+        "leads_daily",
+        "campaigns_refresh",
+        "web_events_transform",
+        "chatfuel_daily",
+    ]
     log = current.home / "demo.log"
     print(f"leanetl demo: {len(days)} days ({days[0]} to {days[-1]}), home {current.home}")
     print(f"  (Dagster and dbt logs go to {log})", flush=True)

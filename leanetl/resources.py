@@ -93,6 +93,7 @@ def build_resources(settings: Settings) -> dict[str, Any]:
         ),
         "maps": object_store(settings, settings.campaigns.maps_url),
         "web_raw": object_store(settings, settings.web_events.raw_url),
+        "chatfuel_source": object_store(settings, settings.chatfuel.source_url),
         "web_lake": object_store(settings, settings.web_events.url),
         "glue": GlueResource(
             database=settings.web_events.glue_database,

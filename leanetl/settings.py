@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from leanetl.defs.campaigns.settings import DOC as CAMPAIGNS_DOC
 from leanetl.defs.campaigns.settings import CampaignsSettings
+from leanetl.defs.chatfuel.settings import DOC as CHATFUEL_DOC
+from leanetl.defs.chatfuel.settings import ChatfuelSettings
 from leanetl.defs.leads.settings import DOC as LEADS_DOC
 from leanetl.defs.leads.settings import LeadsSettings
 from leanetl.defs.volunteers.settings import DOC as VOLUNTEERS_DOC
@@ -97,6 +99,7 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
     **LEADS_DOC,
     **CAMPAIGNS_DOC,
     **WEB_EVENTS_DOC,
+    **CHATFUEL_DOC,
 }
 SECRETS = tuple(name for name, (_, about) in SETTINGS_DOC.items() if about.startswith("secret:"))
 NEEDED_OUTSIDE_LOCAL = ("LEANETL_BQ_PROJECT", "LEANETL_VAN_SIGNUPS_TABLE")
@@ -209,6 +212,7 @@ class Settings:
     leads: LeadsSettings
     campaigns: CampaignsSettings
     web_events: WebEventsSettings
+    chatfuel: ChatfuelSettings
 
     @property
     def tz(self) -> ZoneInfo:
@@ -317,6 +321,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         ),
         campaigns=CampaignsSettings.read(values, is_local, lake),
         web_events=WebEventsSettings.read(values, lake),
+        chatfuel=ChatfuelSettings.read(
+            values, str(home / "sources" / "chatfuel") if is_local else f"{lake}/sources/chatfuel"
+        ),
     )
 
 

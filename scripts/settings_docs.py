@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from leanetl.defs.campaigns.settings import DOC as CAMPAIGNS_DOC
+from leanetl.defs.chatfuel.settings import DOC as CHATFUEL_DOC
 from leanetl.defs.leads.settings import DOC as LEADS_DOC
 from leanetl.defs.volunteers.settings import DOC as VOLUNTEERS_DOC
 from leanetl.defs.web_events.settings import DOC as WEB_EVENTS_DOC
@@ -21,6 +22,7 @@ SECTIONS = {
     "leads (leanetl/defs/leads/settings.py)": LEADS_DOC,
     "campaigns (leanetl/defs/campaigns/settings.py)": CAMPAIGNS_DOC,
     "web events (leanetl/defs/web_events/settings.py)": WEB_EVENTS_DOC,
+    "chatfuel (leanetl/defs/chatfuel/settings.py)": CHATFUEL_DOC,
 }
 
 

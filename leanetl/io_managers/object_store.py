@@ -10,6 +10,7 @@ import os
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -181,6 +182,25 @@ class ObjectStore(dg.ConfigurableResource):
             if _is_not_found(exc):
                 raise FileNotFoundError(f"no object at {self.uri(key)}") from exc
             raise
+
+    @contextmanager
+    def local_copy(self, key: str) -> Iterator[Path]:
+        """A local file with the object's bytes, streamed (not held in memory): the file itself
+        for a directory store, else a temporary download removed afterwards."""
+        if self.scheme == "file":
+            path = self._local_path(key)
+            if not path.is_file():
+                raise FileNotFoundError(f"no object at {path}")
+            yield path
+            return
+        with tempfile.TemporaryDirectory(prefix=TEMP_PREFIX) as folder:
+            target = Path(folder) / "object"
+            if self.scheme == "s3":
+                bucket, _ = self._bucket_and_prefix
+                self._s3().download_file(bucket, self._object_name(key), str(target))
+            else:
+                self._gcs_bucket().blob(self._object_name(key)).download_to_filename(str(target))
+            yield target
 
     def exists(self, key: str) -> bool:
         return key.strip("/") in set(self.list_keys(key))

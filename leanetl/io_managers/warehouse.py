@@ -9,6 +9,7 @@ import datetime as dt
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Literal
 
 import dagster as dg
@@ -129,6 +130,42 @@ class Warehouse(dg.ConfigurableResource):
             self._duckdb_replace(domain, table, frame, column, list(values))
         else:
             self._bq_replace(domain, table, frame, column, list(values))
+
+    def replace_partition_from_parquet(
+        self, domain: str, table: str, parquet: Path, column: str, value: dt.date
+    ) -> None:
+        """Replace the rows whose ``column`` is ``value`` with a Parquet file's rows (which carry
+        that column), atomically, streaming: a table larger than memory is never a frame."""
+        if self.backend == "duckdb":
+            ref, source = self.table_ref(domain, table), "select * from read_parquet($path)"
+            with self.duckdb_connection() as conn:
+                conn.execute("begin transaction")
+                try:
+                    conn.execute(f'create schema if not exists "{self.schema(domain)}"')
+                    conn.execute(
+                        f"create table if not exists {ref} as {source} limit 0",
+                        {"path": str(parquet)},
+                    )
+                    conn.execute(f'delete from {ref} where "{_ident(column)}" = $v', {"v": value})
+                    conn.execute(f"insert into {ref} by name {source}", {"path": str(parquet)})
+                    conn.execute("commit")
+                except BaseException:
+                    conn.execute("rollback")
+                    raise
+            return
+        from google.cloud import bigquery
+
+        client = self._bq_client()
+        dataset = f"{self.bq_project}.{self.schema(domain)}"
+        client.create_dataset(bigquery.Dataset(dataset), exists_ok=True)
+        config = bigquery.LoadJobConfig(
+            source_format=bigquery.SourceFormat.PARQUET,
+            write_disposition="WRITE_TRUNCATE",
+            time_partitioning=bigquery.TimePartitioning(type_="DAY", field=column),
+        )
+        destination = f"{dataset}.{_ident(table)}${value:%Y%m%d}"
+        with parquet.open("rb") as handle:
+            client.load_table_from_file(handle, destination, job_config=config).result()
 
     def query(self, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
         """Run trusted SQL; ``params`` are bound by name (``$name`` on DuckDB, ``@name`` on BigQuery)."""

@@ -25,7 +25,7 @@ def test_quoted_commas_newlines_quotes_and_crlf_are_values() -> None:
     data = (
         b'User ID,First Name,"city, town","say ""hi""","multi\nline"\r\n'
         b'u1,Ann,"Paris, FR","he said ""yo""","a\r\nb"\r\n'
-        b'u2,Bob,,,\r\n'
+        b"u2,Bob,,,\r\n"
     )
     result, events = unpivot(data, chunk_bytes=7)
     assert events == [

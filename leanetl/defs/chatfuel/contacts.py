@@ -1,0 +1,255 @@
+"""The bot's users and their attributes as events, from the newest contacts export of the pull
+day: the wide export is unpivoted while it streams (``lib.chatfuel.unpivot``) into Parquet that
+the warehouse loads as the day's slice, replaced atomically."""
+
+import datetime as dt
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from leanetl.defs.chatfuel.common import (
+    ATTRIBUTE_EVENTS,
+    CONTACTS_EXPORT,
+    CONTACTS_QUARANTINE,
+    DOMAIN,
+    EXPORT_PREFIX,
+)
+from leanetl.defs.chatfuel.common import USERS as USERS_KEY
+from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions, partition_day, retry_policy
+from leanetl.defs.sources import (
+    SourceConfig,
+    SourceKeys,
+    SourceRead,
+    bad_source_fails_without_retry,
+    guard_source,
+    quarantine_check,
+    quarantine_metadata,
+    source_checks,
+)
+from leanetl.io_managers.object_store import ObjectStore
+from leanetl.io_managers.warehouse import PARTITION_COLUMN, Warehouse
+from leanetl.lib.chatfuel.export import SYSTEM
+from leanetl.lib.chatfuel.unpivot import EVENT_SCHEMA, Unpivoted, unpivot_export
+from leanetl.lib.chatfuel.users import export_for_day, users_frame
+from leanetl.lib.quarantine import empty_quarantine, quarantine_frame
+from leanetl.sample.chatfuel import ensure_sample_export
+from leanetl.settings import Settings
+
+KEYS = SourceKeys(USERS_KEY, CONTACTS_QUARANTINE)
+STORED_EVENTS = EVENT_SCHEMA.append(pa.field(PARTITION_COLUMN, pa.date32())).append(
+    pa.field("pulled_at", pa.timestamp("us", tz="UTC"))
+)
+CHECKS = {
+    "events_reconcile": (
+        ATTRIBUTE_EVENTS,
+        "The day's events in the warehouse are exactly the non-empty attribute cells the export "
+        "had (quarantined rows and unloaded columns excluded, and counted).",
+    ),
+    "event_users_known": (ATTRIBUTE_EVENTS, "Every user of the day's events is a user that day."),
+    "user_ids_unique": (USERS_KEY, "One row per user id in the day's users."),
+}
+
+
+def _export_key(source: ObjectStore, day: dt.date) -> str:
+    keys = [
+        o.key
+        for o in source.list_objects(EXPORT_PREFIX)
+        if "/" not in o.key and o.key.lower().endswith(".csv")
+    ]
+    key = export_for_day(keys, day)
+    if key is None:
+        raise dg.Failure(
+            description=f"no {EXPORT_PREFIX}*.csv for {day} under {source.url}",
+            allow_retries=False,
+        )
+    return key
+
+
+def _quarantine(result: Unpivoted, source: str) -> pd.DataFrame:
+    """Quarantined rows, and one row per column that was not loaded (with its cell count)."""
+    rows = list(result.quarantine)
+    for column, why in result.layout.unloaded.items():
+        cells = result.unloaded_cells.get(column, 0)
+        rows.append((f"header column {column + 1}", f"{why}: {cells} non-empty cells not loaded",
+                     result.layout.headers[column]))  # fmt: skip
+    if not rows:
+        return empty_quarantine()
+    return quarantine_frame(source, *map(list, zip(*rows, strict=True)))
+
+
+def _unpivot(path: Path, source: str, events_path: Path, day: dt.date, pulled_at: Any) -> Unpivoted:
+    with pq.ParquetWriter(events_path, STORED_EVENTS, compression="zstd") as writer:
+
+        def write(events: pa.Table) -> None:
+            n = events.num_rows
+            stamped = events.append_column(PARTITION_COLUMN, pa.array([day] * n, pa.date32()))
+            writer.write_table(
+                stamped.append_column(
+                    "pulled_at", pa.array([pulled_at] * n, STORED_EVENTS[-1].type)
+                )
+            )
+
+        with path.open("rb") as handle:
+            return unpivot_export(handle, source, write)
+
+
+def _users(result: Unpivoted) -> tuple[pd.DataFrame, dict[str, int]]:
+    if result.users:
+        return users_frame(pa.concat_tables(result.users))
+    return users_frame(pa.table({name: pa.array([], pa.string()) for name in SYSTEM}))
+
+
+def _checks(warehouse: Warehouse, day: dt.date, events: int) -> Iterator[dg.AssetCheckResult]:
+    users, facts = (
+        warehouse.table_ref(DOMAIN, "users"),
+        warehouse.table_ref(DOMAIN, "attribute_events"),
+    )
+    p = warehouse.param("day")
+    stored = int(
+        warehouse.query(f"select count(*) as n from {facts} where dt = {p}", {"day": day})["n"][0]
+    )
+    unknown = int(warehouse.query(
+        f"select count(*) as n from {facts} e where e.dt = {p} and not exists "
+        f"(select 1 from {users} u where u.dt = {p} and u.user_id = e.user_id)", {"day": day})["n"][0])  # fmt: skip
+    repeated = int(warehouse.query(
+        f"select count(*) - count(distinct user_id) as n from {users} where dt = {p}", {"day": day})["n"][0])  # fmt: skip
+    outcomes = {
+        "events_reconcile": (stored == events, {"events_stored": stored, "events_read": events}),
+        "event_users_known": (unknown == 0, {"events_of_unknown_users": unknown}),
+        "user_ids_unique": (repeated == 0, {"repeated_user_ids": repeated}),
+    }
+    for name, (passed, metadata) in outcomes.items():
+        yield dg.AssetCheckResult(
+            asset_key=CHECKS[name][0], check_name=name, passed=passed, metadata=metadata
+        )
+
+
+def build_contacts_asset(settings: Settings) -> dg.AssetsDefinition:
+    @dg.multi_asset(
+        name="chatfuel_contacts",
+        specs=[
+            dg.AssetSpec(
+                USERS_KEY,
+                deps=[CONTACTS_EXPORT],
+                group_name=DOMAIN,
+                description="The bot's users that pull day: id, names, signed up, last seen (UTC), status.",
+                kinds={"duckdb", "bigquery"},
+                tags={"layer": "raw"},
+            ),
+            dg.AssetSpec(
+                ATTRIBUTE_EVENTS,
+                deps=[CONTACTS_EXPORT],
+                group_name=DOMAIN,
+                description="One row per non-empty attribute cell of the export: user_id, attribute, value, value_type, pulled_at.",
+                kinds={"duckdb", "bigquery"},
+                tags={"layer": "raw"},
+            ),
+            dg.AssetSpec(
+                CONTACTS_QUARANTINE,
+                deps=[CONTACTS_EXPORT],
+                group_name=DOMAIN,
+                description="Export rows (line, reason, raw) and columns that were not loaded.",
+                kinds={"duckdb", "bigquery"},
+                tags={"layer": "raw"},
+            ),
+        ],
+        check_specs=[
+            *source_checks(KEYS, "LEANETL_CHATFUEL_QUARANTINE_MAX_SHARE"),
+            *(
+                dg.AssetCheckSpec(name, asset=key, description=text, blocking=True)
+                for name, (key, text) in CHECKS.items()
+            ),
+        ],
+        partitions_def=daily_partitions(settings),
+        backfill_policy=ONE_DAY_PER_RUN,
+        retry_policy=retry_policy(settings),
+        can_subset=False,
+    )
+    def chatfuel_contacts(
+        context: dg.AssetExecutionContext,
+        config: SourceConfig,
+        chatfuel_source: ObjectStore,
+        warehouse: Warehouse,
+    ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
+        day = partition_day(context)
+        if settings.is_local and chatfuel_source.scheme == "file":
+            ensure_sample_export(Path(chatfuel_source.url), day)
+        key = _export_key(chatfuel_source, day)
+        source = chatfuel_source.uri(key)
+        pulled_at = pd.Timestamp.now(tz="UTC").floor("us").to_pydatetime()
+        with (
+            tempfile.TemporaryDirectory() as folder,
+            chatfuel_source.local_copy(key) as path,
+            bad_source_fails_without_retry(),
+        ):
+            events_path = Path(folder) / "events.parquet"
+            result = _unpivot(path, source, events_path, day, pulled_at)
+            users, counts = _users(result)
+            quarantine = _quarantine(result, source)
+            truncation = yield from guard_source(context, USERS_KEY, result.rows, settings, config)
+            frame = users.assign(**{PARTITION_COLUMN: day, "pulled_at": pulled_at})
+            warehouse.replace_partitions(DOMAIN, "users", frame, PARTITION_COLUMN, [day])
+            warehouse.replace_partition_from_parquet(
+                DOMAIN, "attribute_events", events_path, PARTITION_COLUMN, day
+            )
+        warehouse.replace_partitions(
+            DOMAIN, "contacts_quarantine", quarantine.assign(**{PARTITION_COLUMN: day}),
+            PARTITION_COLUMN, [day],
+        )  # fmt: skip
+        yield from _materializations(context, result, users, counts, quarantine, source)
+        yield truncation
+        yield quarantine_check(
+            KEYS, SourceRead(users, quarantine, result.rows), settings.chatfuel.quarantine_max_share
+        )
+        yield from _checks(warehouse, day, result.events)
+
+    return chatfuel_contacts
+
+
+def _previous_attributes(context: dg.AssetExecutionContext) -> set[str] | None:
+    record = context.instance.get_latest_materialization_event(ATTRIBUTE_EVENTS)
+    value = (
+        record.asset_materialization.metadata.get("attribute_names")
+        if record and record.asset_materialization
+        else None
+    )
+    return set(value.value) if value is not None else None  # fmt: skip
+
+
+def _materializations(
+    context: dg.AssetExecutionContext,
+    result: Unpivoted,
+    users: pd.DataFrame,
+    counts: dict[str, int],
+    quarantine: pd.DataFrame,
+    source: str,
+) -> Iterator[dg.MaterializeResult]:
+    names = list(result.layout.attributes.values())
+    previous = _previous_attributes(context)
+    new = sorted(set(names) - previous) if previous is not None else []
+    yield dg.MaterializeResult(
+        asset_key=USERS_KEY,
+        metadata={"dagster/row_count": len(users), "source_rows": result.rows,
+                  "export": source, **counts},
+    )  # fmt: skip
+    yield dg.MaterializeResult(
+        asset_key=ATTRIBUTE_EVENTS,
+        metadata={
+            "dagster/row_count": result.events,
+            "attributes": len(names),
+            "new_attributes": len(new),
+            "new_attribute_names": dg.MetadataValue.json(new[:100]),
+            "attribute_names": dg.MetadataValue.json(names),
+            "columns_not_loaded": len(result.layout.unloaded),
+            "cells_not_loaded": sum(result.unloaded_cells.values()),
+        },
+    )
+    yield dg.MaterializeResult(
+        asset_key=CONTACTS_QUARANTINE, metadata=quarantine_metadata(quarantine)
+    )

@@ -1,0 +1,92 @@
+"""The export's system columns as the ``users`` table, and which export a pull day reads.
+
+- ``name``: first and last name joined by a space (either may be missing).
+- ``signed_up``, ``last_seen``: UTC instants. Accepted: ISO 8601 (with an offset, converted; without
+  one, taken as UTC), or epoch milliseconds (13 digits, Chatfuel's datetime attributes) or seconds
+  (10 digits). Anything else is null and counted (``unreadable_times``).
+- ``status``: ``reachable`` (also ``subscribed``, ``active``) or ``blocked`` (also
+  ``unsubscribed``, ``unreachable``), compared case-insensitively; any other value is kept in
+  lower case and counted (``other_statuses``).
+"""
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+
+import pandas as pd
+import pyarrow as pa
+
+from leanetl.lib.text import normalise_name
+
+REACHABLE = frozenset({"reachable", "subscribed", "active"})
+BLOCKED = frozenset({"blocked", "unsubscribed", "unreachable"})
+_EPOCH = re.compile(r"^\d{10}(\d{3})?$")
+_DATED = re.compile(r"^users_export.*?(\d{4}-\d{2}-\d{2})", re.IGNORECASE)
+
+
+def instant(text: str | None) -> pd.Timestamp | None:
+    """One export time as a UTC instant (None when missing); ValueError when unreadable."""
+    if text is None:
+        return None
+    text = normalise_name(text)
+    if not text:
+        return None
+    if _EPOCH.match(text):
+        return pd.Timestamp(int(text), unit="ms" if len(text) == 13 else "s", tz="UTC")
+    stamp = pd.Timestamp(dt.datetime.fromisoformat(text))
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def _instants(values: Sequence[str | None]) -> tuple[list[pd.Timestamp | None], int]:
+    out, unreadable = [], 0
+    for value in values:
+        try:
+            out.append(instant(value))
+        except ValueError:
+            out.append(None)
+            unreadable += 1
+    return out, unreadable
+
+
+def _status(value: str | None) -> str | None:
+    if value is None or not normalise_name(value):
+        return None
+    key = normalise_name(value).casefold()
+    return "reachable" if key in REACHABLE else "blocked" if key in BLOCKED else key
+
+
+def users_frame(system: pa.Table) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The users table from the export's system columns, and counts of what was not readable."""
+    raw = system.to_pandas()
+    signed_up, bad_signed_up = _instants(raw["signed_up"].tolist())
+    last_seen, bad_last_seen = _instants(raw["last_seen"].tolist())
+    names = (raw["first_name"].fillna("") + " " + raw["last_name"].fillna("")).str.strip()
+    status = raw["status"].map(_status)
+    frame = pd.DataFrame(
+        {
+            "user_id": raw["user_id"].astype("string"),
+            "first_name": raw["first_name"].astype("string"),
+            "last_name": raw["last_name"].astype("string"),
+            "name": names.mask(names == "").astype("string"),
+            "signed_up": pd.to_datetime(pd.Series(signed_up, dtype=object), utc=True),
+            "last_seen": pd.to_datetime(pd.Series(last_seen, dtype=object), utc=True),
+            "status": status.astype("string"),
+        }
+    )
+    counts = {
+        "unreadable_times": bad_signed_up + bad_last_seen,
+        "other_statuses": int((status.notna() & ~status.isin(["reachable", "blocked"])).sum()),
+    }
+    return frame, counts
+
+
+def export_for_day(keys_by_age: Sequence[str], day: dt.date) -> str | None:
+    """The export a pull day reads, from ``users_export*.csv`` keys oldest → newest: the newest
+    one whose name carries a date (``users_export-2025-03-14.csv``) not after ``day``, else the
+    newest undated one."""
+    dated = [(m.group(1), key) for key in keys_by_age if (m := _DATED.match(key))]
+    usable = [key for date, key in dated if date <= day.isoformat()]
+    if usable:
+        return max(usable, key=lambda key: _DATED.match(key).group(1))  # type: ignore[union-attr]
+    undated = [key for key in keys_by_age if not _DATED.match(key)]
+    return undated[-1] if undated else None
