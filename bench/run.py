@@ -202,9 +202,30 @@ def web_events_bench(tmp: Path) -> list[tuple[str, float, float, float, float]]:
     ]
 
 
+def chatfuel_bench(tmp: Path) -> list[tuple[str, float, float, float, float]]:
+    """The contacts export unpivot (what chatfuel_contacts does), and DuckDB's UNPIVOT of the
+    same file as the anchor."""
+    from bench.chatfuel import DUCKDB_UNPIVOT, UNPIVOT, write_export
+
+    export = tmp / "users_export.csv"
+    size = write_export(export)
+    what = f"500K users x 1,700 attributes, {size / 1e9:.2f} GB, 12M events"
+    names = {"export": export, "out": tmp / "events.parquet", "events": 12_000_000}
+    rows = [
+        measure(f"chatfuel export unpivot → Parquet ({what})", UNPIVOT.format(**names), tmp / "c1"),
+        measure(
+            f"chatfuel anchor: DuckDB read_csv + UNPIVOT → Parquet ({what})",
+            DUCKDB_UNPIVOT.format(**names),
+            tmp / "c2",
+        ),
+    ]
+    export.unlink()
+    return rows
+
+
 def main() -> int:
     results: list[tuple[str, float, float, float, float]] = []
-    only = {flag for flag in ("--leads", "--mongo", "--web") if flag in sys.argv}
+    only = {flag for flag in ("--leads", "--mongo", "--web", "--chatfuel") if flag in sys.argv}
     sizes = [int(n) for n in os.environ.get("BENCH_LEADS_SIZES", "1000000,10000000").split(",")]
     mongo_docs = int(os.environ.get("BENCH_MONGO_DOCS", "100000"))
     with tempfile.TemporaryDirectory() as tmp:
@@ -226,6 +247,8 @@ def main() -> int:
                 )
         if not only or "--web" in only:
             results.extend(web_events_bench(Path(tmp)))
+        if not only or "--chatfuel" in only:
+            results.extend(chatfuel_bench(Path(tmp)))
         mongo = mongo_bench(Path(tmp), mongo_docs) if not only or "--mongo" in only else []
     return report(results, mongo, full=not only)
 

@@ -182,6 +182,15 @@ def main(argv: list[str] | None = None) -> int:
             current.duckdb_path,
         )
     )
+    print(f"  chatfuel           {current.chatfuel.source_url} (sample exports) -> chatfuel.*")
+    print(
+        "      "
+        + query_hint(
+            "select attribute, count(*) as n from chatfuel.attribute_events "
+            f"where dt = '{days[-1]}' group by 1 order by 2 desc limit 10",
+            current.duckdb_path,
+        )
+    )
     print("  UI with every run: make dev, then http://127.0.0.1:3000")
     return 0
 

@@ -12,15 +12,6 @@ DOC: dict[str, tuple[str, str]] = {
         "where Chatfuel contacts exports are dropped (users_export*.csv): directory, s3:// or "
         "gs:// (prod default <lake>/sources/chatfuel)",
     ),
-    "LEANETL_CHATFUEL_GRAPHQL_URL": (
-        "https://panel.chatfuel.com/graphql",
-        "Chatfuel's GraphQL endpoint (the tests' fake locally)",
-    ),
-    "LEANETL_CHATFUEL_BOT_ID": ("", "id of the Chatfuel bot"),
-    "LEANETL_CHATFUEL_TOKEN": (
-        "",
-        "secret: Chatfuel dashboard user token (Bearer); empty: read the newest export",
-    ),
     "LEANETL_CHATFUEL_CRON": ("30 0 * * *", "when the Chatfuel pull runs (cron, local time)"),
     "LEANETL_CHATFUEL_QUARANTINE_MAX_SHARE": (
         "0.01",
@@ -32,8 +23,6 @@ DOC: dict[str, tuple[str, str]] = {
 @dataclass(frozen=True)
 class ChatfuelSettings:
     source_url: str
-    graphql_url: str
-    bot_id: str
     cron: str
     quarantine_max_share: float
 
@@ -41,8 +30,6 @@ class ChatfuelSettings:
     def read(cls, values: "EnvValues", sources_default: str) -> "ChatfuelSettings":
         return cls(
             source_url=values.text("LEANETL_CHATFUEL_SOURCE_URL", default=sources_default),
-            graphql_url=values.text("LEANETL_CHATFUEL_GRAPHQL_URL").rstrip("/"),
-            bot_id=values.text("LEANETL_CHATFUEL_BOT_ID"),
             cron=values.text("LEANETL_CHATFUEL_CRON"),
             quarantine_max_share=values.share("LEANETL_CHATFUEL_QUARANTINE_MAX_SHARE"),
         )
