@@ -130,35 +130,30 @@ def _checks(warehouse: Warehouse, day: dt.date, events: int) -> Iterator[dg.Asse
         )
 
 
+TABLES = {
+    USERS_KEY: "The bot's users that pull day: id, names, signed up, last seen (UTC), status.",
+    ATTRIBUTE_EVENTS: "One row per non-empty attribute cell of the export: user_id, attribute, "
+    "value, value_type, pulled_at.",
+    CONTACTS_QUARANTINE: "Export rows (line, reason, raw) and columns that were not loaded.",
+}
+
+
+def _table_spec(key: dg.AssetKey, description: str) -> dg.AssetSpec:
+    """A warehouse table the pull writes, one slice per pull day."""
+    return dg.AssetSpec(
+        key,
+        deps=[CONTACTS_EXPORT],
+        group_name=DOMAIN,
+        description=description,
+        kinds={"duckdb", "bigquery"},
+        tags={"layer": "raw"},
+    )
+
+
 def build_contacts_asset(settings: Settings) -> dg.AssetsDefinition:
     @dg.multi_asset(
         name="chatfuel_contacts",
-        specs=[
-            dg.AssetSpec(
-                USERS_KEY,
-                deps=[CONTACTS_EXPORT],
-                group_name=DOMAIN,
-                description="The bot's users that pull day: id, names, signed up, last seen (UTC), status.",
-                kinds={"duckdb", "bigquery"},
-                tags={"layer": "raw"},
-            ),
-            dg.AssetSpec(
-                ATTRIBUTE_EVENTS,
-                deps=[CONTACTS_EXPORT],
-                group_name=DOMAIN,
-                description="One row per non-empty attribute cell of the export: user_id, attribute, value, value_type, pulled_at.",
-                kinds={"duckdb", "bigquery"},
-                tags={"layer": "raw"},
-            ),
-            dg.AssetSpec(
-                CONTACTS_QUARANTINE,
-                deps=[CONTACTS_EXPORT],
-                group_name=DOMAIN,
-                description="Export rows (line, reason, raw) and columns that were not loaded.",
-                kinds={"duckdb", "bigquery"},
-                tags={"layer": "raw"},
-            ),
-        ],
+        specs=[_table_spec(key, text) for key, text in TABLES.items()],
         check_specs=[
             *source_checks(KEYS, "LEANETL_CHATFUEL_QUARANTINE_MAX_SHARE"),
             *(
