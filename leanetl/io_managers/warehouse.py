@@ -49,6 +49,8 @@ class Warehouse(dg.ConfigurableResource):
     @contextmanager
     def duckdb_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection to the DuckDB file, waiting while another process holds its lock."""
+        # The file's folder may not exist yet when no local source has created $LEANETL_HOME.
+        Path(self.duckdb_path).parent.mkdir(parents=True, exist_ok=True)
         deadline = time.monotonic() + _LOCK_WAIT_SECONDS
         while True:
             try:

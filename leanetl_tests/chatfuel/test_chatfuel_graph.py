@@ -2,6 +2,7 @@
 quarantine in the DuckDB warehouse, checks, re-runs that replace, a bad file that writes nothing."""
 
 import datetime as dt
+import tempfile
 from pathlib import Path
 
 import dagster as dg
@@ -105,3 +106,29 @@ def test_new_attributes_are_listed_and_a_bad_export_writes_nothing(pull) -> None
         (dt.date(2025, 3, 14), 4),
         (dt.date(2025, 3, 15), 3),  # 101's three cells; 102 and 104 are now a field short
     ]
+
+
+@pytest.mark.slow
+def test_an_export_in_s3_is_streamed_to_a_temporary_file_and_loaded(
+    leanetl_home: Path, moto_endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import boto3
+
+    s3 = boto3.client("s3", endpoint_url=moto_endpoint, region_name="us-east-1")
+    s3.create_bucket(Bucket="chatfuel-drop")
+    s3.put_object(
+        Bucket="chatfuel-drop", Key="exports/users_export-2025-03-14.csv", Body=EXPORT.encode()
+    )
+    monkeypatch.setenv("LEANETL_S3_ENDPOINT_URL", moto_endpoint)
+    monkeypatch.setenv("LEANETL_RETRIES", "0")
+    monkeypatch.setenv("LEANETL_CHATFUEL_SOURCE_URL", "s3://chatfuel-drop/exports")
+    settings = load_settings()
+    result = (
+        build_defs(settings)
+        .resolve_job_def("chatfuel_daily")
+        .execute_in_process(partition_key="2025-03-14", instance=dg.DagsterInstance.ephemeral())
+    )
+    assert result.success
+    with duckdb.connect(str(settings.duckdb_path), read_only=True) as conn:
+        assert conn.execute("select count(*) from chatfuel.attribute_events").fetchone() == (4,)
+    assert not list(Path(tempfile.gettempdir()).glob(".tmp-*/object"))  # the download is gone

@@ -2,6 +2,7 @@
 non-empty cells of the input, whatever the chunk size."""
 
 import csv
+import datetime as dt
 import io
 
 import pyarrow as pa
@@ -138,3 +139,26 @@ def test_events_repivoted_equal_the_non_empty_cells(table: list[list[str]], chun
         if set(value) - blank - {"\t", "\n"}
     ]
     assert sorted(events) == sorted(expected)
+
+
+def test_a_pull_day_reads_the_newest_export_dated_on_or_before_it() -> None:
+    from leanetl.lib.chatfuel.users import export_for_day
+
+    keys = ["users_export.csv", "users_export-2025-03-14.csv", "users_export-2025-03-16.csv"]
+    assert export_for_day(keys, dt.date(2025, 3, 15)) == "users_export-2025-03-14.csv"
+    assert export_for_day(keys, dt.date(2025, 3, 20)) == "users_export-2025-03-16.csv"
+    assert export_for_day(keys, dt.date(2025, 3, 1)) == "users_export.csv"  # none dated yet
+    assert export_for_day(keys[1:], dt.date(2025, 3, 1)) is None
+
+
+def test_export_times_are_utc_instants() -> None:
+    from leanetl.lib.chatfuel.users import instant
+
+    utc = dt.UTC
+    assert instant("2025-03-14T10:00:00+02:00") == dt.datetime(2025, 3, 14, 8, tzinfo=utc)
+    assert instant("2025-03-14 10:00") == dt.datetime(2025, 3, 14, 10, tzinfo=utc)  # naive: UTC
+    assert instant("1741953600000") == dt.datetime(2025, 3, 14, 12, tzinfo=utc)  # epoch ms
+    assert instant("1741953600") == dt.datetime(2025, 3, 14, 12, tzinfo=utc)  # epoch s
+    assert instant(" \u200b") is None
+    with pytest.raises(ValueError):
+        instant("yesterday")
