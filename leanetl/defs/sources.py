@@ -22,6 +22,7 @@ import pandas as pd
 from pydantic import Field
 
 from leanetl.defs.metadata import preview
+from leanetl.io_managers.object_store import ObjectStore, StoredObject
 from leanetl.lib.quarantine import quarantined_share, reason_counts
 from leanetl.lib.source_guard import truncation_problem
 from leanetl.lib.sources import SourceSchemaError
@@ -30,6 +31,18 @@ from leanetl.settings import Settings
 TRUNCATION_CHECK = "source_not_truncated"
 QUARANTINE_CHECK = "quarantine_below_limit"
 ROWS_METADATA = "source_rows"
+
+
+def dropped_exports(
+    source: ObjectStore, prefix: str, suffixes: tuple[str, ...]
+) -> list[StoredObject]:
+    """Files a team drops at the source's root: ``<prefix>*`` with one of ``suffixes`` (any
+    case), oldest first; nothing from sub-folders."""
+    return [
+        o
+        for o in source.list_objects(prefix)
+        if "/" not in o.key and o.key.lower().endswith(suffixes)
+    ]
 
 
 class SourceConfig(dg.Config):

@@ -21,12 +21,14 @@ from leanetl.defs.chatfuel.common import (
     EXPORT_PREFIX,
 )
 from leanetl.defs.chatfuel.common import USERS as USERS_KEY
+from leanetl.defs.checks import check_results
 from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions, partition_day, retry_policy
 from leanetl.defs.sources import (
     SourceConfig,
     SourceKeys,
     SourceRead,
     bad_source_fails_without_retry,
+    dropped_exports,
     guard_source,
     quarantine_check,
     quarantine_metadata,
@@ -57,12 +59,7 @@ CHECKS = {
 
 
 def _export_key(source: ObjectStore, day: dt.date) -> str:
-    keys = [
-        o.key
-        for o in source.list_objects(EXPORT_PREFIX)
-        if "/" not in o.key and o.key.lower().endswith(".csv")
-    ]
-    key = export_for_day(keys, day)
+    key = export_for_day([o.key for o in dropped_exports(source, EXPORT_PREFIX, (".csv",))], day)
     if key is None:
         raise dg.Failure(
             description=f"no {EXPORT_PREFIX}*.csv for {day} under {source.url}",
@@ -76,8 +73,13 @@ def _quarantine(result: Unpivoted, source: str) -> pd.DataFrame:
     rows = list(result.quarantine)
     for column, why in result.layout.unloaded.items():
         cells = result.unloaded_cells.get(column, 0)
-        rows.append((f"header column {column + 1}", f"{why}: {cells} non-empty cells not loaded",
-                     result.layout.headers[column]))  # fmt: skip
+        rows.append(
+            (
+                f"header column {column + 1}",
+                f"{why}: {cells} non-empty cells not loaded",
+                result.layout.headers[column],
+            )
+        )
     if not rows:
         return empty_quarantine()
     return quarantine_frame(source, *map(list, zip(*rows, strict=True)))
@@ -106,28 +108,27 @@ def _users(result: Unpivoted) -> tuple[pd.DataFrame, dict[str, int]]:
 
 
 def _checks(warehouse: Warehouse, day: dt.date, events: int) -> Iterator[dg.AssetCheckResult]:
-    users, facts = (
-        warehouse.table_ref(DOMAIN, "users"),
-        warehouse.table_ref(DOMAIN, "attribute_events"),
-    )
+    """The day's slices as stored: reconciled with the export, users known and unique."""
+    users = warehouse.table_ref(DOMAIN, "users")
+    facts = warehouse.table_ref(DOMAIN, "attribute_events")
     p = warehouse.param("day")
-    stored = int(
-        warehouse.query(f"select count(*) as n from {facts} where dt = {p}", {"day": day})["n"][0]
+
+    def number(expression: str, rest: str) -> int:
+        return int(warehouse.query(f"select {expression} as n {rest}", {"day": day})["n"][0])
+
+    stored = number("count(*)", f"from {facts} where dt = {p}")
+    unknown = number(
+        "count(*)",
+        f"from {facts} e where e.dt = {p} and not exists "
+        f"(select 1 from {users} u where u.dt = {p} and u.user_id = e.user_id)",
     )
-    unknown = int(warehouse.query(
-        f"select count(*) as n from {facts} e where e.dt = {p} and not exists "
-        f"(select 1 from {users} u where u.dt = {p} and u.user_id = e.user_id)", {"day": day})["n"][0])  # fmt: skip
-    repeated = int(warehouse.query(
-        f"select count(*) - count(distinct user_id) as n from {users} where dt = {p}", {"day": day})["n"][0])  # fmt: skip
+    repeated = number("count(*) - count(distinct user_id)", f"from {users} where dt = {p}")
     outcomes = {
         "events_reconcile": (stored == events, {"events_stored": stored, "events_read": events}),
         "event_users_known": (unknown == 0, {"events_of_unknown_users": unknown}),
         "user_ids_unique": (repeated == 0, {"repeated_user_ids": repeated}),
     }
-    for name, (passed, metadata) in outcomes.items():
-        yield dg.AssetCheckResult(
-            asset_key=CHECKS[name][0], check_name=name, passed=passed, metadata=metadata
-        )
+    yield from check_results(outcomes, {name: key for name, (key, _) in CHECKS.items()})
 
 
 TABLES = {
@@ -194,9 +195,12 @@ def build_contacts_asset(settings: Settings) -> dg.AssetsDefinition:
                 DOMAIN, "attribute_events", events_path, PARTITION_COLUMN, day
             )
         warehouse.replace_partitions(
-            DOMAIN, "contacts_quarantine", quarantine.assign(**{PARTITION_COLUMN: day}),
-            PARTITION_COLUMN, [day],
-        )  # fmt: skip
+            DOMAIN,
+            "contacts_quarantine",
+            quarantine.assign(**{PARTITION_COLUMN: day}),
+            PARTITION_COLUMN,
+            [day],
+        )
         yield from _materializations(context, result, users, counts, quarantine, source)
         yield truncation
         yield quarantine_check(
@@ -214,7 +218,7 @@ def _previous_attributes(context: dg.AssetExecutionContext) -> set[str] | None:
         if record and record.asset_materialization
         else None
     )
-    return set(value.value) if value is not None else None  # fmt: skip
+    return set(value.value) if value is not None else None
 
 
 def _materializations(
@@ -230,9 +234,13 @@ def _materializations(
     new = sorted(set(names) - previous) if previous is not None else []
     yield dg.MaterializeResult(
         asset_key=USERS_KEY,
-        metadata={"dagster/row_count": len(users), "source_rows": result.rows,
-                  "export": source, **counts},
-    )  # fmt: skip
+        metadata={
+            "dagster/row_count": len(users),
+            "source_rows": result.rows,
+            "export": source,
+            **counts,
+        },
+    )
     yield dg.MaterializeResult(
         asset_key=ATTRIBUTE_EVENTS,
         metadata={

@@ -15,6 +15,7 @@ from leanetl.defs.resources import GoogleSheetsResource
 from leanetl.defs.sources import (
     SourceConfig,
     bad_source_fails_without_retry,
+    dropped_exports,
     guard_source,
     truncation_check_spec,
 )
@@ -31,11 +32,7 @@ EXPORT_SUFFIXES = (".csv", ".json")
 
 def newest_export(source: ObjectStore, prefix: str) -> StoredObject | None:
     """The most recently modified ``<prefix>*.csv`` or ``<prefix>*.json`` at the source's root."""
-    found = [
-        o
-        for o in source.list_objects(prefix)
-        if "/" not in o.key and o.key.lower().endswith(EXPORT_SUFFIXES)
-    ]
+    found = dropped_exports(source, prefix, EXPORT_SUFFIXES)
     return found[-1] if found else None
 
 

@@ -16,6 +16,8 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from leanetl.lib.sources import SourceSchemaError, column_name
 from leanetl.lib.text import normalise_name
 
@@ -28,6 +30,7 @@ SYSTEM_ALIASES = {
     "status": ("status", "subscription_status"),
 }
 SYSTEM = tuple(SYSTEM_ALIASES)
+NEWLINE, QUOTE = 0x0A, 0x22
 _ALIAS = {alias: name for name, aliases in SYSTEM_ALIASES.items() for alias in aliases}
 
 
@@ -70,21 +73,31 @@ def layout_of(headers: list[str], source: str) -> ExportLayout:
     return layout
 
 
-def header_end(data: bytes) -> int:
-    """The byte just after the header row's line end (a quoted newline belongs to a header)."""
-    quoted = False
-    for index, byte in enumerate(data):
-        if byte == 0x22:
-            quoted = not quoted
-        elif byte == 0x0A and not quoted:
-            return index + 1
-    return -1
+def outside_quotes(buf: np.ndarray) -> np.ndarray | None:
+    """Per byte, True where it is outside quotes (None when there is no quote at all)."""
+    quote = buf == QUOTE
+    if not quote.any():
+        return None
+    # Parity of the quotes so far (uint8 wraps at 256, which keeps the parity).
+    return (np.cumsum(quote, dtype=np.uint8) & 1) == 0
+
+
+def row_ends(data: bytes) -> np.ndarray:
+    """Positions of the newlines that end rows (outside quotes) in ``data``, which starts at a
+    row's start."""
+    buf = np.frombuffer(data, dtype=np.uint8)
+    newline = buf == NEWLINE
+    outside = outside_quotes(buf)
+    if outside is not None:
+        newline &= outside
+    return np.flatnonzero(newline)
 
 
 def parse_header(data: bytes, source: str) -> tuple[list[str], int]:
     """(the header's fields, the bytes the header row takes, a BOM included) from the file's
     first bytes."""
-    end = header_end(data)
+    ends = row_ends(data)
+    end = int(ends[0]) + 1 if len(ends) else -1
     if end < 0:
         raise SourceSchemaError(f"{source}: no complete header row in the first {len(data)} bytes")
     try:

@@ -31,13 +31,22 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from leanetl.lib.chatfuel.export import SYSTEM, ExportLayout, layout_of, parse_header
+from leanetl.lib.chatfuel.export import (
+    NEWLINE,
+    QUOTE,
+    SYSTEM,
+    ExportLayout,
+    layout_of,
+    outside_quotes,
+    parse_header,
+    row_ends,
+)
 from leanetl.lib.sources import SourceSchemaError
 
 CHUNK_BYTES = 16 << 20
 MAX_ROW_BYTES = 64 << 20
 HEADER_PROBE_BYTES = 16 << 20
-COMMA, NEWLINE, QUOTE = 0x2C, 0x0A, 0x22
+COMMA = 0x2C
 _BLANK = r"^[\s\x{200B}-\x{200D}\x{2060}\x{FEFF}\x{00AD}]*$"
 _TYPES = (
     ("long", r"^[+-]?[0-9]+$"),
@@ -115,27 +124,13 @@ def _check_utf8(data: bytes, source: str, offset: int) -> None:
         raise SourceSchemaError(f"{source}: not UTF-8 text (byte {offset + exc.start})") from None
 
 
-def _outside_quotes(buf: np.ndarray) -> np.ndarray | None:
-    """Per byte, True where it is outside quotes (None when there is no quote at all)."""
-    quote = buf == QUOTE
-    if not quote.any():
-        return None
-    # Parity of the quotes so far (uint8 wraps at 256, which keeps the parity).
-    return (np.cumsum(quote, dtype=np.uint8) & 1) == 0
-
-
 def _quote_open(data: bytes) -> bool:
     return data.count(b'"') % 2 == 1
 
 
 def _last_row_end(data: bytes) -> int:
     """The byte after the last newline that is outside quotes (0 when there is none)."""
-    buf = np.frombuffer(data, dtype=np.uint8)
-    newline = buf == NEWLINE
-    outside = _outside_quotes(buf)
-    if outside is not None:
-        newline &= outside
-    ends = np.flatnonzero(newline)
+    ends = row_ends(data)
     return int(ends[-1]) + 1 if len(ends) else 0
 
 
@@ -156,7 +151,7 @@ def _scan(data: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray, _Fields]:
     """(bytes with a leading newline, row start offsets, fields per row, non-empty fields)."""
     buf = np.frombuffer(b"\n" + data, dtype=np.uint8)
     delim = (buf == COMMA) | (buf == NEWLINE)
-    outside = _outside_quotes(buf)
+    outside = outside_quotes(buf)
     if outside is not None:
         delim &= outside
     newlines = np.flatnonzero(delim & (buf == NEWLINE))  # [0] is the leading one

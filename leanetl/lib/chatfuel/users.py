@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import pandas as pd
 import pyarrow as pa
 
-from leanetl.lib.text import normalise_name
+from leanetl.lib.text import normalise_name, normalised
 
 REACHABLE = frozenset({"reachable", "subscribed", "active"})
 BLOCKED = frozenset({"blocked", "unsubscribed", "unreachable"})
@@ -24,28 +24,31 @@ _EPOCH = re.compile(r"^\d{10}(\d{3})?$")
 _DATED = re.compile(r"^users_export.*?(\d{4}-\d{2}-\d{2})", re.IGNORECASE)
 
 
+def instants(values: pd.Series) -> tuple[pd.Series, int]:
+    """Export times as UTC instants (vectorised; missing stays missing), and how many non-empty
+    values were unreadable (those become missing too)."""
+    text = normalised(values)
+    epoch = text.str.match(_EPOCH).fillna(False).astype(bool)
+    result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us, UTC]")
+    for digits, unit in ((13, "ms"), (10, "s")):
+        mask = epoch & (text.str.len() == digits)
+        if mask.any():
+            numbers = text[mask].astype("int64")
+            result[mask] = pd.to_datetime(numbers, unit=unit, utc=True).astype(result.dtype)
+    iso = text.notna() & ~epoch
+    if iso.any():
+        # Without an offset pandas takes the text as UTC (utc=True), as documented above.
+        parsed = pd.to_datetime(text[iso], format="ISO8601", utc=True, errors="coerce")
+        result[iso] = parsed.astype(result.dtype)
+    return result, int((text.notna() & result.isna()).sum())
+
+
 def instant(text: str | None) -> pd.Timestamp | None:
     """One export time as a UTC instant (None when missing); ValueError when unreadable."""
-    if text is None:
-        return None
-    text = normalise_name(text)
-    if not text:
-        return None
-    if _EPOCH.match(text):
-        return pd.Timestamp(int(text), unit="ms" if len(text) == 13 else "s", tz="UTC")
-    stamp = pd.Timestamp(dt.datetime.fromisoformat(text))
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-
-
-def _instants(values: Sequence[str | None]) -> tuple[list[pd.Timestamp | None], int]:
-    out, unreadable = [], 0
-    for value in values:
-        try:
-            out.append(instant(value))
-        except ValueError:
-            out.append(None)
-            unreadable += 1
-    return out, unreadable
+    parsed, unreadable = instants(pd.Series([text], dtype="object"))
+    if unreadable:
+        raise ValueError(f"unreadable time {text!r}")
+    return None if pd.isna(parsed.iloc[0]) else parsed.iloc[0]
 
 
 def _status(value: str | None) -> str | None:
@@ -58,8 +61,8 @@ def _status(value: str | None) -> str | None:
 def users_frame(system: pa.Table) -> tuple[pd.DataFrame, dict[str, int]]:
     """The users table from the export's system columns, and counts of what was not readable."""
     raw = system.to_pandas()
-    signed_up, bad_signed_up = _instants(raw["signed_up"].tolist())
-    last_seen, bad_last_seen = _instants(raw["last_seen"].tolist())
+    signed_up, bad_signed_up = instants(raw["signed_up"])
+    last_seen, bad_last_seen = instants(raw["last_seen"])
     names = (raw["first_name"].fillna("") + " " + raw["last_name"].fillna("")).str.strip()
     status = raw["status"].map(_status)
     frame = pd.DataFrame(
@@ -68,8 +71,8 @@ def users_frame(system: pa.Table) -> tuple[pd.DataFrame, dict[str, int]]:
             "first_name": raw["first_name"].astype("string"),
             "last_name": raw["last_name"].astype("string"),
             "name": names.mask(names == "").astype("string"),
-            "signed_up": pd.to_datetime(pd.Series(signed_up, dtype=object), utc=True),
-            "last_seen": pd.to_datetime(pd.Series(last_seen, dtype=object), utc=True),
+            "signed_up": signed_up,
+            "last_seen": last_seen,
             "status": status.astype("string"),
         }
     )
