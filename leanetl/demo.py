@@ -182,15 +182,19 @@ def main(argv: list[str] | None = None) -> int:
             current.duckdb_path,
         )
     )
-    print(f"  chatfuel           {current.chatfuel.source_url} (sample exports) -> chatfuel.*")
     print(
-        "      "
-        + query_hint(
-            "select attribute, count(*) as n from chatfuel.attribute_events "
-            f"where dt = '{days[-1]}' group by 1 order by 2 desc limit 10",
-            current.duckdb_path,
-        )
+        f"  chatfuel           {current.chatfuel.source_url} (sample exports) and the sample "
+        f"bot's broadcasts -> chatfuel.*, messages in {current.chatfuel.entries_url}"
     )
+    for sql in (
+        "select attribute, count(*) as n from chatfuel.attribute_events "
+        f"where dt = '{days[-1]}' group by 1 order by 2 desc limit 10",
+        "select b.name, b.sent_on, b.audience_segment_name, count(r.user_id) as recipients "
+        "from chatfuel.broadcasts b join chatfuel.broadcast_recipients r "
+        "on r.broadcast_id = b.broadcast_id and r.dt = b.dt "
+        f"where b.dt = '{days[-1]}' group by all order by 2",
+    ):
+        print("      " + query_hint(sql, current.duckdb_path))
     print("  UI with every run: make dev, then http://127.0.0.1:3000")
     return 0
 

@@ -8,6 +8,7 @@ from dagster_pyspark import LazyPySparkResource
 
 from leanetl.dbt_project import dbt_executable, dbt_project
 from leanetl.defs.resources import (
+    ChatfuelResource,
     FacebookInsightsResource,
     GlueResource,
     GoogleSheetsResource,
@@ -94,6 +95,17 @@ def build_resources(settings: Settings) -> dict[str, Any]:
         "maps": object_store(settings, settings.campaigns.maps_url),
         "web_raw": object_store(settings, settings.web_events.raw_url),
         "chatfuel_source": object_store(settings, settings.chatfuel.source_url),
+        "chatfuel_entries": object_store(settings, settings.chatfuel.entries_url),
+        "chatfuel": ChatfuelResource(
+            token=secret(settings, "LEANETL_CHATFUEL_TOKEN"),
+            graphql_url=settings.chatfuel.graphql_url,
+            bot_id=settings.chatfuel.bot_id,
+            platforms=list(settings.chatfuel.platforms),
+            backoff_seconds=settings.chatfuel.backoff_seconds,
+            poll_seconds=settings.chatfuel.poll_seconds,
+            max_polls=settings.chatfuel.max_polls,
+            sample=settings.chatfuel.sample_api,
+        ),
         "web_lake": object_store(settings, settings.web_events.url),
         "glue": GlueResource(
             database=settings.web_events.glue_database,

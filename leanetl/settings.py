@@ -322,7 +322,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         campaigns=CampaignsSettings.read(values, is_local, lake),
         web_events=WebEventsSettings.read(values, lake),
         chatfuel=ChatfuelSettings.read(
-            values, str(home / "sources" / "chatfuel") if is_local else f"{lake}/sources/chatfuel"
+            values,
+            str(home / "sources" / "chatfuel") if is_local else f"{lake}/sources/chatfuel",
+            is_local,
+            lake,
         ),
     )
 

@@ -9,12 +9,14 @@ from typing import Any
 import dagster as dg
 from pydantic import Field
 
+from leanetl.clients.chatfuel import ChatfuelClient, ChatfuelError, Transport, http_transport
 from leanetl.clients.facebook import GraphClient, InsightsError, insights, make_api
 from leanetl.clients.glue import GlueCatalog
 from leanetl.clients.mail import send_mail
 from leanetl.clients.sheets import SheetValues, load_credentials, read_worksheet
 from leanetl.lib.redact import redact, redacted_error
 from leanetl.sample.campaigns import sample_insights
+from leanetl.sample.chatfuel_api import SampleBot
 
 
 class GoogleSheetsResource(dg.ConfigurableResource):
@@ -148,3 +150,39 @@ class GlueResource(dg.ConfigurableResource):
 
     def catalog(self) -> GlueCatalog:
         return GlueCatalog(self.region, self.endpoint_url)
+
+
+class ChatfuelResource(dg.ConfigurableResource):
+    """A Chatfuel bot's GraphQL API (token from EnvVar), or the sample bot (``sample``: local
+    runs without a token)."""
+
+    token: str = Field(default="", description="Chatfuel API token")
+    graphql_url: str = "https://panel.chatfuel.com/graphql"
+    bot_id: str = ""
+    platforms: list[str] = ["whatsapp"]
+    backoff_seconds: float = 2.0
+    poll_seconds: float = 10.0
+    max_polls: int = 90
+    sample: bool = False
+
+    @property
+    def configured(self) -> bool:
+        return self.sample or bool(self.token)
+
+    def client(self, day: dt.date) -> ChatfuelClient:
+        """A client for the bot; the sample bot stands as it was at the end of ``day``."""
+        if self.sample:
+            bot = SampleBot(day)
+            transport: Transport = lambda payload: (200, bot.execute(payload), {})  # noqa: E731
+        elif not self.token:
+            raise ChatfuelError("no Chatfuel token (LEANETL_CHATFUEL_TOKEN) is set")
+        elif not self.bot_id:
+            raise ChatfuelError("LEANETL_CHATFUEL_BOT_ID is not set")
+        else:
+            transport = http_transport(self.graphql_url, self.token)
+        return ChatfuelClient(
+            transport=transport,
+            bot_id=self.bot_id or "sample",
+            platforms=tuple(self.platforms),
+            backoff_seconds=self.backoff_seconds,
+        )

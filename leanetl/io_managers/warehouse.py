@@ -191,6 +191,25 @@ class Warehouse(dg.ConfigurableResource):
         )
         return self._bq_client().query(sql, job_config=config).to_dataframe()
 
+    def table_exists(self, domain: str, table: str) -> bool:
+        """Whether ``domain``'s ``table`` has been created (the first run of a table has none)."""
+        if self.backend == "duckdb":
+            with self.duckdb_connection() as conn:
+                return bool(
+                    conn.execute(
+                        "select count(*) from information_schema.tables "
+                        "where table_schema = $schema and table_name = $table",
+                        {"schema": self.schema(domain), "table": table},
+                    ).fetchone()[0]
+                )
+        from google.api_core.exceptions import NotFound
+
+        try:
+            self._bq_client().get_table(f"{self.bq_project}.{self.schema(domain)}.{table}")
+        except NotFound:
+            return False
+        return True
+
     def param(self, name: str) -> str:
         """How ``query`` SQL refers to a named parameter on this backend."""
         return f"${name}" if self.backend == "duckdb" else f"@{name}"

@@ -19,6 +19,7 @@ MASK = "***"
 # Environment variables whose values are secrets (the README's settings table marks them too).
 SECRET_VARIABLES = (
     "LEANETL_FB_ACCESS_TOKEN",
+    "LEANETL_CHATFUEL_TOKEN",
     "LEANETL_SMTP_PASSWORD",
     "LEANETL_MONGO_URI",
     "LEANETL_LEADS_SHEETS_CREDENTIALS",

@@ -3,7 +3,7 @@
 2,500 subscribers and 1,700 attributes (topics, quiz answers, weekly newsletter opens, last
 clicks), ~24 non-empty a row, a few changing every week; Chatfuel's own header spellings; 8 %
 blocked. The mess is on purpose: a value with a comma and quotes, one with a newline, a header
-with a comma, a column with a blank header, and one ragged row. Same day, same bytes.
+with a comma, a column with a blank header, and one ragged line (a test contact cut short). Same day, same bytes.
 """
 
 import csv
@@ -31,7 +31,7 @@ def attribute_names() -> list[str]:
     return names
 
 
-def _user_row(user: int, day: dt.date, names: list[str]) -> list[str]:
+def user_row(user: int, day: dt.date, names: list[str]) -> list[str]:
     stable = random.Random(user)
     weekly = random.Random(f"{user}-{day.isocalendar()[:2]}")
     cells = [""] * len(names)
@@ -55,19 +55,26 @@ def _user_row(user: int, day: dt.date, names: list[str]) -> list[str]:
     return system + cells
 
 
+def sample_row(user: int, day: dt.date, names: list[str]) -> list[str]:
+    """One subscriber's system fields then attribute cells (the API's sample bot has the same)."""
+    row = user_row(user, day, names)
+    if user == 7:
+        row[6 + 1] = 'Austin, TX "ATX"'  # comma and quotes
+        row[6 + 3] = "climate\nhousing"  # a newline in a value
+    return row
+
+
 def export_bytes(day: dt.date) -> bytes:
     names = attribute_names()
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(SYSTEM_HEADERS + names)
     for user in range(USERS):
-        row = _user_row(user, day, names)
-        if user == 7:
-            row[6 + 1] = 'Austin, TX "ATX"'  # comma and quotes
-            row[6 + 3] = "climate\nhousing"  # a newline in a value
+        writer.writerow(sample_row(user, day, names))
         if user == 11:
-            row = row[:-1]  # ragged: one field short (quarantined)
-        writer.writerow(row)
+            # A line cut short after its third field (an operator's test contact, not one of
+            # the bot's subscribers): ragged, quarantined with its line number.
+            writer.writerow(["1000099999", "Test", "Contact"])
     return out.getvalue().encode()
 
 

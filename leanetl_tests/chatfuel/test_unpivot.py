@@ -162,3 +162,52 @@ def test_export_times_are_utc_instants() -> None:
     assert instant(" \u200b") is None
     with pytest.raises(ValueError):
         instant("yesterday")
+
+
+def test_broadcasts_out_of_flows_windows_and_audiences() -> None:
+    from leanetl.lib.chatfuel.broadcasts import (
+        SegmentInputError,
+        audience_text,
+        broadcast_of,
+        in_recipient_window,
+        segment_input,
+        sent_on,
+    )
+
+    segment = {"id": "s1", "name": "Readers", "resultOperator": "or", "filters": [
+        {"id": "f1", "byAttribute": {"attribute": {"name": "topic"},
+         "defaultStrategy": {"operator": "IS", "comparableValues": ["climate"]}}},
+        {"id": "f2", "byInFlightSegment": {"id": "s2", "name": None, "resultOperator": "and",
+         "filters": [{"id": "f3", "byAttribute": {"attribute": {"name": "quiz"},
+                      "defaultStrategy": {"operator": "IS_NOT_EMPTY", "comparableValues": []}}}]}},
+    ]}  # fmt: skip
+    one_time = {"__typename": "WhatsAppOneTimeNotificationBlockElement", "id": "e",
+                "status": "Finished", "sentToContactsCount": 3, "segment": segment}  # fmt: skip
+    flow = {"id": "f", "name": "Digest", "createdAt": "2026-01-01T00:00:00Z", "blocks": [
+        {"blockElements": [{"__typename": "TextBlockElement", "id": "t"}]},
+        {"blockElements": [one_time]}]}  # fmt: skip
+    assert broadcast_of({"id": "g", "blocks": flow["blocks"][:1]}) is None  # not a broadcast
+    broadcast = broadcast_of(flow)
+    assert broadcast and broadcast.kind == "one_time" and broadcast.recipients_count == 3
+    day = dt.date(2026, 1, 12)
+    # Finished the first time any pull sees it: it went out after its flow was created.
+    assert sent_on(broadcast, None, day) == dt.date(2026, 1, 1)
+    # Seen as a draft on the 3rd, Finished on the 5th: it went out since the pull before.
+    assert sent_on(broadcast, (dt.date(2026, 1, 3), dt.date(2026, 1, 5)), day) == dt.date(
+        2026, 1, 5
+    )
+    assert sent_on(broadcast, (dt.date(2026, 1, 3), None), day) == day
+    draft = broadcast_of({**flow, "blocks": [{"blockElements": [{**one_time, "status": "Draft"}]}]})
+    assert draft and sent_on(draft, (dt.date(2026, 1, 3), None), day) is None
+    assert [in_recipient_window(day - dt.timedelta(days=n), day) for n in (0, 1, 7, 8)] == [
+        False, True, True, False
+    ]  # fmt: skip
+    assert audience_text(segment) == "Readers (topic IS climate OR [quiz IS_NOT_EMPTY])"
+    asked = segment_input(segment)
+    assert asked["filters"][0]["byAttribute"] == {
+        "name": "topic", "defaultStrategy": {"operator": "IS", "comparableValues": ["climate"]}
+    }  # fmt: skip
+    assert asked["filters"][1]["byInFlightSegment"]["resultOperator"] == "and"
+    stored = {**segment, "filters": [{"id": "f9", "byStoredSegment": {"segmentIDs": ["x"]}}]}
+    with pytest.raises(SegmentInputError, match="f9 refers to stored segments"):
+        segment_input(stored)

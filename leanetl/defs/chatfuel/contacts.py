@@ -5,6 +5,7 @@ the warehouse loads as the day's slice, replaced atomically."""
 import datetime as dt
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from leanetl.clients.chatfuel import ChatfuelError, download
 from leanetl.defs.chatfuel.common import (
     ATTRIBUTE_EVENTS,
     CONTACTS_EXPORT,
@@ -23,6 +25,7 @@ from leanetl.defs.chatfuel.common import (
 from leanetl.defs.chatfuel.common import USERS as USERS_KEY
 from leanetl.defs.checks import check_results
 from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions, partition_day, retry_policy
+from leanetl.defs.resources import ChatfuelResource
 from leanetl.defs.sources import (
     SourceConfig,
     SourceKeys,
@@ -36,7 +39,7 @@ from leanetl.defs.sources import (
 )
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.io_managers.warehouse import PARTITION_COLUMN, Warehouse
-from leanetl.lib.chatfuel.export import SYSTEM
+from leanetl.lib.chatfuel.export import SYSTEM, write_contacts_csv
 from leanetl.lib.chatfuel.unpivot import EVENT_SCHEMA, Unpivoted, unpivot_export
 from leanetl.lib.chatfuel.users import export_for_day, users_frame
 from leanetl.lib.quarantine import empty_quarantine, quarantine_frame
@@ -66,6 +69,56 @@ def _export_key(source: ObjectStore, day: dt.date) -> str:
             allow_retries=False,
         )
     return key
+
+
+@contextmanager
+def _dropped_export(
+    source: ObjectStore, day: dt.date, settings: Settings
+) -> Iterator[tuple[Path, str, dict[str, Any]]]:
+    """The newest export dropped under the source for ``day`` (the sample's locally)."""
+    if settings.is_local and source.scheme == "file":
+        ensure_sample_export(Path(source.url), day)
+    key = _export_key(source, day)
+    with source.local_copy(key) as path:
+        yield path, source.uri(key), {"route": "dropped export"}
+
+
+def _api_export(
+    context: dg.AssetExecutionContext, chatfuel: ChatfuelResource, day: dt.date, folder: Path
+) -> tuple[Path, str, dict[str, Any]]:
+    """Every contact with every attribute from the API: the export task, or, when the task
+    fails or outlasts its polls, the contacts pages (names in batches) written as an export."""
+    client = chatfuel.client(day)
+    path = folder / "export.csv"
+    source = f"chatfuel bot {chatfuel.bot_id} contacts"
+    try:
+        url = client.export_url(chatfuel.poll_seconds, chatfuel.max_polls)
+        size = download(url, path)
+        return path, f"{source} export", {"route": "export task", "export_bytes": size}
+    except ChatfuelError as exc:
+        context.log.warning(f"{exc}; reading the contacts page by page instead")
+        names = [attribute.name for attribute in client.attributes()]
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            write_contacts_csv(client.contacts(names), names, handle)
+        route = {"route": "contacts pages", "export_failure": str(exc), "api_calls": client.calls}
+        return path, f"{source} pages", route
+
+
+@contextmanager
+def _export_file(
+    context: dg.AssetExecutionContext,
+    chatfuel: ChatfuelResource,
+    source: ObjectStore,
+    day: dt.date,
+    settings: Settings,
+) -> Iterator[tuple[Path, str, dict[str, Any]]]:
+    """(local file, source name for errors, how it was got) of the day's contacts export."""
+    if not settings.chatfuel.use_api:
+        with _dropped_export(source, day, settings) as found:
+            yield found
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        yield _api_export(context, chatfuel, day, Path(folder))
 
 
 def _quarantine(result: Unpivoted, source: str) -> pd.DataFrame:
@@ -170,18 +223,15 @@ def build_contacts_asset(settings: Settings) -> dg.AssetsDefinition:
     def chatfuel_contacts(
         context: dg.AssetExecutionContext,
         config: SourceConfig,
+        chatfuel: ChatfuelResource,
         chatfuel_source: ObjectStore,
         warehouse: Warehouse,
     ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
         day = partition_day(context)
-        if settings.is_local and chatfuel_source.scheme == "file":
-            ensure_sample_export(Path(chatfuel_source.url), day)
-        key = _export_key(chatfuel_source, day)
-        source = chatfuel_source.uri(key)
         pulled_at = pd.Timestamp.now(tz="UTC").floor("us").to_pydatetime()
         with (
             tempfile.TemporaryDirectory() as folder,
-            chatfuel_source.local_copy(key) as path,
+            _export_file(context, chatfuel, chatfuel_source, day, settings) as (path, source, how),
             bad_source_fails_without_retry(),
         ):
             events_path = Path(folder) / "events.parquet"
@@ -201,7 +251,7 @@ def build_contacts_asset(settings: Settings) -> dg.AssetsDefinition:
             PARTITION_COLUMN,
             [day],
         )
-        yield from _materializations(context, result, users, counts, quarantine, source)
+        yield from _materializations(context, result, users, counts, quarantine, source, how)
         yield truncation
         yield quarantine_check(
             KEYS, SourceRead(users, quarantine, result.rows), settings.chatfuel.quarantine_max_share
@@ -228,6 +278,7 @@ def _materializations(
     counts: dict[str, int],
     quarantine: pd.DataFrame,
     source: str,
+    how: dict[str, Any],
 ) -> Iterator[dg.MaterializeResult]:
     names = list(result.layout.attributes.values())
     previous = _previous_attributes(context)
@@ -238,6 +289,7 @@ def _materializations(
             "dagster/row_count": len(users),
             "source_rows": result.rows,
             "export": source,
+            **how,
             **counts,
         },
     )

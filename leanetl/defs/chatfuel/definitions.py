@@ -3,6 +3,7 @@
 
 import dagster as dg
 
+from leanetl.defs.chatfuel.broadcasts import build_broadcasts_asset
 from leanetl.defs.chatfuel.common import CONTACTS_EXPORT, DOMAIN
 from leanetl.defs.chatfuel.contacts import build_contacts_asset
 from leanetl.defs.partitions import daily_schedule
@@ -26,10 +27,10 @@ def build_defs(settings: Settings) -> dg.Definitions:
     job = dg.define_asset_job(
         "chatfuel_daily",
         selection=dg.AssetSelection.groups(DOMAIN) - dg.AssetSelection.assets(CONTACTS_EXPORT),
-        description="Pull the bot's users and attributes for a day.",
+        description="Pull the bot's users, attributes and broadcasts for a day.",
     )
     return dg.Definitions(
-        assets=[export, build_contacts_asset(settings)],
+        assets=[export, build_contacts_asset(settings), build_broadcasts_asset(settings)],
         jobs=[job],
         schedules=[daily_schedule(job, settings.chatfuel.cron, "chatfuel_daily_schedule")],
     )

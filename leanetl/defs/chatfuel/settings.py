@@ -7,6 +7,34 @@ if TYPE_CHECKING:
     from leanetl.settings import EnvValues
 
 DOC: dict[str, tuple[str, str]] = {
+    "LEANETL_CHATFUEL_TOKEN": (
+        "",
+        "secret: Chatfuel API token; set, users and attributes come from the API's contacts export "
+        "and broadcasts from its flows; empty: exports dropped under the source URL (locally "
+        "the sample bot answers for broadcasts)",
+    ),
+    "LEANETL_CHATFUEL_BOT_ID": ("", "the Chatfuel bot whose data is pulled (with the token)"),
+    "LEANETL_CHATFUEL_GRAPHQL_URL": (
+        "https://panel.chatfuel.com/graphql",
+        "Chatfuel's GraphQL endpoint (a proxy, or the tests' fake)",
+    ),
+    "LEANETL_CHATFUEL_PLATFORMS": (
+        "whatsapp",
+        "platforms whose contacts are pulled (comma-separated)",
+    ),
+    "LEANETL_CHATFUEL_POLL_SECONDS": ("10", "seconds between polls of a contacts export task"),
+    "LEANETL_CHATFUEL_MAX_POLLS": (
+        "90",
+        "polls of an export task before the pull pages through contacts instead",
+    ),
+    "LEANETL_CHATFUEL_BACKOFF_SECONDS": (
+        "2",
+        "first wait after a throttled or transient Chatfuel error (doubles, 5 retries)",
+    ),
+    "LEANETL_CHATFUEL_ENTRIES_URL": (
+        "$LEANETL_LAKE_URL/chatfuel/broadcast_entries",
+        "where each broadcast's message is kept as JSON: directory, s3:// or gs://",
+    ),
     "LEANETL_CHATFUEL_SOURCE_URL": (
         "$LEANETL_HOME/sources/chatfuel",
         "where Chatfuel contacts exports are dropped (users_export*.csv): directory, s3:// or "
@@ -25,10 +53,35 @@ class ChatfuelSettings:
     source_url: str
     cron: str
     quarantine_max_share: float
+    # With a token the API is the source; without one, dropped exports (and locally the sample
+    # bot for broadcasts).
+    use_api: bool
+    sample_api: bool
+    bot_id: str
+    graphql_url: str
+    platforms: tuple[str, ...]
+    poll_seconds: float
+    max_polls: int
+    backoff_seconds: float
+    entries_url: str
 
     @classmethod
-    def read(cls, values: "EnvValues", sources_default: str) -> "ChatfuelSettings":
+    def read(
+        cls, values: "EnvValues", sources_default: str, is_local: bool, lake_url: str
+    ) -> "ChatfuelSettings":
+        use_api = values.is_set("LEANETL_CHATFUEL_TOKEN")
         return cls(
+            use_api=use_api,
+            sample_api=is_local and not use_api,
+            bot_id=values.text("LEANETL_CHATFUEL_BOT_ID"),
+            graphql_url=values.text("LEANETL_CHATFUEL_GRAPHQL_URL"),
+            platforms=values.words("LEANETL_CHATFUEL_PLATFORMS"),
+            poll_seconds=values.number("LEANETL_CHATFUEL_POLL_SECONDS"),
+            max_polls=values.integer("LEANETL_CHATFUEL_MAX_POLLS", low=1, high=10_000),
+            backoff_seconds=values.number("LEANETL_CHATFUEL_BACKOFF_SECONDS"),
+            entries_url=values.text(
+                "LEANETL_CHATFUEL_ENTRIES_URL", default=f"{lake_url}/chatfuel/broadcast_entries"
+            ),
             source_url=values.text("LEANETL_CHATFUEL_SOURCE_URL", default=sources_default),
             cron=values.text("LEANETL_CHATFUEL_CRON"),
             quarantine_max_share=values.share("LEANETL_CHATFUEL_QUARANTINE_MAX_SHARE"),

@@ -14,7 +14,9 @@ its non-empty cells are counted in the quarantine (one row per column).
 
 import csv
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any, TextIO
 
 import numpy as np
 
@@ -108,3 +110,16 @@ def parse_header(data: bytes, source: str) -> tuple[list[str], int]:
         return next(csv.reader(io.StringIO(text, newline=""), strict=True)), end
     except csv.Error as exc:
         raise SourceSchemaError(f"{source}: line 1 (the header): {exc}") from None
+
+
+def write_contacts_csv(pages: Iterable[Iterable[Any]], names: list[str], handle: TextIO) -> int:
+    """Contacts read page by page from the API (``clients.chatfuel.ContactRow``) written as a
+    contacts export: ``user id`` then one column per attribute name; the rows written."""
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow(["user id", *names])
+    rows = 0
+    for page in pages:
+        for contact in page:
+            writer.writerow([contact.id, *(contact.values.get(n, "") for n in names)])
+            rows += 1
+    return rows

@@ -1,0 +1,334 @@
+"""Chatfuel's GraphQL API: the attribute catalogue, contacts, the CSV export task and the flows.
+
+Operations are written from the names in Chatfuel's public schema (``chatfuel.graphql`` beside
+this file is the part leanetl uses; the tests validate every operation here against it).
+Throttling (HTTP 429), server errors (5xx), connection errors and GraphQL errors whose
+``extensions.code`` is transient are retried with exponential backoff (``Retry-After``
+honoured); anything else raises ``ChatfuelError`` naming the operation. The token travels only
+in the ``Authorization`` header, and error text is scrubbed by ``leanetl.lib.redact``.
+"""
+
+import datetime as dt
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from leanetl.lib.chatfuel.tasks import export_state
+from leanetl.lib.redact import redact
+
+TRANSIENT_CODES = frozenset({"InternalServerError", "RateLimited", "ServiceUnavailable"})
+RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
+SCHEMA = Path(__file__).with_name("chatfuel.graphql")
+
+ATTRIBUTES = """
+query LeanetlAttributes($botID: BotID!, $platforms: [Platform!]!, $first: Int, $after: BotAttributeCursor) {
+  bot(id: $botID) {
+    botAttributes(locale: En, platforms: $platforms, attributeTypes: [system, custom], filters: [],
+                  orderBy: {orderBy: AttributeName, direction: Asc}, first: $first, after: $after) {
+      edges { node { botAttribute { name type dataType } usersCount } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}"""
+
+CONTACTS = """
+query LeanetlContacts($botID: BotID!, $platforms: [Platform!]!, $first: Int!, $after: ContactSearchCursor,
+                      $segment: SegmentInput, $attrNames: [AttributeName!]) {
+  bot(id: $botID) {
+    contactsConnection(platforms: $platforms, first: $first, after: $after, segment: $segment) {
+      edges { node { __typename id name
+        attributes(names: $attrNames) { attr { name } value {
+          __typename
+          ... on BotAttributeValueString { stringValue }
+          ... on BotAttributeValueLong { longValue }
+          ... on BotAttributeValueDouble { doubleValue }
+          ... on BotAttributeValueBoolean { booleanValue }
+          ... on BotAttributeValueDatetime { datetimeValue } } } } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}"""
+
+CONTACT_IDS = """
+query LeanetlContactIDs($botID: BotID!, $platforms: [Platform!]!, $first: Int!, $after: ContactSearchCursor,
+                        $segment: SegmentInput) {
+  bot(id: $botID) {
+    contactsConnection(platforms: $platforms, first: $first, after: $after, segment: $segment) {
+      edges { node { __typename id } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}"""
+
+TASK_FIELDS = """
+  id deadline statuses { startedAt type }
+  data { __typename ... on CSVContactsExport { id file { url status } } }"""
+
+EXPORT_START = (
+    """
+mutation LeanetlExportStart($botID: BotID!, $platforms: [Platform!]!) {
+  csvContactExportStartBySegment(botID: $botID, platforms: $platforms, attributes: []) {"""
+    + TASK_FIELDS
+    + "\n  }\n}"
+)
+
+EXPORT_TASK = (
+    "query LeanetlExportTask($id: TaskID!) {\n  getTask(id: $id) {" + TASK_FIELDS + "\n  }\n}"
+)
+
+_SEGMENT_FILTER = """id
+  byAttribute { attribute { name } defaultStrategy { operator comparableValues } }
+  byStoredSegment { operator segmentIDs }"""
+_TEXT = """text { __typename ... on WhatsAppTemplateComponentTextPartText { text }
+          ... on WhatsAppTemplateComponentTextPartParam { name value { parts { __typename
+            ... on TemplateStrText { text } ... on TemplateStrAttribute { attribute { name } } } } } }"""
+_FLOW = f"""__typename id name platform createdAt
+  blocks {{ __typename id name
+    blockElements {{ __typename id
+      ... on WhatsAppOneTimeNotificationBlockElement {{ status sentToContactsCount segment {{ ...Audience }} }}
+      ... on WhatsAppScheduledMessageBlockElement {{ status firstSendTime repeatType segment {{ ...Audience }} }}
+      ... on WhatsAppTemplateBlockElement {{ waitForReplies whatsAppTemplate {{
+        templateID name status
+        header {{ __typename ... on WhatsAppTemplateComponentText {{ {_TEXT} }}
+                 ... on WhatsAppTemplateComponentImage {{ image {{ url }} }} }}
+        body {{ __typename ... on WhatsAppTemplateComponentText {{ {_TEXT} }} }}
+        footer {{ __typename ... on WhatsAppTemplateComponentText {{ {_TEXT} }} }}
+        buttons {{ __typename ... on WhatsAppTemplateURLButton {{ id text }}
+                  ... on WhatsAppTemplateQuickReplyButton {{ id text }} }} }} }} }} }}"""
+
+FLOWS = f"""
+fragment Audience on Segment {{
+  id name resultOperator
+  filters {{ {_SEGMENT_FILTER}
+    byInFlightSegment {{ id name resultOperator filters {{ {_SEGMENT_FILTER}
+      byInFlightSegment {{ id name resultOperator filters {{ {_SEGMENT_FILTER} }} }} }} }} }}
+}}
+query LeanetlFlows($botID: BotID!) {{
+  bot(id: $botID) {{
+    flowGroups {{ id name flows {{ {_FLOW} }} }}
+    flowsWithoutGroup {{ {_FLOW} }}
+  }}
+}}"""
+
+OPERATIONS = {
+    "LeanetlAttributes": ATTRIBUTES,
+    "LeanetlContacts": CONTACTS,
+    "LeanetlContactIDs": CONTACT_IDS,
+    "LeanetlExportStart": EXPORT_START,
+    "LeanetlExportTask": EXPORT_TASK,
+    "LeanetlFlows": FLOWS,
+}
+
+# (HTTP status, JSON body or None, response headers) for one POSTed GraphQL request.
+Reply = tuple[int, dict[str, Any] | None, Mapping[str, str]]
+Transport = Callable[[dict[str, Any]], Reply]
+
+
+class ChatfuelError(Exception):
+    """Chatfuel refused an operation, kept failing after retries, or an export did not finish."""
+
+
+def http_transport(url: str, token: str, timeout: float = 60.0) -> Transport:
+    """POST GraphQL requests to ``url`` with the token in the ``Authorization`` header."""
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token}"
+
+    def post(payload: dict[str, Any]) -> Reply:
+        response = session.post(url, json=payload, timeout=timeout)
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        return response.status_code, body, response.headers
+
+    return post
+
+
+@dataclass(frozen=True)
+class Attribute:
+    name: str
+    type: str  # system | custom
+    data_type: str
+    users: int | None
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    id: str
+    name: str
+    values: dict[str, str]  # attribute name -> value as text
+
+
+def value_text(value: Mapping[str, Any]) -> str:
+    """A ``BotAttributeValue`` as the text a contacts export would hold."""
+    kind = value.get("__typename", "")
+    if kind == "BotAttributeValueBoolean":
+        return "true" if value.get("booleanValue") else "false"
+    for key in ("stringValue", "longValue", "doubleValue", "datetimeValue"):
+        if value.get(key) is not None:
+            return str(value[key])
+    return ""
+
+
+def _error_codes(body: Mapping[str, Any]) -> list[tuple[str, str]]:
+    return [
+        (str((e.get("extensions") or {}).get("code", "")), str(e.get("message", "")))
+        for e in body.get("errors") or []
+    ]
+
+
+@dataclass
+class ChatfuelClient:
+    """One bot's API with retries; counts calls and retries for the metadata."""
+
+    transport: Transport
+    bot_id: str
+    platforms: tuple[str, ...] = ("whatsapp",)
+    page_size: int = 100
+    names_per_request: int = 1_500
+    retries: int = 5
+    backoff_seconds: float = 2.0
+    sleep: Callable[[float], None] = time.sleep
+    calls: int = 0
+    retried: list[str] = field(default_factory=list)
+
+    def execute(self, operation: str, variables: dict[str, Any]) -> dict[str, Any]:
+        """``data`` of one operation from ``OPERATIONS``, retried while the failure is transient."""
+        payload = {"query": OPERATIONS[operation], "operationName": operation}
+        payload["variables"] = variables
+        for attempt in range(1, self.retries + 2):
+            self.calls += 1
+            why, wait = self._attempt(operation, payload)
+            if isinstance(why, dict):
+                return why
+            if attempt > self.retries:
+                raise ChatfuelError(redact(f"Chatfuel {operation}: {why} (after {attempt} tries)"))
+            self.retried.append(f"{operation}: {why}")
+            self.sleep(wait if wait is not None else self.backoff_seconds * 2 ** (attempt - 1))
+        raise AssertionError("unreachable")
+
+    def _attempt(self, operation: str, payload: dict[str, Any]) -> tuple[Any, float | None]:
+        """(data, None) on success, (reason, wait or None) when worth retrying; raises otherwise."""
+        try:
+            status, body, headers = self.transport(payload)
+        except requests.RequestException as exc:
+            return f"connection failed: {type(exc).__name__}", None
+        if status in RETRYABLE_STATUS:
+            retry_after = headers.get("Retry-After", "")
+            return f"HTTP {status}", float(retry_after) if retry_after.isdigit() else None
+        if status in (401, 403):
+            raise ChatfuelError(f"Chatfuel {operation}: HTTP {status}, the token was refused")
+        codes = _error_codes(body or {})
+        if codes and all(code in TRANSIENT_CODES for code, _ in codes):
+            return f"GraphQL error {codes[0][0]}: {codes[0][1]}", None
+        if codes or status != 200 or not body or body.get("data") is None:
+            detail = "; ".join(f"{c or 'error'}: {m}" for c, m in codes) or f"HTTP {status}"
+            raise ChatfuelError(redact(f"Chatfuel {operation} failed: {detail}"))
+        return body["data"], None
+
+    def _pages(self, operation: str, variables: dict[str, Any], path: str) -> Iterator[list]:
+        """Edges of a cursor-paged connection at ``bot.<path>``, one page at a time."""
+        after = None
+        while True:
+            data = self.execute(operation, {**variables, "after": after})
+            connection = data["bot"][path]
+            yield connection["edges"]
+            if not connection["pageInfo"]["hasNextPage"]:
+                return
+            after = connection["pageInfo"]["endCursor"]
+
+    def attributes(self) -> list[Attribute]:
+        """Every system and custom attribute the bot has now (new names appear by themselves)."""
+        variables = {"botID": self.bot_id, "platforms": list(self.platforms), "first": 500}
+        found = []
+        for edges in self._pages("LeanetlAttributes", variables, "botAttributes"):
+            for edge in edges:
+                node, attr = edge["node"], edge["node"]["botAttribute"]
+                found.append(
+                    Attribute(attr["name"], attr["type"], attr["dataType"], node["usersCount"])
+                )
+        return found
+
+    def contact_ids(self, segment: dict[str, Any] | None = None) -> Iterator[str]:
+        """Ids of the contacts ``segment`` selects now (every contact without one)."""
+        variables = {"botID": self.bot_id, "platforms": list(self.platforms)}
+        variables |= {"first": self.page_size, "segment": segment}
+        for edges in self._pages("LeanetlContactIDs", variables, "contactsConnection"):
+            yield from (str(edge["node"]["id"]) for edge in edges)
+
+    def contacts(self, names: list[str]) -> Iterator[list[ContactRow]]:
+        """Pages of contacts with the values of ``names``, asked for ``names_per_request`` names
+        at a time (Chatfuel refuses more) and joined per contact id."""
+        variables = {"botID": self.bot_id, "platforms": list(self.platforms)}
+        variables |= {"first": self.page_size, "segment": None}
+        batches = [
+            names[i : i + self.names_per_request]
+            for i in range(0, len(names), self.names_per_request)
+        ] or [[]]
+        after = None
+        while True:
+            rows: dict[str, ContactRow] = {}
+            for batch in batches:
+                data = self.execute(
+                    "LeanetlContacts", {**variables, "after": after, "attrNames": batch}
+                )
+                connection = data["bot"]["contactsConnection"]
+                for edge in connection["edges"]:
+                    node = edge["node"]
+                    row = rows.setdefault(
+                        str(node["id"]), ContactRow(str(node["id"]), node["name"], {})
+                    )
+                    for item in node["attributes"]:
+                        row.values[item["attr"]["name"]] = value_text(item["value"])
+            yield list(rows.values())
+            if not connection["pageInfo"]["hasNextPage"]:
+                return
+            after = connection["pageInfo"]["endCursor"]
+
+    def flows(self) -> list[dict[str, Any]]:
+        """Every flow of the bot (grouped or not), with blocks, elements and audiences."""
+        bot = self.execute("LeanetlFlows", {"botID": self.bot_id})["bot"]
+        grouped = [flow for group in bot["flowGroups"] for flow in group["flows"]]
+        return grouped + bot["flowsWithoutGroup"]
+
+    def start_export(self) -> dict[str, Any]:
+        """Start a CSV export of every contact with every attribute; the task as answered."""
+        variables = {"botID": self.bot_id, "platforms": list(self.platforms)}
+        return self.execute("LeanetlExportStart", variables)["csvContactExportStartBySegment"]
+
+    def task(self, task_id: str) -> dict[str, Any]:
+        return self.execute("LeanetlExportTask", {"id": task_id})["getTask"]
+
+    def export_url(self, poll_seconds: float, max_polls: int) -> str:
+        """Start an export and poll it until its file is ready: the file's URL.
+
+        Raises ``ChatfuelError`` when the task fails, is cancelled, passes its deadline or is
+        still running after ``max_polls`` polls.
+        """
+        task = self.start_export()
+        for _ in range(max_polls + 1):
+            state, detail = export_state(task, dt.datetime.now(dt.UTC))
+            if state == "finished":
+                return detail
+            if state == "failed":
+                raise ChatfuelError(f"Chatfuel contacts export {task['id']}: {detail}")
+            self.sleep(poll_seconds)
+            task = self.task(task["id"])
+        raise ChatfuelError(
+            f"Chatfuel contacts export {task['id']} still running after {max_polls} polls"
+        )
+
+
+def download(url: str, path: Path, timeout: float = 300.0) -> int:
+    """Stream the file at ``url`` (an export's signed URL: no token is sent) to ``path``."""
+    with requests.get(url, stream=True, timeout=timeout) as response:
+        if response.status_code != 200:
+            raise ChatfuelError(redact(f"Chatfuel export download: HTTP {response.status_code}"))
+        with path.open("wb") as handle:
+            for chunk in response.iter_content(1 << 20):
+                handle.write(chunk)
+    return path.stat().st_size

@@ -1,0 +1,267 @@
+"""The bot's broadcasts of the pull day, their messages (JSON in the object store), their
+audiences' filters and segments, and the recipients of those sent 1-7 days before
+(``lib.chatfuel.broadcasts`` says what counts). Every table is the day's slice, replaced
+atomically on a re-run; the day's message documents are replaced as a set."""
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import dagster as dg
+import pandas as pd
+
+from leanetl.defs.chatfuel.common import (
+    BROADCAST_ENTRIES,
+    BROADCAST_RECIPIENTS,
+    BROADCASTS,
+    DOMAIN,
+    SEGMENTS,
+    USER_FILTERS,
+    USERS,
+)
+from leanetl.defs.checks import check_results
+from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions, partition_day, retry_policy
+from leanetl.defs.resources import ChatfuelResource
+from leanetl.io_managers.object_store import ObjectStore
+from leanetl.io_managers.warehouse import PARTITION_COLUMN, Warehouse
+from leanetl.lib.chatfuel.broadcasts import (
+    BROADCAST_COLUMNS,
+    FILTER_COLUMNS,
+    RECIPIENT_COLUMNS,
+    SEGMENT_COLUMNS,
+    Broadcast,
+    SegmentInputError,
+    broadcast_of,
+    broadcast_row,
+    filter_rows,
+    in_recipient_window,
+    segment_input,
+    segments_frame,
+    sent_on,
+    typed,
+)
+from leanetl.lib.keys import key_segment
+from leanetl.settings import Settings
+
+TABLES = {
+    BROADCASTS: "One row per broadcast (a flow whose entry point is a one-time or scheduled "
+    "message): status, scheduled time, sent day, recipients count, audience, message template.",
+    USER_FILTERS: "The audience filters of the broadcasts sent 1-7 days before the pull day.",
+    BROADCAST_RECIPIENTS: "broadcast_id, user_id: who the audience of each broadcast sent 1-7 "
+    "days before the pull day selects at pull time.",
+    SEGMENTS: "The segments the audiences use (nested ones too): id, name, operator.",
+}
+CHECKS = {
+    "broadcast_ids_unique": (BROADCASTS, "One row per broadcast id in the day's slice.", True),
+    "entries_written": (
+        BROADCAST_ENTRIES,
+        "Every broadcast with a message has its JSON document for the day.",
+        True,
+    ),
+    "recipients_are_users": (
+        BROADCAST_RECIPIENTS,
+        "Every recipient is a user of the day's users (warns: the API and an export can differ).",
+        False,
+    ),
+}
+
+
+def _seen_before(warehouse: Warehouse, day: dt.date) -> dict[str, tuple[dt.date, dt.date | None]]:
+    """Per broadcast in the slices before ``day``: (first pull day, first pull day Finished)."""
+    if not warehouse.table_exists(DOMAIN, "broadcasts"):
+        return {}
+    found = warehouse.query(
+        "select broadcast_id, min(dt) as first_seen, "
+        "min(case when status = 'Finished' then dt end) as first_finished "
+        f"from {warehouse.table_ref(DOMAIN, 'broadcasts')} "
+        f"where dt < {warehouse.param('day')} group by broadcast_id",
+        {"day": day},
+    )
+
+    def date(value: Any) -> dt.date | None:
+        return None if pd.isna(value) else pd.Timestamp(value).date()
+
+    return {
+        str(r.broadcast_id): (date(r.first_seen), date(r.first_finished))
+        for r in found.itertuples()
+    }
+
+
+def _write_entries(
+    store: ObjectStore, broadcasts: list[Broadcast], day: dt.date, pulled_at: str
+) -> int:
+    """The day's message documents, ``dt=<day>/<broadcast id>.json``; stale ones removed."""
+    prefix = f"dt={day.isoformat()}"
+    written = set()
+    for broadcast in broadcasts:
+        if broadcast.template is None:
+            continue
+        key = f"{prefix}/{key_segment(broadcast.id, 'Chatfuel broadcast id')}.json"
+        document = {
+            "broadcast_id": broadcast.id,
+            "name": broadcast.name,
+            "pulled_at": pulled_at,
+            "template": broadcast.template,
+        }
+        store.put_bytes(key, json.dumps(document, ensure_ascii=False, indent=1).encode())
+        written.add(key)
+    for key in set(store.list_keys(prefix + "/")) - written:
+        store.delete(key)
+    return len(written)
+
+
+def _recipients(chatfuel_client: Any, window: list[Broadcast]) -> tuple[pd.DataFrame, list[str]]:
+    """(broadcast_id, user_id) of each window broadcast's audience; audiences not askable."""
+    rows, skipped = [], []
+    for broadcast in window:
+        try:
+            wanted = segment_input(broadcast.segment)
+        except SegmentInputError as exc:
+            skipped.append(str(exc))
+            continue
+        rows += [
+            {"broadcast_id": broadcast.id, "user_id": user}
+            for user in dict.fromkeys(chatfuel_client.contact_ids(wanted))
+        ]
+    return typed(rows, RECIPIENT_COLUMNS), skipped
+
+
+def _stamp(frame: pd.DataFrame, day: dt.date, pulled_at: pd.Timestamp) -> pd.DataFrame:
+    return frame.assign(
+        **{
+            PARTITION_COLUMN: pd.Series([day] * len(frame), dtype="date32[pyarrow]"),
+            "pulled_at": pd.Series([pulled_at] * len(frame), dtype="datetime64[us, UTC]"),
+        }
+    )
+
+
+def _unknown_recipients(warehouse: Warehouse, day: dt.date) -> int:
+    recipients = warehouse.table_ref(DOMAIN, "broadcast_recipients")
+    users = warehouse.table_ref(DOMAIN, "users")
+    p = warehouse.param("day")
+    found = warehouse.query(
+        f"select count(*) as n from {recipients} r where r.dt = {p} and not exists "
+        f"(select 1 from {users} u where u.dt = {p} and u.user_id = r.user_id)",
+        {"day": day},
+    )
+    return int(found["n"][0])
+
+
+def _spec(key: dg.AssetKey, description: str, kinds: set[str]) -> dg.AssetSpec:
+    return dg.AssetSpec(
+        key,
+        deps=[USERS],
+        group_name=DOMAIN,
+        description=description,
+        kinds=kinds,
+        tags={"layer": "raw"},
+    )
+
+
+def build_broadcasts_asset(settings: Settings) -> dg.AssetsDefinition:
+    entries = _spec(
+        BROADCAST_ENTRIES,
+        f"Each broadcast's message as a JSON document under {settings.chatfuel.entries_url}"
+        "/dt=<pull day>/<broadcast id>.json.",
+        {"json"},
+    )
+
+    @dg.multi_asset(
+        name="chatfuel_broadcasts",
+        specs=[
+            *(_spec(key, text, {"duckdb", "bigquery"}) for key, text in TABLES.items()),
+            entries,
+        ],
+        check_specs=[
+            dg.AssetCheckSpec(name, asset=key, description=text, blocking=blocking)
+            for name, (key, text, blocking) in CHECKS.items()
+        ],
+        partitions_def=daily_partitions(settings),
+        backfill_policy=ONE_DAY_PER_RUN,
+        retry_policy=retry_policy(settings),
+        can_subset=False,
+    )
+    def chatfuel_broadcasts(
+        context: dg.AssetExecutionContext,
+        chatfuel: ChatfuelResource,
+        chatfuel_entries: ObjectStore,
+        warehouse: Warehouse,
+    ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
+        if not chatfuel.configured:
+            raise dg.Failure(
+                "broadcasts come only from Chatfuel's API: set LEANETL_CHATFUEL_TOKEN and "
+                "LEANETL_CHATFUEL_BOT_ID",
+                allow_retries=False,
+            )
+        day = partition_day(context)
+        pulled_at = pd.Timestamp.now(tz="UTC").floor("us")
+        client = chatfuel.client(day)
+        broadcasts = [b for flow in client.flows() if (b := broadcast_of(flow)) is not None]
+        seen = _seen_before(warehouse, day)
+        sent = {b.id: sent_on(b, seen.get(b.id), day) for b in broadcasts}
+        window = [b for b in broadcasts if in_recipient_window(sent[b.id], day)]
+        recipients, skipped = _recipients(client, window)
+        tables = {
+            "broadcasts": typed(
+                [broadcast_row(b, sent[b.id]) for b in broadcasts], BROADCAST_COLUMNS
+            ),
+            "user_filters": typed([r for b in window for r in filter_rows(b)], FILTER_COLUMNS),
+            "broadcast_recipients": recipients,
+            "segments": typed(segments_frame(broadcasts).to_dict("records"), SEGMENT_COLUMNS),
+        }
+        for table, frame in tables.items():
+            warehouse.replace_partitions(
+                DOMAIN, table, _stamp(frame, day, pulled_at), PARTITION_COLUMN, [day]
+            )
+        documents = _write_entries(chatfuel_entries, broadcasts, day, pulled_at.isoformat())
+        yield from _results(tables, window, skipped, documents, client.calls)
+        with_message = sum(b.template is not None for b in broadcasts)
+        unknown = _unknown_recipients(warehouse, day)
+        repeated = len(broadcasts) - len({b.id for b in broadcasts})
+        outcomes = {
+            "broadcast_ids_unique": (repeated == 0, {"repeated_ids": repeated}),
+            "entries_written": (
+                documents == with_message,
+                {"documents": documents, "broadcasts_with_message": with_message},
+            ),
+            "recipients_are_users": (unknown == 0, {"recipients_not_in_users": unknown}),
+        }
+        warn = {name for name, (_, _, blocking) in CHECKS.items() if not blocking}
+        yield from check_results(outcomes, {n: k for n, (k, _, _) in CHECKS.items()}, warn)
+
+    return chatfuel_broadcasts
+
+
+def _results(
+    tables: dict[str, pd.DataFrame],
+    window: list[Broadcast],
+    skipped: list[str],
+    documents: int,
+    calls: int,
+) -> Iterator[dg.MaterializeResult]:
+    broadcasts = tables["broadcasts"]
+    yield dg.MaterializeResult(
+        asset_key=BROADCASTS,
+        metadata={
+            "dagster/row_count": len(broadcasts),
+            "by_status": dg.MetadataValue.json(broadcasts["status"].value_counts().to_dict()),
+            "sent_1_to_7_days_before": len(window),
+            "api_calls": calls,
+        },
+    )
+    yield dg.MaterializeResult(asset_key=BROADCAST_ENTRIES, metadata={"documents": documents})
+    yield dg.MaterializeResult(
+        asset_key=USER_FILTERS, metadata={"dagster/row_count": len(tables["user_filters"])}
+    )
+    yield dg.MaterializeResult(
+        asset_key=BROADCAST_RECIPIENTS,
+        metadata={
+            "dagster/row_count": len(tables["broadcast_recipients"]),
+            "audiences_not_listed": len(skipped),
+            "why_not_listed": dg.MetadataValue.json(skipped[:20]),
+        },
+    )
+    yield dg.MaterializeResult(
+        asset_key=SEGMENTS, metadata={"dagster/row_count": len(tables["segments"])}
+    )
