@@ -76,6 +76,7 @@ def test_prod_reads_van_in_place_and_keeps_secrets_in_env_vars(monkeypatch, lean
     monkeypatch.setenv("LEANETL_BQ_PROJECT", "civic-prod")
     monkeypatch.setenv("LEANETL_VAN_SIGNUPS_TABLE", "van-sync.van.event_signups")
     monkeypatch.setenv("LEANETL_MONGO_URI", "mongodb+srv://user:hunter2@cluster.example")
+    monkeypatch.setenv("LEANETL_CHATFUEL_TOKEN", "cf-secret-token-77")
     defs = build_defs(load_settings())
     graph = defs.resolve_asset_graph()
     source = graph.get(dg.AssetKey(["volunteers", "event_signups"]))
@@ -83,7 +84,9 @@ def test_prod_reads_van_in_place_and_keeps_secrets_in_env_vars(monkeypatch, lean
     resources = defs.resources
     assert resources["warehouse"].backend == "bigquery"
     assert isinstance(resources["mongo"].uri, dg.EnvVar)  # resolved only at run time
-    assert "hunter2" not in repr(resources)
+    assert isinstance(resources["chatfuel"].token, dg.EnvVar)
+    assert not resources["chatfuel"].sample  # prod never answers from the sample bot
+    assert "hunter2" not in repr(resources) and "cf-secret-token-77" not in repr(resources)
 
 
 def test_dg_check_and_list_defs_are_clean(tmp_path: Path, leanetl_home) -> None:

@@ -198,8 +198,11 @@ class ChatfuelClient:
 
     def execute(self, operation: str, variables: dict[str, Any]) -> dict[str, Any]:
         """``data`` of one operation from ``OPERATIONS``, retried while the failure is transient."""
-        payload = {"query": OPERATIONS[operation], "operationName": operation}
-        payload["variables"] = variables
+        payload = {
+            "query": OPERATIONS[operation],
+            "operationName": operation,
+            "variables": variables,
+        }
         for attempt in range(1, self.retries + 2):
             self.calls += 1
             why, wait = self._attempt(operation, payload)

@@ -9,7 +9,7 @@ from typing import Any
 import dagster as dg
 from pydantic import Field
 
-from leanetl.clients.chatfuel import ChatfuelClient, ChatfuelError, Transport, http_transport
+from leanetl.clients.chatfuel import ChatfuelClient, ChatfuelError, Reply, http_transport
 from leanetl.clients.facebook import GraphClient, InsightsError, insights, make_api
 from leanetl.clients.glue import GlueCatalog
 from leanetl.clients.mail import send_mail
@@ -173,7 +173,10 @@ class ChatfuelResource(dg.ConfigurableResource):
         """A client for the bot; the sample bot stands as it was at the end of ``day``."""
         if self.sample:
             bot = SampleBot(day)
-            transport: Transport = lambda payload: (200, bot.execute(payload), {})  # noqa: E731
+
+            def transport(payload: dict[str, Any]) -> Reply:
+                return 200, bot.execute(payload), {}
+
         elif not self.token:
             raise ChatfuelError("no Chatfuel token (LEANETL_CHATFUEL_TOKEN) is set")
         elif not self.bot_id:

@@ -22,6 +22,7 @@ from leanetl.clients.chatfuel import (
 from leanetl.definitions import build_defs
 from leanetl.lib.chatfuel.tasks import export_state
 from leanetl.sample.chatfuel import export_bytes
+from leanetl.sample.chatfuel_api import SampleBot
 from leanetl.settings import load_settings
 from leanetl_tests.fakes.chatfuel_api import TOKEN, fake_chatfuel
 
@@ -169,3 +170,18 @@ def test_the_pull_through_the_api_export_then_contacts_pages(
         )
     # Both routes give the same events (the export's ragged test line is no subscriber).
     assert paged == events and len(events) > 50_000
+
+
+def test_a_broadcast_id_that_is_no_key_segment_fails_before_anything_is_written() -> None:
+    from leanetl.defs.chatfuel.broadcasts import _entry_documents
+    from leanetl.lib.chatfuel.broadcasts import broadcast_of
+    from leanetl.lib.keys import UnsafeKeyError
+
+    bot = SampleBot(DAY)
+    flow = bot._flows["flowGroups"][0]["flows"][0]
+    good = broadcast_of(flow)
+    bad = broadcast_of({**flow, "id": "../../etc/x"})
+    assert good and bad
+    assert list(_entry_documents([good], DAY, "t")) == [f"dt={DAY}/{good.id}.json"]
+    with pytest.raises(UnsafeKeyError, match="Chatfuel broadcast id '../../etc/x'"):
+        _entry_documents([good, bad], DAY, "t")

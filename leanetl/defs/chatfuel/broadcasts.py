@@ -88,27 +88,32 @@ def _seen_before(warehouse: Warehouse, day: dt.date) -> dict[str, tuple[dt.date,
     }
 
 
-def _write_entries(
-    store: ObjectStore, broadcasts: list[Broadcast], day: dt.date, pulled_at: str
-) -> int:
-    """The day's message documents, ``dt=<day>/<broadcast id>.json``; stale ones removed."""
-    prefix = f"dt={day.isoformat()}"
-    written = set()
+def _entry_documents(broadcasts: list[Broadcast], day: dt.date, pulled_at: str) -> dict[str, bytes]:
+    """``dt=<day>/<broadcast id>.json`` -> the message document, for broadcasts with a message.
+
+    Built (and every id checked as a key segment) before anything is written.
+    """
+    documents = {}
     for broadcast in broadcasts:
         if broadcast.template is None:
             continue
-        key = f"{prefix}/{key_segment(broadcast.id, 'Chatfuel broadcast id')}.json"
+        key = f"dt={day.isoformat()}/{key_segment(broadcast.id, 'Chatfuel broadcast id')}.json"
         document = {
             "broadcast_id": broadcast.id,
             "name": broadcast.name,
             "pulled_at": pulled_at,
             "template": broadcast.template,
         }
-        store.put_bytes(key, json.dumps(document, ensure_ascii=False, indent=1).encode())
-        written.add(key)
-    for key in set(store.list_keys(prefix + "/")) - written:
+        documents[key] = json.dumps(document, ensure_ascii=False, indent=1).encode()
+    return documents
+
+
+def _replace_entries(store: ObjectStore, documents: dict[str, bytes], day: dt.date) -> None:
+    """Write the day's documents, then remove the day's documents of broadcasts now gone."""
+    for key, data in documents.items():
+        store.put_bytes(key, data)
+    for key in set(store.list_keys(f"dt={day.isoformat()}/")) - documents.keys():
         store.delete(key)
-    return len(written)
 
 
 def _recipients(chatfuel_client: Any, window: list[Broadcast]) -> tuple[pd.DataFrame, list[str]]:
@@ -201,6 +206,7 @@ def build_broadcasts_asset(settings: Settings) -> dg.AssetsDefinition:
         seen = _seen_before(warehouse, day)
         sent = {b.id: sent_on(b, seen.get(b.id), day) for b in broadcasts}
         window = [b for b in broadcasts if in_recipient_window(sent[b.id], day)]
+        documents = _entry_documents(broadcasts, day, pulled_at.isoformat())
         recipients, skipped = _recipients(client, window)
         tables = {
             "broadcasts": typed(
@@ -214,16 +220,17 @@ def build_broadcasts_asset(settings: Settings) -> dg.AssetsDefinition:
             warehouse.replace_partitions(
                 DOMAIN, table, _stamp(frame, day, pulled_at), PARTITION_COLUMN, [day]
             )
-        documents = _write_entries(chatfuel_entries, broadcasts, day, pulled_at.isoformat())
-        yield from _results(tables, window, skipped, documents, client.calls)
+        _replace_entries(chatfuel_entries, documents, day)
+        yield from _results(tables, window, skipped, len(documents), client.calls)
         with_message = sum(b.template is not None for b in broadcasts)
+        stored = len(list(chatfuel_entries.list_keys(f"dt={day.isoformat()}/")))
         unknown = _unknown_recipients(warehouse, day)
         repeated = len(broadcasts) - len({b.id for b in broadcasts})
         outcomes = {
             "broadcast_ids_unique": (repeated == 0, {"repeated_ids": repeated}),
             "entries_written": (
-                documents == with_message,
-                {"documents": documents, "broadcasts_with_message": with_message},
+                stored == with_message,
+                {"documents": stored, "broadcasts_with_message": with_message},
             ),
             "recipients_are_users": (unknown == 0, {"recipients_not_in_users": unknown}),
         }
