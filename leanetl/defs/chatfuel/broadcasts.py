@@ -19,9 +19,10 @@ from leanetl.defs.chatfuel.common import (
     SEGMENTS,
     USER_FILTERS,
     USERS,
+    chatfuel_step,
 )
 from leanetl.defs.checks import check_results
-from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions, partition_day, retry_policy
+from leanetl.defs.partitions import partition_day
 from leanetl.defs.resources import ChatfuelResource
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.io_managers.warehouse import PARTITION_COLUMN, Warehouse
@@ -172,8 +173,9 @@ def build_broadcasts_asset(settings: Settings) -> dg.AssetsDefinition:
         {"json"},
     )
 
-    @dg.multi_asset(
-        name="chatfuel_broadcasts",
+    @chatfuel_step(
+        settings,
+        "chatfuel_broadcasts",
         specs=[
             *(_spec(key, text, {"duckdb", "bigquery"}) for key, text in TABLES.items()),
             entries,
@@ -182,10 +184,6 @@ def build_broadcasts_asset(settings: Settings) -> dg.AssetsDefinition:
             dg.AssetCheckSpec(name, asset=key, description=text, blocking=blocking)
             for name, (key, text, blocking) in CHECKS.items()
         ],
-        partitions_def=daily_partitions(settings),
-        backfill_policy=ONE_DAY_PER_RUN,
-        retry_policy=retry_policy(settings),
-        can_subset=False,
     )
     def chatfuel_broadcasts(
         context: dg.AssetExecutionContext,

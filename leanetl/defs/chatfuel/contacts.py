@@ -21,10 +21,11 @@ from leanetl.defs.chatfuel.common import (
     CONTACTS_QUARANTINE,
     DOMAIN,
     EXPORT_PREFIX,
+    chatfuel_step,
 )
 from leanetl.defs.chatfuel.common import USERS as USERS_KEY
 from leanetl.defs.checks import check_results
-from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions, partition_day, retry_policy
+from leanetl.defs.partitions import partition_day
 from leanetl.defs.resources import ChatfuelResource
 from leanetl.defs.sources import (
     SourceConfig,
@@ -205,8 +206,9 @@ def _table_spec(key: dg.AssetKey, description: str) -> dg.AssetSpec:
 
 
 def build_contacts_asset(settings: Settings) -> dg.AssetsDefinition:
-    @dg.multi_asset(
-        name="chatfuel_contacts",
+    @chatfuel_step(
+        settings,
+        "chatfuel_contacts",
         specs=[_table_spec(key, text) for key, text in TABLES.items()],
         check_specs=[
             *source_checks(KEYS, "LEANETL_CHATFUEL_QUARANTINE_MAX_SHARE"),
@@ -215,10 +217,6 @@ def build_contacts_asset(settings: Settings) -> dg.AssetsDefinition:
                 for name, (key, text) in CHECKS.items()
             ),
         ],
-        partitions_def=daily_partitions(settings),
-        backfill_policy=ONE_DAY_PER_RUN,
-        retry_policy=retry_policy(settings),
-        can_subset=False,
     )
     def chatfuel_contacts(
         context: dg.AssetExecutionContext,
