@@ -63,6 +63,7 @@ def test_export_becomes_users_events_and_quarantine_and_reruns_replace(pull) -> 
         ("102", "Ben", dt.datetime(2025, 1, 3, 10, 0, tzinfo=utc), None, "blocked"),
         ("104", "Dee Ito", None, None, "reachable"),
     ]  # fmt: skip
+    assert sql("select distinct platform from chatfuel.users") == [("whatsapp",)]  # the setting
     assert sql("select locator, reason from chatfuel.contacts_quarantine order by 1") == [
         ("header column 9", "column 9 has a blank header: 1 non-empty cells not loaded"),
         ("line 4", "2 fields, the header has 10"),

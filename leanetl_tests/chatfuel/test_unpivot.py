@@ -211,3 +211,13 @@ def test_broadcasts_out_of_flows_windows_and_audiences() -> None:
     stored = {**segment, "filters": [{"id": "f9", "byStoredSegment": {"segmentIDs": ["x"]}}]}
     with pytest.raises(SegmentInputError, match="f9 refers to stored segments"):
         segment_input(stored)
+
+
+def test_a_platform_column_wins_over_the_configured_platform() -> None:
+    from leanetl.lib.chatfuel.users import users_frame
+
+    data = b"user id,Channel,topic\n1, Messenger ,x\n2,,y\n"
+    result = unpivot_export(io.BytesIO(data), "f.csv", lambda _: None)
+    frame, _ = users_frame(pa.concat_tables(result.users), "whatsapp")
+    assert frame["platform"].tolist() == ["messenger", "whatsapp"]
+    assert list(result.layout.attributes.values()) == ["topic"]  # Channel is a system column

@@ -155,10 +155,14 @@ def _unpivot(path: Path, source: str, events_path: Path, day: dt.date, pulled_at
             return unpivot_export(handle, source, write)
 
 
-def _users(result: Unpivoted) -> tuple[pd.DataFrame, dict[str, int]]:
+def _users(result: Unpivoted, settings: Settings) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The users of the export; without a platform column, the one platform pulled (if one)."""
+    platforms = settings.chatfuel.platforms
+    platform = platforms[0] if len(platforms) == 1 else None
     if result.users:
-        return users_frame(pa.concat_tables(result.users))
-    return users_frame(pa.table({name: pa.array([], pa.string()) for name in SYSTEM}))
+        return users_frame(pa.concat_tables(result.users), platform)
+    empty = pa.table({name: pa.array([], pa.string()) for name in SYSTEM})
+    return users_frame(empty, platform)
 
 
 def _checks(warehouse: Warehouse, day: dt.date, events: int) -> Iterator[dg.AssetCheckResult]:
@@ -234,7 +238,7 @@ def build_contacts_asset(settings: Settings) -> dg.AssetsDefinition:
         ):
             events_path = Path(folder) / "events.parquet"
             result = _unpivot(path, source, events_path, day, pulled_at)
-            users, counts = _users(result)
+            users, counts = _users(result, settings)
             quarantine = _quarantine(result, source)
             truncation = yield from guard_source(context, USERS_KEY, result.rows, settings, config)
             frame = users.assign(**{PARTITION_COLUMN: day, "pulled_at": pulled_at})

@@ -6,8 +6,8 @@ case- and space-insensitive, any run of other characters as ``_``), by leanetl's
 Chatfuel's own spellings: ``user_id`` (``chatfuel user id``, ``user id``, ``id``), ``first_name``,
 ``last_name``, ``signed_up`` (``signed up``, ``signed up at``, ``created at``), ``last_seen``
 (``last seen``, ``last interaction``, ``last activity``), ``status`` (``status``,
-``subscription status``). Every other column is an attribute, named by its header after
-``lib.text.normalise_name`` (NFKC, invisible characters removed, spaces collapsed, trimmed).
+``subscription status``), ``platform`` (``platform``, ``channel``). Every other column is an
+attribute, named by its header after ``lib.text.normalise_name`` (NFKC, invisible characters removed, spaces collapsed, trimmed).
 A header that is blank after that, or that repeats an earlier attribute's name, is not loaded:
 its non-empty cells are counted in the quarantine (one row per column).
 """
@@ -30,6 +30,7 @@ SYSTEM_ALIASES = {
     "signed_up": ("signed_up", "signed_up_at", "created_at"),
     "last_seen": ("last_seen", "last_interaction", "last_activity"),
     "status": ("status", "subscription_status"),
+    "platform": ("platform", "channel"),
 }
 SYSTEM = tuple(SYSTEM_ALIASES)
 NEWLINE, QUOTE = 0x0A, 0x22

@@ -58,9 +58,15 @@ def _status(value: str | None) -> str | None:
     return "reachable" if key in REACHABLE else "blocked" if key in BLOCKED else key
 
 
-def users_frame(system: pa.Table) -> tuple[pd.DataFrame, dict[str, int]]:
-    """The users table from the export's system columns, and counts of what was not readable."""
+def users_frame(
+    system: pa.Table, platform: str | None = None
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The users table from the export's system columns, and counts of what was not readable.
+
+    ``platform`` (lower case, trimmed) is the export's, else ``platform`` when given.
+    """
     raw = system.to_pandas()
+    platforms = raw["platform"].str.strip().str.lower().replace("", None)
     signed_up, bad_signed_up = instants(raw["signed_up"])
     last_seen, bad_last_seen = instants(raw["last_seen"])
     names = (raw["first_name"].fillna("") + " " + raw["last_name"].fillna("")).str.strip()
@@ -74,6 +80,9 @@ def users_frame(system: pa.Table) -> tuple[pd.DataFrame, dict[str, int]]:
             "signed_up": signed_up,
             "last_seen": last_seen,
             "status": status.astype("string"),
+            "platform": platforms.fillna(platform).astype("string")
+            if platform
+            else platforms.astype("string"),
         }
     )
     counts = {
