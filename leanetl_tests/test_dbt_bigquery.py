@@ -10,8 +10,9 @@ from leanetl_tests.dbt_cli import run_dbt
 from leanetl_tests.fakes.google_auth import service_account_info
 
 
-@pytest.fixture(scope="module")
-def compiled(tmp_path_factory) -> Path:
+@pytest.fixture(scope="module", params=[True, False], ids=["incremental", "first_run"])
+def compiled(tmp_path_factory, request) -> Path:
+    """Both branches of the incremental models (the var decides, so no table is looked up)."""
     tmp = tmp_path_factory.mktemp("bq")
     keyfile = tmp / "sa.json"
     keyfile.write_text(json.dumps(service_account_info(project_id="leanetl-ci")))
@@ -21,6 +22,7 @@ def compiled(tmp_path_factory) -> Path:
         "volunteers_signups_database": "van-sync",
         "volunteers_signups_schema": "van",
         "volunteers_signups_table": "event_signups",
+        "leanetl_compile_incremental": request.param,
     }
     env = {
         "GOOGLE_APPLICATION_CREDENTIALS": str(keyfile),
@@ -48,3 +50,5 @@ def test_bigquery_sql_uses_bigquery_forms(compiled: Path) -> None:
     assert "week(saturday)" in weekly and "generate_date_array" in weekly
     staging = next(compiled.rglob("stg_volunteers__event_signups.sql")).read_text()
     assert "`van-sync`.`van`.`event_signups`" in staging
+    users = next(compiled.rglob("stg_chatfuel__users.sql")).read_text()
+    assert "`leanetl-ci`.`chatfuel_pr7`.`users`" in users

@@ -1,9 +1,10 @@
 """A deterministic Chatfuel contacts export for a small nonprofit media bot (the local source).
 
 2,500 subscribers and 1,700 attributes (topics, quiz answers, weekly newsletter opens, last
-clicks), ~24 non-empty a row, a few changing every week; Chatfuel's own header spellings; 8 %
-blocked. The mess is on purpose: a value with a comma and quotes, one with a newline, a header
-with a comma, a column with a blank header, and one ragged line (a test contact cut short). Same day, same bytes.
+clicks, engagement, opinion), ~26 non-empty a row, a few changing every week; Chatfuel's own
+header spellings; 6 % blocked, 3 % more blocked for one week. The mess is on purpose: a value
+with a comma and quotes, one with a newline, a header with a comma, a column with a blank
+header, and one ragged line (a test contact cut short). Same day, same bytes.
 """
 
 import csv
@@ -28,7 +29,13 @@ def attribute_names() -> list[str]:
     names[1] = "city, state"  # a header that needs quotes
     names[2] = ""  # a blank header: its cells are counted, not loaded
     names[3] = "Lieblingsthema"
+    names[4] = "engagement"  # the buckets the models count (dbt vars chatfuel_engagement_*)
+    names[5] = "Opinion"  # (chatfuel_opinion_*), spelled as a person typed it
     return names
+
+
+_ENGAGEMENT = ("lead", "lead", "hot lead", "Hot Lead", "advocate", "hero", "")
+_OPINION = ("support", "Support ", "on the fence", "oppose", "undecided", "")
 
 
 def user_row(user: int, day: dt.date, names: list[str]) -> list[str]:
@@ -43,7 +50,11 @@ def user_row(user: int, day: dt.date, names: list[str]) -> list[str]:
         cells[column] = weekly.choice(("opened", "clicked", "1", "0", "true"))
     signed_up = _START + dt.timedelta(days=stable.randrange(300), seconds=stable.randrange(86_400))
     seen = day - dt.timedelta(days=weekly.randrange(30))
-    status = "blocked" if stable.random() < 0.08 else "reachable"
+    # 6 % blocked for good, and each week 3 % more blocked that week only (they come back).
+    status = "blocked" if stable.random() < 0.06 or weekly.random() < 0.03 else "reachable"
+    # Engagement moves week by week; opinion is one a user keeps, changed now and then.
+    cells[4] = weekly.choice(_ENGAGEMENT)
+    cells[5] = (weekly if weekly.random() < 0.1 else stable).choice(_OPINION)
     system = [
         str(1_000_000_000 + user),
         stable.choice(_FIRST),

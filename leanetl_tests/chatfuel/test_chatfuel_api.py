@@ -154,7 +154,7 @@ def test_the_pull_through_the_api_export_then_contacts_pages(
     assert len(entries) == 64
     assert json.loads(entries[-1].read_text())["template"]["templateID"].startswith("tpl-")
     checks = {c.check_name: c.passed for c in result.get_asset_check_evaluations()}
-    assert all(checks.values()) and len(checks) == 8, checks
+    assert all(checks.values()) and len(checks) > 8, checks  # raw checks and dbt tests
 
     with fake_chatfuel(DAY, exports=False) as fake:  # every export task fails: contacts pages
         result, settings = _pull(monkeypatch, fake.url)

@@ -6,7 +6,9 @@ import dagster as dg
 from leanetl.defs.chatfuel.broadcasts import build_broadcasts_asset
 from leanetl.defs.chatfuel.common import CONTACTS_EXPORT, DOMAIN
 from leanetl.defs.chatfuel.contacts import build_contacts_asset
-from leanetl.defs.partitions import daily_schedule
+from leanetl.defs.chatfuel.dashboard import build_dashboard_asset
+from leanetl.defs.dbt import build_domain_dbt_assets
+from leanetl.defs.partitions import as_of_vars, daily_partitions, daily_schedule, partition_day
 from leanetl.defs.policies import domain_defs
 from leanetl.settings import Settings
 from leanetl.settings import settings as process_settings
@@ -27,10 +29,22 @@ def build_defs(settings: Settings) -> dg.Definitions:
     job = dg.define_asset_job(
         "chatfuel_daily",
         selection=dg.AssetSelection.groups(DOMAIN) - dg.AssetSelection.assets(CONTACTS_EXPORT),
-        description="Pull the bot's users, attributes and broadcasts for a day.",
+        description="Pull the bot's users, attributes and broadcasts for a day, then build its "
+        "models and dashboard.",
     )
     return dg.Definitions(
-        assets=[export, build_contacts_asset(settings), build_broadcasts_asset(settings)],
+        assets=[
+            export,
+            build_contacts_asset(settings),
+            build_broadcasts_asset(settings),
+            build_domain_dbt_assets(
+                DOMAIN,
+                settings,
+                daily_partitions(settings),
+                lambda context: as_of_vars(partition_day(context), settings.timezone),
+            ),
+            build_dashboard_asset(settings),
+        ],
         jobs=[job],
         schedules=[daily_schedule(job, settings.chatfuel.cron, "chatfuel_daily_schedule")],
     )

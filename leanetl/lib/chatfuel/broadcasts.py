@@ -6,8 +6,8 @@ Chatfuel has no broadcast entity. A flow is a broadcast when one of its blocks h
 block order is the broadcast's entry point, its ``segment`` the audience. The message is the
 template of the flow's first ``WhatsAppTemplateBlockElement``.
 
-Send day (``sent_on``, UTC): a scheduled broadcast's ``firstSendTime`` once it is Live or
-Finished. A one-time broadcast carries no send time: when an earlier pull saw it not yet
+Send day (``sent_on``, UTC): a scheduled broadcast's ``firstSendTime`` day once it is Live or
+Finished and that day is not after the pull day. A one-time broadcast carries no send time: when an earlier pull saw it not yet
 Finished, it is the first pull day that saw it Finished (it went out since the pull before);
 when it was already Finished the first time any pull saw it, it is the day its flow was created
 (it went out between then and that pull); unknown while it is not Finished. Recipients and
@@ -138,7 +138,7 @@ def filter_rows(broadcast: Broadcast) -> list[dict[str, Any]]:
                 "depth": depth,
                 "attribute": (by_attribute.get("attribute") or {}).get("name"),
                 "operator": strategy.get("operator") or stored.get("operator"),
-                "values": json.dumps(
+                "comparable_values": json.dumps(
                     strategy.get("comparableValues") or stored.get("segmentIDs") or [],
                     ensure_ascii=False,
                 ),
@@ -200,7 +200,7 @@ BROADCAST_COLUMNS = {
     "status": "string",
     "scheduled_at": "datetime64[us, UTC]",
     "sent_on": "date32[pyarrow]",
-    "repeat": "string",
+    "repeat_type": "string",
     "recipients_count": "Int64",
     "audience_segment_id": "string",
     "audience_segment_name": "string",
@@ -216,7 +216,7 @@ FILTER_COLUMNS = {
     "depth": "Int64",
     "attribute": "string",
     "operator": "string",
-    "values": "string",
+    "comparable_values": "string",
     "nested_segment_id": "string",
 }
 SEGMENT_COLUMNS = {
@@ -243,7 +243,7 @@ def broadcast_row(broadcast: Broadcast, sent: dt.date | None) -> dict[str, Any]:
         "status": broadcast.status,
         "scheduled_at": broadcast.scheduled_at,
         "sent_on": sent,
-        "repeat": broadcast.repeat,
+        "repeat_type": broadcast.repeat,
         "recipients_count": broadcast.recipients_count,
         "audience_segment_id": segment.get("id"),
         "audience_segment_name": segment.get("name"),
@@ -256,14 +256,19 @@ def broadcast_row(broadcast: Broadcast, sent: dt.date | None) -> dict[str, Any]:
 def sent_on(
     broadcast: Broadcast, seen: tuple[dt.date, dt.date | None] | None, day: dt.date
 ) -> dt.date | None:
-    """The UTC day ``broadcast`` went out, as far as the pulls tell (module docstring).
+    """The UTC day ``broadcast`` went out, as far as the pull of ``day`` tells (module docstring).
 
     ``seen`` is (first pull day that saw it, first pull day that saw it Finished) from the
     slices before ``day``, None when no earlier pull saw it.
     """
     if broadcast.kind == "scheduled":
-        live = broadcast.status in ("Live", "Finished") and broadcast.scheduled_at is not None
-        return broadcast.scheduled_at.date() if live else None
+        at = broadcast.scheduled_at
+        due = at is not None and at.tz_convert("UTC").date() <= day
+        return (
+            at.tz_convert("UTC").date()
+            if due and broadcast.status in ("Live", "Finished")
+            else None
+        )
     first_seen, first_finished = seen or (day, None)
     if first_finished is None and broadcast.status == "Finished":
         first_finished = day

@@ -1,0 +1,27 @@
+{{ config(**as_of_partitioned()) }}
+-- The events of the partition day: every attribute value change pulled that day
+-- (attribute_changed, or attribute_cleared when the value was removed) and one
+-- received_broadcast event per user first listed that day as a recipient of a broadcast.
+select
+    {{ as_of_date() }} as as_of_date,
+    user_id,
+    case when value is null then 'attribute_cleared' else 'attribute_changed' end as event,
+    attribute,
+    value,
+    value_type,
+    pulled_at
+from {{ ref('stg_chatfuel__attribute_events') }}
+where valid_from = {{ as_of_date() }}
+
+union all
+
+select
+    {{ as_of_date() }} as as_of_date,
+    user_id,
+    'received_broadcast' as event,
+    'received_broadcast' as attribute,
+    broadcast_id as value,
+    'string' as value_type,
+    pulled_at
+from {{ ref('stg_chatfuel__broadcast_recipients') }}
+where first_listed_on = {{ as_of_date() }}

@@ -1,0 +1,63 @@
+{{ config(**as_of_partitioned()) }}
+-- A readable audience per broadcast as known on the partition day: the segment's current name
+-- and its filters (attribute operator values, joined by the segment's AND/OR, nested segments
+-- in brackets); a broadcast whose filters were never pulled keeps the audience text of its pull.
+with broadcasts as (
+    select * from {{ valid_on_day(ref('stg_chatfuel__broadcasts')) }} as b
+),
+filters as (
+    select * from {{ valid_on_day(ref('stg_chatfuel__user_filters')) }} as f
+),
+segments as (
+    select * from {{ valid_on_day(ref('stg_chatfuel__segments')) }} as s
+),
+conditions as (
+    select
+        broadcast_id,
+        segment_id,
+        depth,
+        filter_id,
+        result_operator,
+        case
+            when nested_segment_id is not null then '[segment ' || nested_segment_id || ']'
+            else trim(coalesce(attribute, '') || ' ' || coalesce(operator, '') || ' '
+                || replace(replace(replace(coalesce(comparable_values, ''), '[', ''), ']', ''), '"', ''))
+        end as condition
+    from filters
+),
+by_segment as (
+    select
+        broadcast_id,
+        segment_id,
+        min(depth) as depth,
+        count(*) as filters,
+        case
+            when max(result_operator) = 'or'
+                then string_agg(condition, ' OR ' order by filter_id)
+            else string_agg(condition, ' AND ' order by filter_id)
+        end as conditions
+    from conditions
+    group by broadcast_id, segment_id
+),
+readable as (
+    select
+        broadcast_id,
+        sum(filters) as filters,
+        string_agg(conditions, ' | ' order by depth, segment_id) as conditions
+    from by_segment
+    group by broadcast_id
+)
+select
+    {{ as_of_date() }} as as_of_date,
+    broadcasts.broadcast_id,
+    broadcasts.audience_segment_id,
+    coalesce(segments.name, broadcasts.audience_segment_name) as audience_segment_name,
+    case
+        when readable.conditions is null then broadcasts.audience
+        when coalesce(segments.name, broadcasts.audience_segment_name) is null then readable.conditions
+        else coalesce(segments.name, broadcasts.audience_segment_name) || ' (' || readable.conditions || ')'
+    end as audience,
+    coalesce(readable.filters, 0) as filters
+from broadcasts
+left join segments on segments.segment_id = broadcasts.audience_segment_id
+left join readable on readable.broadcast_id = broadcasts.broadcast_id
