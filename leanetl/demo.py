@@ -156,6 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"      campaigns: {lake / 'dashboards/campaigns/spend_and_reach' / f'dt={days[-1]}' / 'index.html'}"
     )
+    print(
+        f"      chatfuel: {lake / 'dashboards/chatfuel/subscribers' / f'dt={days[-1]}' / 'index.html'}"
+    )
     print(f"  leads answers      {lake / 'leads'}/<answer>/dt=<day>/data.parquet")
     top = lake / "leads/top_countries" / f"dt={days[-1]}" / "data.parquet"
     print("      " + query_hint(f"select * from '{top}'"))
@@ -189,10 +192,9 @@ def main(argv: list[str] | None = None) -> int:
     for sql in (
         "select attribute, count(*) as n from chatfuel.attribute_events "
         f"where dt = '{days[-1]}' group by 1 order by 2 desc limit 10",
-        "select b.name, b.sent_on, b.audience_segment_name, count(r.user_id) as recipients "
-        "from chatfuel.broadcasts b join chatfuel.broadcast_recipients r "
-        "on r.broadcast_id = b.broadcast_id and r.dt = b.dt "
-        f"where b.dt = '{days[-1]}' group by all order by 2",
+        "select as_of_date, reachable, blocked, engagement_lead, engagement_hot_lead, "
+        "engagement_advocate, engagement_hero, opinion_support, opinion_oppose "
+        "from chatfuel.users_daily order by 1",
     ):
         print("      " + query_hint(sql, current.duckdb_path))
     print("  UI with every run: make dev, then http://127.0.0.1:3000")
