@@ -52,3 +52,32 @@ def test_bigquery_sql_uses_bigquery_forms(compiled: Path) -> None:
     assert "`van-sync`.`van`.`event_signups`" in staging
     users = next(compiled.rglob("stg_chatfuel__users.sql")).read_text()
     assert "`leanetl-ci`.`chatfuel_pr7`.`users`" in users
+
+
+MERGE_MODELS = {
+    "stg_chatfuel__users": ["user_id", "valid_from"],
+    "stg_chatfuel__attribute_events": ["user_id", "attribute", "valid_from"],
+    "stg_chatfuel__broadcasts": ["broadcast_id", "valid_from"],
+    "stg_chatfuel__segments": ["segment_id", "valid_from"],
+    "stg_chatfuel__user_filters": ["broadcast_id", "filter_id", "valid_from"],
+    "stg_chatfuel__broadcast_recipients": ["broadcast_id", "user_id"],
+}
+
+
+def test_the_merge_statements_dbt_runs_on_bigquery_parse(tmp_path: Path) -> None:
+    """dbt's own MERGE for each merge model (rendered by the print_merge_sql operation)."""
+    keyfile = tmp_path / "sa.json"
+    keyfile.write_text(json.dumps(service_account_info(project_id="leanetl-ci")))
+    env = {"GOOGLE_APPLICATION_CREDENTIALS": str(keyfile), "LEANETL_BQ_PROJECT": "leanetl-ci"}
+    for model, key in MERGE_MODELS.items():
+        args = {"model": model, "unique_key": key, "columns": [*key, "pulled_at"]}
+        result = run_dbt(
+            "run-operation", "bigquery", {}, tmp_path, "print_merge_sql",
+            "--args", json.dumps(args), "--no-populate-cache", env=env,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stdout[-3000:]
+        merge = result.stdout[result.stdout.index("merge into") :]
+        merge = merge[: merge.index("\n\n\n")] if "\n\n\n" in merge else merge
+        statement = sqlglot.parse_one(merge.split("\x1b")[0], read="bigquery")
+        assert isinstance(statement, sqlglot.exp.Merge), model
+        assert all(f"DBT_INTERNAL_SOURCE.{k} = DBT_INTERNAL_DEST.{k}" in merge for k in key)
