@@ -39,7 +39,10 @@ def chatfuel_dashboard(
         ]
     )
     status.update_layout(title="Reachable and blocked users", yaxis_title="users")
-    table = broadcasts.sort_values(["sent_on", "name"], na_position="last")[BROADCAST_COLUMNS]
+    # Newest first; broadcasts not sent yet on top.
+    table = broadcasts.sort_values(["sent_on", "name"], ascending=False, na_position="first")[
+        BROADCAST_COLUMNS
+    ]
     return html_page(
         "Chatfuel subscribers and broadcasts",
         f"As pulled by the end of {as_of}. Buckets count reachable users (dbt vars).",
