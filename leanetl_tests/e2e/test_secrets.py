@@ -169,3 +169,37 @@ def test_no_secret_reaches_any_log_file_or_mail_when_every_system_fails(
     assert not leaks(env, captured.out + captured.err, mails)
     # The search can fail: the secrets were sent, just never written down.
     assert (env["dagster"] / "history").exists()
+
+
+CHATFUEL_TOKEN = "cfSECRETtoken-3c2b1a"
+
+
+def test_no_chatfuel_token_reaches_any_file_or_output_when_chatfuel_fails(
+    env, monkeypatch, capfd
+) -> None:
+    from leanetl_tests.fakes.http import FakeServer
+
+    monkeypatch.setenv("LEANETL_CHATFUEL_TOKEN", CHATFUEL_TOKEN)
+    monkeypatch.setenv("LEANETL_CHATFUEL_BOT_ID", "bot-1")
+    monkeypatch.setenv("LEANETL_CHATFUEL_BACKOFF_SECONDS", "0.01")
+    env["secrets"].append(CHATFUEL_TOKEN)
+    errors = {}
+    # 1. Connection refused; 2. a 500 quoting the token; 3. a GraphQL error echoing it.
+    monkeypatch.setenv("LEANETL_CHATFUEL_GRAPHQL_URL", f"{refused_url()}/graphql")
+    errors["refused"] = step_errors(run_job(env, "chatfuel_daily"))
+    echo = f"bad token {CHATFUEL_TOKEN} (Authorization: Bearer {CHATFUEL_TOKEN})"
+    for name, reply in {
+        "500": Response(500, f"<html>upstream failed for Bearer {CHATFUEL_TOKEN}</html>"),
+        "error": Response(
+            200, {"data": None, "errors": [{"message": echo, "extensions": {"code": "BadToken"}}]}
+        ),
+    }.items():
+        with FakeServer(lambda request, reply=reply: reply) as server:
+            monkeypatch.setenv("LEANETL_CHATFUEL_GRAPHQL_URL", f"{server.url}/graphql")
+            errors[name] = step_errors(run_job(env, "chatfuel_daily"))
+    assert "connection failed: ConnectionError" in errors["refused"], errors["refused"]
+    assert "HTTP 500 (after 6 tries)" in errors["500"], errors["500"]
+    assert "failed: BadToken: bad token ***" in errors["error"], errors["error"]
+    captured = capfd.readouterr()
+    assert not leaks(env, captured.out + captured.err, [])
+    assert (env["dagster"] / "history").exists()
