@@ -97,3 +97,15 @@ def intraday_schedule(job: AssetJob, cron: str, name: str, timezone: str) -> dg.
         return dg.RunRequest(run_key=f"{day}@{tick.isoformat()}", partition_key=day)
 
     return _schedule
+
+
+def daily_step(settings: Settings, name: str, include_today: bool = False, **spec: Any) -> Any:
+    """``dg.multi_asset`` of a daily step: the day's partition (today's too with
+    ``include_today``), one day per run, and retries with backoff."""
+    return dg.multi_asset(
+        name=name,
+        partitions_def=daily_partitions(settings, include_today=include_today),
+        backfill_policy=ONE_DAY_PER_RUN,
+        retry_policy=retry_policy(settings),
+        **spec,
+    )

@@ -4,7 +4,7 @@ from typing import Any
 
 import dagster as dg
 
-from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions, retry_policy
+from leanetl.defs.partitions import daily_step
 from leanetl.lib.keys import key_segment
 from leanetl.settings import Settings
 
@@ -42,11 +42,4 @@ def campaigns_step(settings: Settings, name: str, **spec: Any) -> Any:
     """``dg.multi_asset`` of a campaigns step: the domain's group, daily partitions including
     today, one day per run, and retries (every campaigns step talks to MongoDB, the Graph API,
     the lake or GCS)."""
-    return dg.multi_asset(
-        name=name,
-        group_name=DOMAIN,
-        partitions_def=daily_partitions(settings, include_today=True),
-        backfill_policy=ONE_DAY_PER_RUN,
-        retry_policy=retry_policy(settings),
-        **spec,
-    )
+    return daily_step(settings, name, include_today=True, group_name=DOMAIN, **spec)

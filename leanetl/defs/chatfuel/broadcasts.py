@@ -20,6 +20,7 @@ from leanetl.defs.chatfuel.common import (
     USER_FILTERS,
     USERS,
     chatfuel_step,
+    raw_spec,
 )
 from leanetl.defs.checks import check_results
 from leanetl.defs.partitions import partition_day
@@ -154,30 +155,20 @@ def _unknown_recipients(warehouse: Warehouse, day: dt.date) -> int:
     return int(found["n"][0])
 
 
-def _spec(key: dg.AssetKey, description: str, kinds: set[str]) -> dg.AssetSpec:
-    return dg.AssetSpec(
-        key,
-        deps=[USERS],
-        group_name=DOMAIN,
-        description=description,
-        kinds=kinds,
-        tags={"layer": "raw"},
-    )
-
-
 def build_broadcasts_asset(settings: Settings) -> dg.AssetsDefinition:
-    entries = _spec(
+    entries = raw_spec(
         BROADCAST_ENTRIES,
         f"Each broadcast's message as a JSON document under {settings.chatfuel.entries_url}"
         "/dt=<pull day>/<broadcast id>.json.",
-        {"json"},
+        [USERS],
+        frozenset({"json"}),
     )
 
     @chatfuel_step(
         settings,
         "chatfuel_broadcasts",
         specs=[
-            *(_spec(key, text, {"duckdb", "bigquery"}) for key, text in TABLES.items()),
+            *(raw_spec(key, text, [USERS]) for key, text in TABLES.items()),
             entries,
         ],
         check_specs=[

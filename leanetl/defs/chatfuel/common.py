@@ -1,10 +1,10 @@
-"""Keys shared by the Chatfuel assets."""
+"""Keys and step builders shared by the Chatfuel assets."""
 
 from typing import Any
 
 import dagster as dg
 
-from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions, retry_policy
+from leanetl.defs.partitions import daily_step
 from leanetl.settings import Settings
 
 DOMAIN = "chatfuel"
@@ -21,13 +21,22 @@ SEGMENTS = dg.AssetKey([DOMAIN, "segments"])
 
 
 def chatfuel_step(settings: Settings, name: str, **spec: Any) -> Any:
-    """``dg.multi_asset`` of a Chatfuel step: daily partitions (the pull day), one day per run,
-    retries, and all of its tables written together (no subsets)."""
-    return dg.multi_asset(
-        name=name,
-        partitions_def=daily_partitions(settings),
-        backfill_policy=ONE_DAY_PER_RUN,
-        retry_policy=retry_policy(settings),
-        can_subset=False,
-        **spec,
+    """A daily step (the pull day) whose tables are always written together (no subsets)."""
+    return daily_step(settings, name, can_subset=False, **spec)
+
+
+def raw_spec(
+    key: dg.AssetKey,
+    description: str,
+    deps: list[dg.AssetKey],
+    kinds: frozenset[str] = frozenset({"duckdb", "bigquery"}),
+) -> dg.AssetSpec:
+    """A raw table (or document set) a pull writes, one slice per pull day."""
+    return dg.AssetSpec(
+        key,
+        deps=deps,
+        group_name=DOMAIN,
+        description=description,
+        kinds=set(kinds),
+        tags={"layer": "raw"},
     )

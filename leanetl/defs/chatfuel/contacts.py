@@ -22,6 +22,7 @@ from leanetl.defs.chatfuel.common import (
     DOMAIN,
     EXPORT_PREFIX,
     chatfuel_step,
+    raw_spec,
 )
 from leanetl.defs.chatfuel.common import USERS as USERS_KEY
 from leanetl.defs.checks import check_results
@@ -197,23 +198,11 @@ TABLES = {
 }
 
 
-def _table_spec(key: dg.AssetKey, description: str) -> dg.AssetSpec:
-    """A warehouse table the pull writes, one slice per pull day."""
-    return dg.AssetSpec(
-        key,
-        deps=[CONTACTS_EXPORT],
-        group_name=DOMAIN,
-        description=description,
-        kinds={"duckdb", "bigquery"},
-        tags={"layer": "raw"},
-    )
-
-
 def build_contacts_asset(settings: Settings) -> dg.AssetsDefinition:
     @chatfuel_step(
         settings,
         "chatfuel_contacts",
-        specs=[_table_spec(key, text) for key, text in TABLES.items()],
+        specs=[raw_spec(key, text, [CONTACTS_EXPORT]) for key, text in TABLES.items()],
         check_specs=[
             *source_checks(KEYS, "LEANETL_CHATFUEL_QUARANTINE_MAX_SHARE"),
             *(
