@@ -1,11 +1,13 @@
 """The dbt SQL compiles for the BigQuery target and parses as BigQuery SQL (offline)."""
 
+import datetime as dt
 import json
 from pathlib import Path
 
 import pytest
 import sqlglot
 
+from leanetl.defs.partitions import as_of_vars
 from leanetl_tests.dbt_cli import run_dbt
 from leanetl_tests.fakes.google_auth import service_account_info
 
@@ -17,8 +19,10 @@ def compiled(tmp_path_factory, request) -> Path:
     keyfile = tmp / "sa.json"
     keyfile.write_text(json.dumps(service_account_info(project_id="leanetl-ci")))
     dbt_vars = {
-        "as_of_date": "2025-03-14",
-        "as_of_cutoff_utc": "2025-03-15 05:00:00",
+        # A three-day range: the range models compile as they do for a backfill.
+        **as_of_vars(
+            [dt.date(2025, 3, 12), dt.date(2025, 3, 13), dt.date(2025, 3, 14)], "America/Chicago"
+        ),
         "volunteers_signups_database": "van-sync",
         "volunteers_signups_schema": "van",
         "volunteers_signups_table": "event_signups",

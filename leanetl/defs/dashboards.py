@@ -45,15 +45,17 @@ def dashboard_asset(
     description: str,
     include_today: bool = False,
     timezone: str | None = None,
+    backfill_policy: dg.BackfillPolicy = ONE_DAY_PER_RUN,
     **extra: Any,
 ) -> Callable[[Callable[..., Any]], dg.AssetsDefinition]:
-    """The decorator of a domain's dashboard asset: its spec, daily partitions, one day per run,
-    retries (it reads the warehouse, the lake or MongoDB and writes the lake)."""
+    """The decorator of a domain's dashboard asset: its spec, daily partitions, one day per run
+    unless ``backfill_policy`` says otherwise, retries (it reads the warehouse, the lake or
+    MongoDB and writes the lake)."""
     return dg.multi_asset(
         name=f"{key[-1]}_html",
         specs=[dashboard_spec(key, deps, description)],
         partitions_def=daily_partitions(settings, include_today=include_today, timezone=timezone),
-        backfill_policy=ONE_DAY_PER_RUN,
+        backfill_policy=backfill_policy,
         retry_policy=retry_policy(settings),
         **extra,
     )

@@ -15,6 +15,7 @@ from dagster_dbt import (
 
 from leanetl.dbt_project import dbt_project
 from leanetl.defs.partitions import ONE_DAY_PER_RUN
+from leanetl.defs.ranges import RANGE_PER_RUN, partition_days
 from leanetl.io_managers.warehouse import Warehouse
 from leanetl.settings import Settings
 
@@ -53,22 +54,33 @@ class LeanetlDbtTranslator(DagsterDbtTranslator):
 
 
 def with_slice_row_counts(
-    context: dg.AssetExecutionContext, events: list[Any], warehouse: Warehouse, as_of_date: str
+    context: dg.AssetExecutionContext, events: list[Any], warehouse: Warehouse, days: list[dt.date]
 ) -> Iterator[Any]:
     """dbt's events, each intermediate or mart output with ``dagster/row_count``: the rows of
-    the partition day's slice (those models keep one slice per ``as_of_date``; staging models are
-    views over the source, not counted: on BigQuery that would scan the source each run)."""
-    day = dt.date.fromisoformat(as_of_date)
+    the run's day slices (those models keep one slice per ``as_of_date``; staging models are
+    views over the source, not counted: on BigQuery that would scan the source each run). A run
+    over several days adds ``rows_per_day``."""
     for event in events:
         if isinstance(event, dg.Output):
             key = context.asset_key_for_output(event.output_name)
             if context.assets_def.specs_by_key[key].tags.get("dbt_layer") != "staging":
                 table = warehouse.table_ref(key.path[0], key.path[-1])  # manifest names, quoted
                 sql = (
-                    f"select count(*) as n from {table} where as_of_date = {warehouse.param('day')}"
+                    f"select as_of_date, count(*) as n from {table} "
+                    f"where as_of_date between {warehouse.param('first')} "
+                    f"and {warehouse.param('last')} group by as_of_date"
                 )
-                count = int(warehouse.query(sql, {"day": day})["n"].iloc[0])
-                event = event.with_metadata({**event.metadata, "dagster/row_count": count})
+                counts = warehouse.query(sql, {"first": days[0], "last": days[-1]})
+                per_day = {
+                    str(d)[:10]: int(n)
+                    for d, n in zip(counts["as_of_date"], counts["n"], strict=True)
+                }
+                extra: dict[str, Any] = {"dagster/row_count": sum(per_day.values())}
+                if len(days) > 1:
+                    extra["rows_per_day"] = dg.MetadataValue.json(
+                        {d.isoformat(): per_day.get(d.isoformat(), 0) for d in days}
+                    )
+                event = event.with_metadata({**event.metadata, **extra})
         yield event
 
 
@@ -76,9 +88,13 @@ def build_domain_dbt_assets(
     domain: str,
     settings: Settings,
     partitions_def: dg.PartitionsDefinition,
-    vars_for: Callable[[dg.AssetExecutionContext], dict[str, Any]],
+    vars_for: Callable[[list[dt.date]], dict[str, Any]],
+    backfill_policy: dg.BackfillPolicy = ONE_DAY_PER_RUN,
 ) -> dg.AssetsDefinition:
-    """The domain's dbt models, one ``dbt build`` per partition with ``vars_for`` its vars."""
+    """The domain's dbt models: one ``dbt build`` per run, ``vars_for(days)`` its vars. With
+    ``RANGE_PER_RUN`` a backfill is one run and one build: the models compute every day of the
+    range (vars ``as_of_start``..``as_of_end``); models that chain day on day keep one day per run.
+    """
     project = dbt_project()
 
     @dbt_assets(
@@ -89,7 +105,7 @@ def build_domain_dbt_assets(
         partitions_def=partitions_def,
         dagster_dbt_translator=LeanetlDbtTranslator(settings),
         pool="warehouse",
-        backfill_policy=ONE_DAY_PER_RUN,
+        backfill_policy=backfill_policy,
     )
     def _models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
         # Where the warehouse is (profiles.yml reads these vars): given, not exported.
@@ -97,10 +113,16 @@ def build_domain_dbt_assets(
             "leanetl_home": str(settings.home),
             "leanetl_dataset_suffix": settings.dataset_suffix,
         }
-        run_vars = {**where, **vars_for(context)}
-        args = ["build", "--vars", json.dumps(run_vars)]
+        days = partition_days(context)
+        if len(days) > 1 and backfill_policy != RANGE_PER_RUN:
+            raise dg.Failure(
+                description=f"{domain}'s models chain day on day: run one day per run "
+                f"(this run has {len(days)}: {days[0]} to {days[-1]})",
+                allow_retries=False,
+            )
+        args = ["build", "--vars", json.dumps({**where, **vars_for(days)})]
         # Counted once dbt has finished: DuckDB lets no other process open the file meanwhile.
         events = list(dbt.cli(args, context=context).stream())
-        yield from with_slice_row_counts(context, events, warehouse, run_vars["as_of_date"])
+        yield from with_slice_row_counts(context, events, warehouse, days)
 
     return _models

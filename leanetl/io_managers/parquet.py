@@ -11,8 +11,8 @@ import pandas as pd
 
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.lib.parquet import frame_to_parquet_bytes, read_parquet_bytes
+from leanetl.lib.ranges import ADDED_DAY_COLUMN, PARTITION_COLUMN
 
-PARTITION_COLUMN = "dt"
 FILE_NAME = "data.parquet"
 
 
@@ -60,7 +60,10 @@ class PartitionedParquetIOManager(dg.ConfigurableIOManager):
         for partition in partitions:
             part = obj
             if len(partitions) > 1:
-                part = obj[obj[PARTITION_COLUMN].astype(str) == partition]
+                part = obj[obj[PARTITION_COLUMN].astype(str).str[:10] == partition]
+                if obj.attrs.get(ADDED_DAY_COLUMN):
+                    # The day is in the object's path, as in a one-day run's file.
+                    part = part.drop(columns=[PARTITION_COLUMN]).reset_index(drop=True)
             key = partition_object_key(context.asset_key, partition)
             payloads.append((key, frame_to_parquet_bytes(part), len(part)))
         for key, data, _ in payloads:
@@ -85,7 +88,7 @@ class PartitionedParquetIOManager(dg.ConfigurableIOManager):
             for k in self.store.list_keys(asset_prefix(asset_key) + f"/{PARTITION_COLUMN}=")
             if k.endswith(FILE_NAME)
         ]
-        if context.has_asset_partitions and context.has_partition_key:
+        if context.has_asset_partitions and _partitioned_reader(context):
             # A partitioned reader needs exactly its upstream days: a missing one is an error.
             keys = [partition_object_key(asset_key, p) for p in context.asset_partition_keys]
         elif context.has_asset_partitions:
@@ -106,4 +109,24 @@ class PartitionedParquetIOManager(dg.ConfigurableIOManager):
             frames.append(read_parquet_bytes(data))
         if not frames:
             return pd.DataFrame()
-        return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        if len(frames) == 1:
+            return frames[0]
+        if context.has_asset_partitions and _partitioned_reader(context):
+            return _with_days(frames, list(context.asset_partition_keys))
+        return pd.concat(frames, ignore_index=True)
+
+
+def _partitioned_reader(context: dg.InputContext) -> bool:
+    """The reading step runs for one day or a range of days (not for the whole asset)."""
+    return context.has_partition_key or context.step_context.has_partition_key_range
+
+
+def _with_days(frames: list[pd.DataFrame], days: list[str]) -> pd.DataFrame:
+    """Several days' frames as one, each row with its day in ``dt`` (marked as added: a step
+    run per day gets each day's rows without it, as a one-day read returns them)."""
+    frame = pd.concat(
+        [f.assign(**{PARTITION_COLUMN: day}) for f, day in zip(frames, days, strict=True)],
+        ignore_index=True,
+    )
+    frame.attrs[ADDED_DAY_COLUMN] = True
+    return frame

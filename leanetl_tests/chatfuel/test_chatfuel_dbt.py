@@ -121,7 +121,7 @@ def _load(home: Path, day: dt.date) -> None:
 
 def _build(home: Path, day: dt.date) -> None:
     result = dbt_cli.run_dbt(
-        "build", "duckdb", as_of_vars(day, "UTC"), home, "--select", SELECT,
+        "build", "duckdb", as_of_vars([day], "UTC"), home, "--select", SELECT,
         env={"LEANETL_HOME": str(home), "LEANETL_DATASET_SUFFIX": ""},
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-3000:]

@@ -32,7 +32,7 @@ def run_dbt(home: Path, command: str, as_of: str, *extra: str, timezone: str = "
     return dbt_cli.run_dbt(
         command,
         "duckdb",
-        as_of_vars(dt.date.fromisoformat(as_of), timezone),
+        as_of_vars([dt.date.fromisoformat(as_of)], timezone),
         home,
         "--select",
         "staging.volunteers intermediate.volunteers marts.volunteers",

@@ -8,7 +8,7 @@ from leanetl.defs.chatfuel.common import CONTACTS_EXPORT, DOMAIN
 from leanetl.defs.chatfuel.contacts import build_contacts_asset
 from leanetl.defs.chatfuel.dashboard import build_dashboard_asset
 from leanetl.defs.dbt import build_domain_dbt_assets
-from leanetl.defs.partitions import as_of_vars, daily_partitions, daily_schedule, partition_day
+from leanetl.defs.partitions import as_of_vars, daily_partitions, daily_schedule
 from leanetl.defs.policies import domain_defs
 from leanetl.settings import Settings
 from leanetl.settings import settings as process_settings
@@ -41,7 +41,7 @@ def build_defs(settings: Settings) -> dg.Definitions:
                 DOMAIN,
                 settings,
                 daily_partitions(settings),
-                lambda context: as_of_vars(partition_day(context), settings.timezone),
+                lambda days: as_of_vars(days, settings.timezone),
             ),
             build_dashboard_asset(settings),
         ],

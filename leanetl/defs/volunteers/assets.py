@@ -1,18 +1,15 @@
 """The volunteers domain: VAN sign-up status history, flake-rate models and their dashboard."""
 
+import datetime as dt
 from collections.abc import Iterator
+from typing import Any
 
 import dagster as dg
 
 from leanetl.defs.dbt import build_domain_dbt_assets
 from leanetl.defs.metadata import window
-from leanetl.defs.partitions import (
-    ONE_DAY_PER_RUN,
-    as_of_vars,
-    daily_partitions,
-    partition_day,
-    retry_policy,
-)
+from leanetl.defs.partitions import as_of_vars, daily_partitions, retry_policy
+from leanetl.defs.ranges import RANGE_PER_RUN
 from leanetl.defs.sources import (
     SourceConfig,
     SourceKeys,
@@ -57,7 +54,7 @@ def build_local_signups_asset(settings: Settings) -> dg.AssetsDefinition:
         check_specs=source_checks(KEYS, "LEANETL_VOLUNTEERS_QUARANTINE_MAX_SHARE"),
         pool="warehouse",
         retry_policy=retry_policy(settings),
-        backfill_policy=ONE_DAY_PER_RUN,
+        backfill_policy=RANGE_PER_RUN,
     )
     def load_event_signups(
         context: dg.AssetExecutionContext, config: SourceConfig
@@ -111,10 +108,11 @@ def signups_source_vars(settings: Settings) -> dict[str, str | None]:
 
 
 def build_volunteers_dbt_assets(settings: Settings) -> dg.AssetsDefinition:
-    def vars_for(context: dg.AssetExecutionContext) -> dict[str, str | None]:
-        return {
-            **as_of_vars(partition_day(context), settings.timezone),
-            **signups_source_vars(settings),
-        }
+    """The flake-rate models: a run over N days is one ``dbt build`` of all N."""
 
-    return build_domain_dbt_assets(DOMAIN, settings, daily_partitions(settings), vars_for)
+    def vars_for(days: list[dt.date]) -> dict[str, Any]:
+        return {**as_of_vars(days, settings.timezone), **signups_source_vars(settings)}
+
+    return build_domain_dbt_assets(
+        DOMAIN, settings, daily_partitions(settings), vars_for, backfill_policy=RANGE_PER_RUN
+    )

@@ -1,17 +1,20 @@
 {{ config(**as_of_partitioned()) }}
--- Last status of every sign-up as known when the partition day ended (point in time): changes
--- recorded later are ignored, so a backfilled day reproduces what the team saw that day.
-with known as (
-    select *, {{ status_class('status_key') }} as status_class
-    from {{ ref('stg_volunteers__event_signups') }}
-    where status_changed_at < {{ as_of_cutoff() }}
+-- Last status of every sign-up as known when each partition day ended (point in time): changes
+-- recorded later are ignored, so a backfilled day reproduces what the team saw that day. One
+-- build computes every day of the run's range, each from the same rule.
+with days as {{ as_of_spine() }},
+
+known as (
+    select days.as_of_date, signups.*, {{ status_class('signups.status_key') }} as status_class
+    from {{ ref('stg_volunteers__event_signups') }} as signups
+    inner join days on signups.status_changed_at < days.as_of_cutoff
 ),
 
 ranked as (
     select
         known.*,
         row_number() over (
-            partition by event_signup_id
+            partition by as_of_date, event_signup_id
             order by
                 status_changed_at desc,
                 {{ status_precedence('status_class') }} desc,
@@ -26,7 +29,7 @@ ranked as (
 )
 
 select
-    {{ as_of_date() }} as as_of_date,
+    as_of_date,
     event_signup_id,
     event_id,
     event_date,

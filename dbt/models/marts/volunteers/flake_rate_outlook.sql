@@ -4,34 +4,35 @@
 -- last status is a scheduled one. Nothing has happened yet in those: flake_rate is null, not 0.
 with upcoming as (
     select
+        as_of_date,
         event_location_id,
         week_start,
         {{ summed_status_counts() }}
     from {{ ref('int_volunteers__weekly_signup_counts') }}
-    where as_of_date = {{ as_of_date() }} and upcoming
-    group by event_location_id, week_start
+    where {{ as_of_in_range('as_of_date') }} and upcoming
+    group by as_of_date, event_location_id, week_start
 ),
 
 regions as (
-    select event_location_id, max(event_location_name) as event_location_name
+    select as_of_date, event_location_id, max(event_location_name) as event_location_name
     from {{ ref('int_volunteers__weekly_signup_counts') }}
-    where as_of_date = {{ as_of_date() }} and upcoming
-    group by event_location_id
+    where {{ as_of_in_range('as_of_date') }} and upcoming
+    group by as_of_date, event_location_id
 )
 
 select weekly.*, false as future_week
 from {{ ref('flake_rate_weekly') }} as weekly
-where weekly.as_of_date = {{ as_of_date() }}
+where {{ as_of_in_range('weekly.as_of_date') }}
 
 union all
 
 select
-    {{ as_of_date() }} as as_of_date,
+    upcoming.as_of_date,
     upcoming.week_start,
     {{ add_days('upcoming.week_start', 6) }} as week_end,
     upcoming.event_location_id,
     regions.event_location_name,
-    upcoming.week_start = {{ week_start_saturday(as_of_date()) }} as current_week,
+    upcoming.week_start = {{ week_start_saturday('upcoming.as_of_date') }} as current_week,
     upcoming.no_show,
     upcoming.cancelled,
     upcoming.completed,
@@ -42,4 +43,5 @@ select
     true as future_week
 from upcoming
 left join regions
-    on regions.event_location_id = upcoming.event_location_id
+    on regions.as_of_date = upcoming.as_of_date
+    and regions.event_location_id = upcoming.event_location_id

@@ -1,5 +1,7 @@
 -- Typed, trimmed sign-up status changes; `status_key` is the status compared case-insensitively.
-select
+-- Distinct: the local source keeps one snapshot of the whole history per load day, and a change
+-- listed twice is still one change.
+select distinct
     cast(event_signup_id as {{ dbt.type_bigint() }}) as event_signup_id,
     cast(event_id as {{ dbt.type_bigint() }}) as event_id,
     cast(event_date as date) as event_date,
