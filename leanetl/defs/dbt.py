@@ -14,8 +14,7 @@ from dagster_dbt import (
 )
 
 from leanetl.dbt_project import dbt_project
-from leanetl.defs.partitions import ONE_DAY_PER_RUN
-from leanetl.defs.ranges import RANGE_PER_RUN, partition_days
+from leanetl.defs.ranges import RANGE_PER_RUN, RangeResults, partition_days
 from leanetl.io_managers.warehouse import Warehouse
 from leanetl.settings import Settings
 
@@ -89,12 +88,11 @@ def build_domain_dbt_assets(
     settings: Settings,
     partitions_def: dg.PartitionsDefinition,
     vars_for: Callable[[list[dt.date]], dict[str, Any]],
-    backfill_policy: dg.BackfillPolicy = ONE_DAY_PER_RUN,
+    one_day_per_build: bool = False,
 ) -> dg.AssetsDefinition:
-    """The domain's dbt models: one ``dbt build`` per run, ``vars_for(days)`` its vars. With
-    ``RANGE_PER_RUN`` a backfill is one run and one build: the models compute every day of the
-    range (vars ``as_of_start``..``as_of_end``); models that chain day on day keep one day per run.
-    """
+    """The domain's dbt models; a backfill is one run. By default one ``dbt build`` computes every
+    day of the run (vars ``as_of_start``..``as_of_end`` from ``vars_for(days)``); models that
+    chain day on day (``one_day_per_build``) get one build per day, oldest first, in that run."""
     project = dbt_project()
 
     @dbt_assets(
@@ -105,7 +103,7 @@ def build_domain_dbt_assets(
         partitions_def=partitions_def,
         dagster_dbt_translator=LeanetlDbtTranslator(settings),
         pool="warehouse",
-        backfill_policy=backfill_policy,
+        backfill_policy=RANGE_PER_RUN,
     )
     def _models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
         # Where the warehouse is (profiles.yml reads these vars): given, not exported.
@@ -114,12 +112,23 @@ def build_domain_dbt_assets(
             "leanetl_dataset_suffix": settings.dataset_suffix,
         }
         days = partition_days(context)
-        if len(days) > 1 and backfill_policy != RANGE_PER_RUN:
-            raise dg.Failure(
-                description=f"{domain}'s models chain day on day: run one day per run "
-                f"(this run has {len(days)}: {days[0]} to {days[-1]})",
-                allow_retries=False,
-            )
+        builds = [[day] for day in days] if one_day_per_build else [days]
+        if len(builds) == 1:
+            yield from _build(context, dbt, warehouse, days, where)
+            return
+        results = RangeResults()
+        for build_days in builds:
+            for event in _build(context, dbt, warehouse, build_days, where):
+                results.add(build_days[-1].isoformat(), event)
+        yield from results.merged([day.isoformat() for day in days])
+
+    def _build(
+        context: dg.AssetExecutionContext,
+        dbt: DbtCliResource,
+        warehouse: Warehouse,
+        days: list[dt.date],
+        where: dict[str, str],
+    ) -> Iterator[Any]:
         args = ["build", "--vars", json.dumps({**where, **vars_for(days)})]
         # Counted once dbt has finished: DuckDB lets no other process open the file meanwhile.
         events = list(dbt.cli(args, context=context).stream())

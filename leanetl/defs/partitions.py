@@ -6,15 +6,12 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
+from leanetl.defs.ranges import RANGE_PER_RUN, per_day
 from leanetl.lib.calendar import day_end_utc
 from leanetl.settings import Settings
 
 # What dg.define_asset_job returns: its class is not part of Dagster's public API.
 AssetJob: TypeAlias = Any
-
-# Every partitioned asset runs one day per run (dbt gets its day from vars): one policy for all,
-# so that jobs mixing dbt and Python assets have a single backfill policy.
-ONE_DAY_PER_RUN = dg.BackfillPolicy.multi_run(max_partitions_per_run=1)
 
 
 def daily_partitions(
@@ -107,11 +104,13 @@ def intraday_schedule(job: AssetJob, cron: str, name: str, timezone: str) -> dg.
 
 def daily_step(settings: Settings, name: str, include_today: bool = False, **spec: Any) -> Any:
     """``dg.multi_asset`` of a daily step: the day's partition (today's too with
-    ``include_today``), one day per run, and retries with backoff."""
-    return dg.multi_asset(
+    ``include_today``), a backfill as one run (the body runs per day: ``per_day``), and
+    retries with backoff."""
+    decorator = dg.multi_asset(
         name=name,
         partitions_def=daily_partitions(settings, include_today=include_today),
-        backfill_policy=ONE_DAY_PER_RUN,
+        backfill_policy=RANGE_PER_RUN,
         retry_policy=retry_policy(settings),
         **spec,
     )
+    return lambda body: decorator(per_day(body))

@@ -104,7 +104,9 @@ def _with_day(frame: Any, day: str) -> Any:
 def _merged_output(name: str, outputs: dict[str, dg.Output]) -> dg.Output:
     values = [_with_day(o.value, day) for day, o in outputs.items()]
     frames = [v for v in values if isinstance(v, pd.DataFrame)]
-    if len(frames) != len(values):
+    if (frames and len(frames) != len(values)) or (
+        not frames and any(v is not None for v in values)
+    ):
         raise TypeError(f"output {name!r}: a run over several days merges DataFrames only")
     value = pd.concat(frames, ignore_index=True) if frames else None
     if value is not None:
@@ -135,13 +137,14 @@ def _merged_check(results: dict[str, dg.AssetCheckResult]) -> dg.AssetCheckResul
     )
 
 
-class _RangeResults:
+class RangeResults:
     """What the days of a range yielded, by output, asset and check."""
 
     def __init__(self) -> None:
         self.outputs: dict[str, dict[str, dg.Output]] = defaultdict(dict)
         self.materialized: dict[dg.AssetKey, dict[str, dg.MaterializeResult]] = defaultdict(dict)
         self.checks: dict[tuple[Any, str], dict[str, dg.AssetCheckResult]] = defaultdict(dict)
+        self.observations: list[dg.AssetObservation] = []
 
     def add(self, day: str, event: Any) -> None:
         if isinstance(event, dg.Output):
@@ -150,6 +153,8 @@ class _RangeResults:
             self.materialized[event.asset_key][day] = event
         elif isinstance(event, dg.AssetCheckResult):
             self.checks[(event.asset_key, event.check_name)][day] = event
+        elif isinstance(event, dg.AssetObservation):
+            self.observations.append(event)
         else:
             raise TypeError(f"a run over several days cannot merge {type(event).__name__}")
 
@@ -170,6 +175,7 @@ class _RangeResults:
             )
         for by_day in self.checks.values():
             yield _merged_check(by_day)
+        yield from self.observations
 
 
 def _require_every_day(what: str, by_day: dict[str, Any], days: list[str]) -> None:
@@ -184,21 +190,31 @@ def _require_every_day(what: str, by_day: dict[str, Any], days: list[str]) -> No
         )
 
 
-def per_day(body: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[Any]]:
-    """The step of ``body`` (a generator over one day) for a run over any range of days."""
+def _events(returned: Any) -> Iterator[Any]:
+    """What a body gave: yielded events, one returned result, or nothing."""
+    if returned is None:
+        return iter(())
+    if isinstance(returned, dg.Output | dg.MaterializeResult | dg.AssetCheckResult):
+        return iter((returned,))
+    return iter(returned)
+
+
+def per_day(body: Callable[..., Any]) -> Callable[..., Iterator[Any]]:
+    """The step of ``body`` (one day's work: yields or returns its results) for a run over any
+    range of days."""
 
     @functools.wraps(body)
     def step(context: dg.AssetExecutionContext, *args: Any, **kwargs: Any) -> Iterator[Any]:
         partitioned = context.assets_def.partitions_def is not None
         days = list(context.partition_keys) if partitioned else []
         if len(days) <= 1:
-            yield from body(context, *args, **kwargs)
+            yield from _events(body(context, *args, **kwargs))
             return
-        results = _RangeResults()
+        results = RangeResults()
         for i, day in enumerate(days, 1):
             context.log.info(f"day {i}/{len(days)}: {day}")
             day_kwargs = {name: day_slice(value, day) for name, value in kwargs.items()}
-            for event in body(DayContext(context, day), *args, **day_kwargs) or ():
+            for event in _events(body(DayContext(context, day), *args, **day_kwargs)):
                 results.add(day, event)
         yield from results.merged(days)
 

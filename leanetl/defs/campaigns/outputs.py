@@ -25,11 +25,11 @@ from leanetl.defs.campaigns.common import (
 )
 from leanetl.defs.metadata import preview
 from leanetl.defs.partitions import (
-    ONE_DAY_PER_RUN,
     daily_partitions,
     partition_day,
     retry_policy,
 )
+from leanetl.defs.ranges import RANGE_PER_RUN, per_day
 from leanetl.io_managers.mongo import MongoStore, UpsertStats, upsert_documents
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.io_managers.parquet import partition_object_key
@@ -89,7 +89,7 @@ def _out_asset(
         ],
         "ins": {name: dg.AssetIn(k) for name, k in inputs.items()},
         "partitions_def": daily_partitions(settings, include_today=True),
-        "backfill_policy": ONE_DAY_PER_RUN,
+        "backfill_policy": RANGE_PER_RUN,
         "retry_policy": retry_policy(settings) if retries else None,
         "check_specs": [dg.AssetCheckSpec(check[0], asset=key, blocking=True, description=check[1])]
         if check
@@ -120,6 +120,7 @@ def build_reach_map(settings: Settings) -> dg.AssetsDefinition:
             {"totals": INSIGHTS_TOTALS, "plan": INSIGHTS_CHANGES},
         )
     )
+    @per_day
     def reach_map(
         context: dg.AssetExecutionContext,
         maps: ObjectStore,
@@ -184,6 +185,7 @@ def build_campaign_stats_asset(settings: Settings) -> dg.AssetsDefinition:
             retries=False,
         )
     )
+    @per_day
     def campaign_stats_asset(
         context: dg.AssetExecutionContext,
         lake: ObjectStore,
@@ -242,6 +244,7 @@ def build_expenditures(settings: Settings) -> dg.AssetsDefinition:
             ),
         )
     )
+    @per_day
     def expenditures(
         context: dg.AssetExecutionContext,
         mongo: MongoStore,
@@ -305,6 +308,7 @@ def build_canvases(settings: Settings) -> dg.AssetsDefinition:
             ),
         )
     )
+    @per_day
     def canvases(
         context: dg.AssetExecutionContext,
         mongo: MongoStore,

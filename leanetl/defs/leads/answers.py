@@ -7,11 +7,11 @@ from leanetl.defs.checks import check_results
 from leanetl.defs.leads.common import COMPANIES, DOMAIN, LEADS
 from leanetl.defs.metadata import preview
 from leanetl.defs.partitions import (
-    ONE_DAY_PER_RUN,
     daily_partitions,
     partition_day,
     retry_policy,
 )
+from leanetl.defs.ranges import RANGE_PER_RUN, per_day
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.io_managers.parquet import partition_object_key
 from leanetl.lib.leads.answers import (
@@ -66,8 +66,9 @@ def build_answers_asset(settings: Settings) -> dg.AssetsDefinition:
             for check, text in CHECKS.items()
         ],
         retry_policy=retry_policy(settings),
-        backfill_policy=ONE_DAY_PER_RUN,
+        backfill_policy=RANGE_PER_RUN,
     )
+    @per_day
     def answer_leads_questions(
         context: dg.AssetExecutionContext, pyspark: LazyPySparkResource, lake: ObjectStore
     ):

@@ -13,7 +13,8 @@ from leanetl.defs.leads.common import (
     LEADS_RAW,
 )
 from leanetl.defs.metadata import window
-from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions
+from leanetl.defs.partitions import daily_partitions
+from leanetl.defs.ranges import RANGE_PER_RUN, per_day
 from leanetl.defs.sources import (
     SourceKeys,
     SourceRead,
@@ -77,8 +78,9 @@ def _build(
             ),
         },
         check_specs=_checks(keys, unique_on),
-        backfill_policy=ONE_DAY_PER_RUN,
+        backfill_policy=RANGE_PER_RUN,
     )
+    @per_day
     def clean_asset(context: dg.AssetExecutionContext, raw: pd.DataFrame):
         cleaned = clean(raw)
         read = SourceRead(

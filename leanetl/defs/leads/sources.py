@@ -10,7 +10,8 @@ import pandas as pd
 from leanetl.clients.sheets import SheetsUnavailable
 from leanetl.defs.leads.common import COMPANIES_RAW, DOMAIN, LEADS_RAW
 from leanetl.defs.metadata import preview
-from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions, retry_policy
+from leanetl.defs.partitions import daily_partitions, retry_policy
+from leanetl.defs.ranges import RANGE_PER_RUN, per_day
 from leanetl.defs.resources import GoogleSheetsResource
 from leanetl.defs.sources import (
     SourceConfig,
@@ -52,12 +53,13 @@ def _prepare_local_sample(settings: Settings, source: ObjectStore) -> None:
 def raw_source(
     settings: Settings, name: str, key: dg.AssetKey, kinds: set[str], description: str
 ) -> Callable[[Callable[..., Any]], dg.AssetsDefinition]:
-    """A daily source snapshot stored as Parquet, retried when the outside system fails."""
-    return dg.multi_asset(
+    """A daily source snapshot stored as Parquet, retried when the outside system fails; a
+    backfill is one run that reads the source once per day (``per_day``)."""
+    decorator = dg.multi_asset(
         name=name,
         group_name=DOMAIN,
         partitions_def=daily_partitions(settings),
-        backfill_policy=ONE_DAY_PER_RUN,
+        backfill_policy=RANGE_PER_RUN,
         retry_policy=retry_policy(settings),
         outs={
             key.path[-1]: dg.AssetOut(
@@ -72,6 +74,7 @@ def raw_source(
         },
         check_specs=[truncation_check_spec(key)],
     )
+    return lambda body: decorator(per_day(body))
 
 
 def guarded_output(

@@ -113,6 +113,4 @@ def build_volunteers_dbt_assets(settings: Settings) -> dg.AssetsDefinition:
     def vars_for(days: list[dt.date]) -> dict[str, Any]:
         return {**as_of_vars(days, settings.timezone), **signups_source_vars(settings)}
 
-    return build_domain_dbt_assets(
-        DOMAIN, settings, daily_partitions(settings), vars_for, backfill_policy=RANGE_PER_RUN
-    )
+    return build_domain_dbt_assets(DOMAIN, settings, daily_partitions(settings), vars_for)

@@ -6,7 +6,6 @@ import dagster as dg
 
 from leanetl.defs.dashboards import PLOTLY_SRC, dashboard_asset, dashboard_key, publish_dashboard
 from leanetl.defs.partitions import partition_day
-from leanetl.defs.ranges import RANGE_PER_RUN, per_day
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.io_managers.warehouse import Warehouse
 from leanetl.lib.volunteers.dashboard import flake_rate_dashboard
@@ -22,9 +21,7 @@ def build_dashboard_asset(settings: Settings) -> dg.AssetsDefinition:
         [[DOMAIN, "flake_rate_outlook"]],
         "Flake rate by week per region, the current week by region, and the table.",
         pool="warehouse",
-        backfill_policy=RANGE_PER_RUN,
     )
-    @per_day
     def flake_rate_dashboard_html(
         context: dg.AssetExecutionContext, warehouse: Warehouse, lake: ObjectStore
     ) -> Iterator[dg.MaterializeResult]:

@@ -8,7 +8,8 @@ import dagster as dg
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions, retry_policy
+from leanetl.defs.partitions import daily_partitions, retry_policy
+from leanetl.defs.ranges import RANGE_PER_RUN, per_day
 from leanetl.defs.resources import GlueResource
 from leanetl.defs.web_events.common import (
     DEAD_LETTERS,
@@ -129,10 +130,11 @@ def build_query_asset(settings: Settings) -> dg.AssetsDefinition:
             )
         ],
         partitions_def=daily_partitions(settings, include_today=True, timezone="UTC"),
-        backfill_policy=ONE_DAY_PER_RUN,
+        backfill_policy=RANGE_PER_RUN,
         retry_policy=retry_policy(settings),
         pool="warehouse",
     )
+    @per_day
     def web_events_query_tables(
         context: dg.AssetExecutionContext,
         web_lake: ObjectStore,

@@ -9,7 +9,8 @@ import dagster as dg
 from pydantic import Field
 
 from leanetl.defs.checks import check_results
-from leanetl.defs.partitions import ONE_DAY_PER_RUN, daily_partitions, partition_day, retry_policy
+from leanetl.defs.partitions import daily_partitions, partition_day, retry_policy
+from leanetl.defs.ranges import RANGE_PER_RUN, per_day
 from leanetl.defs.sources import quarantine_metadata
 from leanetl.defs.web_events.common import (
     CALL_TABLES,
@@ -166,12 +167,13 @@ def build_transform_asset(settings: Settings) -> dg.AssetsDefinition:
             for name, (key, text) in CHECKS.items()
         ],
         partitions_def=daily_partitions(settings, include_today=True, timezone="UTC"),
-        backfill_policy=ONE_DAY_PER_RUN,
+        backfill_policy=RANGE_PER_RUN,
         retry_policy=retry_policy(settings),
         can_subset=False,
         # One transform at a time where the deployment sets this pool's limit to 1 (README).
         pool="web_events_names",
     )
+    @per_day
     def transform_web_events(
         context: dg.AssetExecutionContext,
         config: WebEventsConfig,

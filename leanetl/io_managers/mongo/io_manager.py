@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from leanetl.io_managers.mongo.resource import MongoStore
+from leanetl.lib.ranges import ADDED_DAY_COLUMN, PARTITION_COLUMN, day_slice
 
 PARTITION_FIELD = "_leanetl_dt"
 BATCH_FIELD = "_leanetl_batch"
@@ -126,6 +127,33 @@ class MongoIOManager(dg.ConfigurableIOManager):
         if obj is None:
             return
         domain, collection = self._where(context.asset_key)
+        partitions = list(context.asset_partition_keys) if context.has_asset_partitions else []
+        if len(partitions) > 1 and not (
+            isinstance(obj, pd.DataFrame) and PARTITION_COLUMN in obj.columns
+        ):
+            raise ValueError(
+                f"{context.asset_key.to_user_string()}: a run over {len(partitions)} partitions "
+                f"must return a frame with a '{PARTITION_COLUMN}' column to split by day"
+            )
+        # Every batch is checked before any is written.
+        batches = {
+            partition: self._documents(
+                context, day_slice(obj, partition) if partitions[1:] else obj
+            )
+            for partition in partitions or [UNPARTITIONED]
+        }
+        written = 0
+        with self.mongo.session(domain) as database:
+            for partition, documents in batches.items():
+                written += replace_partition(database, collection, partition, documents)
+        context.add_output_metadata(
+            {"dagster/row_count": written, "collection": f"{domain}.{collection}"}
+        )
+
+    @staticmethod
+    def _documents(
+        context: dg.OutputContext, obj: pd.DataFrame | list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
         documents = frame_to_documents(obj) if isinstance(obj, pd.DataFrame) else list(obj)
         if any("_id" in d for d in documents):
             # Every partition's batch is new documents: a caller's _id would collide with the
@@ -134,18 +162,7 @@ class MongoIOManager(dg.ConfigurableIOManager):
                 f"{context.asset_key.to_user_string()}: the Mongo IO manager gives documents "
                 "their own _id; store the value under another name (e.g. document_id)"
             )
-        partitions = list(context.asset_partition_keys) if context.has_asset_partitions else []
-        if len(partitions) > 1:
-            raise ValueError(
-                f"{context.asset_key.to_user_string()}: the Mongo IO manager writes one partition "
-                "per run"
-            )
-        partition = partitions[0] if partitions else UNPARTITIONED
-        with self.mongo.session(domain) as database:
-            written = replace_partition(database, collection, partition, documents)
-        context.add_output_metadata(
-            {"dagster/row_count": written, "collection": f"{domain}.{collection}"}
-        )
+        return documents
 
     def load_input(self, context: dg.InputContext) -> pd.DataFrame:
         domain, collection = self._where(context.asset_key)
@@ -153,5 +170,15 @@ class MongoIOManager(dg.ConfigurableIOManager):
             list(context.asset_partition_keys) if context.has_asset_partitions else [UNPARTITIONED]
         )
         with self.mongo.session(domain) as database:
+            if len(partitions) > 1 and context.step_context.has_partition_key_range:
+                # A step over a range of days: each row with its day, split again per day.
+                rows = [
+                    {**doc, PARTITION_COLUMN: p}
+                    for p in partitions
+                    for doc in read_partition(database, collection, p)
+                ]
+                frame = pd.DataFrame(rows)
+                frame.attrs[ADDED_DAY_COLUMN] = True
+                return frame
             rows = [doc for p in partitions for doc in read_partition(database, collection, p)]
         return pd.DataFrame(rows)
