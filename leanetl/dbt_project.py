@@ -3,10 +3,13 @@
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from functools import cache
+from importlib import metadata
 from pathlib import Path
 
-from dagster_dbt import DbtProject
+from dagster_dbt import DbtCliResource, DbtProject
+from packaging import version
 
 from leanetl.settings import DBT_PROJECT_DIR, settings
 
@@ -47,3 +50,22 @@ def dbt_project() -> DbtProject:
             check=True,
         )
     return project
+
+
+class LeanetlDbtCliResource(DbtCliResource):
+    """dagster-dbt's resource without two costs it pays before every ``dbt build`` that leanetl
+    does not need (measured 2026-11-26: 6.6 s and 2.0 s of each build's 9 s head start):
+
+    - ``dbt --version`` in a subprocess, to learn the version: leanetl's dbt is the dbt-core
+      installed beside this code (``dbt_executable``), so the package metadata says it;
+    - an in-process dbt adapter, used only to fetch row counts or column metadata from the
+      warehouse after the build: leanetl counts the day slices itself (``defs.dbt``), and on
+      DuckDB a second connection would have to wait for dbt's.
+    """
+
+    @property
+    def _cli_version(self) -> version.Version:
+        return version.parse(metadata.version("dbt-core"))
+
+    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:
+        return None

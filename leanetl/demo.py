@@ -8,10 +8,22 @@ import argparse
 import datetime as dt
 import os
 import sys
+import threading
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from dagster import DagsterInstance, ExecuteInProcessResult
+    from tqdm import tqdm
+
+# The tags of a run over a range of partitions (what a single-run backfill launches).
+RANGE_START_TAG = "dagster/asset_partition_range_start"
+RANGE_END_TAG = "dagster/asset_partition_range_end"
 
 INSTANCE_HEADER = "# Written by leanetl (make demo / make dev)."
 INSTANCE_YAML = f"""\
@@ -75,9 +87,185 @@ def query_hint(sql: str, database: Path | None = None) -> str:
     return f'.venv/bin/python -c "import duckdb; {connect}.sql(\\"{sql}\\").show()"'
 
 
+JOBS = {
+    "volunteers": "volunteers_daily",
+    "leads": "leads_daily",
+    "campaigns": "campaigns_refresh",
+    "web_events": "web_events_transform",
+    "chatfuel": "chatfuel_daily",
+}
+
+
+@dataclass
+class DomainRun:
+    """What one domain's run (or runs, one a day) did: for the summary table."""
+
+    domain: str
+    runs: int = 0
+    seconds: float = 0.0
+    rows: int = 0
+    checks: int = 0
+    failed_checks: list[str] = field(default_factory=list)
+    ok: bool = True
+
+
+def _rows_written(result: "ExecuteInProcessResult") -> int:
+    """Rows the run's materialisations report; a range run reports the range's total once per
+    day, so each asset counts once (its largest figure)."""
+    per_asset: dict[str, int] = {}
+    for event in result.all_events:
+        if event.event_type_value != "ASSET_MATERIALIZATION":
+            continue
+        materialization = event.step_materialization_data.materialization
+        value = materialization.metadata.get("dagster/row_count")
+        key = materialization.asset_key.to_user_string()
+        if value is not None:
+            per_asset[key] = max(per_asset.get(key, 0), int(value.value))
+    return sum(per_asset.values())
+
+
+def _record(record: DomainRun, result: "ExecuteInProcessResult", seconds: float) -> None:
+    checks = [
+        e.asset_check_evaluation_data
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+    ]
+    record.runs += 1
+    record.seconds += seconds
+    record.rows += _rows_written(result)
+    record.checks += len(checks)
+    record.failed_checks += [c.check_name for c in checks if not c.passed]
+    record.ok = record.ok and result.success
+
+
+class StepProgress:
+    """A progress bar of a run's steps, fed by polling the instance's event log from a thread
+    (the run itself holds the main thread; its logs go to the demo log, the bar to the terminal)."""
+
+    def __init__(self, instance: "DagsterInstance", run_id: str, bar: "tqdm") -> None:
+        self._instance, self._run_id, self._bar = instance, run_id, bar
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    def _poll(self) -> None:
+        import dagster as dg
+
+        while not self._stop.wait(0.5):
+            done = len(
+                self._instance.all_logs(self._run_id, of_type=dg.DagsterEventType.STEP_SUCCESS)
+            )
+            self._bar.n = min(done, self._bar.total)
+            self._bar.refresh()
+
+    def __enter__(self) -> "StepProgress":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def run_domain(
+    domain: str,
+    days: list[dt.date],
+    per_day: bool,
+    instance: "DagsterInstance",
+    log: Path,
+    terminal: TextIO,
+) -> DomainRun:
+    """The domain's job over ``days``: one run for the range (as a single-run backfill launches
+    it), or with ``per_day`` one run a day; a progress bar of steps on ``terminal``."""
+    from tqdm import tqdm
+
+    from leanetl.definitions import defs
+    from leanetl.defs.run_health import WORKER_PID_TAG
+
+    job = defs.resolve_job_def(JOBS[domain])
+    record = DomainRun(domain)
+    batches = [[day] for day in days] if per_day else [days]
+    steps = len(job.graph.nodes)
+    with tqdm(
+        total=steps * len(batches), desc=f"{domain:<11}", unit="step", file=terminal, leave=True
+    ) as bar:
+        for batch in batches:
+            tags = {
+                WORKER_PID_TAG: str(os.getpid())
+            }  # if this process dies, fail_dead_runs can tell
+            if len(batch) > 1:
+                tags |= {
+                    RANGE_START_TAG: batch[0].isoformat(),
+                    RANGE_END_TAG: batch[-1].isoformat(),
+                }
+            run_id = str(uuid.uuid4())
+            started = time.monotonic()
+            base = bar.n
+            progress_bar = _Offset(bar, base)
+            with StepProgress(instance, run_id, progress_bar), output_to(log):
+                result = job.execute_in_process(
+                    partition_key=batch[0].isoformat() if len(batch) == 1 else None,
+                    instance=instance,
+                    raise_on_error=False,
+                    run_id=run_id,
+                    tags=tags,
+                )
+            bar.n = base + steps
+            bar.refresh()
+            _record(record, result, time.monotonic() - started)
+            if not result.success:
+                print(f"run {result.run_id} failed; see {log} or `make dev`", file=sys.stderr)
+                break
+    return record
+
+
+class _Offset:
+    """One run's view of a bar that counts the steps of several runs."""
+
+    def __init__(self, bar: "tqdm", base: int) -> None:
+        self._bar, self._base = bar, base
+        self.total = bar.total - base
+
+    @property
+    def n(self) -> int:
+        return self._bar.n - self._base
+
+    @n.setter
+    def n(self, value: int) -> None:
+        self._bar.n = self._base + value
+
+    def refresh(self) -> None:
+        self._bar.refresh()
+
+
+def summary_table(records: list[DomainRun], days: int) -> str:
+    """One line per domain: runs, rows, checks passed, seconds."""
+    lines = [
+        f"{'domain':<11} {'days':>4} {'runs':>4} {'rows written':>12} {'checks passed':>13} {'seconds':>7}",
+    ]
+    for r in records:
+        passed = f"{r.checks - len(r.failed_checks)}/{r.checks}"
+        lines.append(
+            f"{r.domain:<11} {days:>4} {r.runs:>4} {r.rows:>12,} {passed:>13} {r.seconds:>7.1f}"
+            + ("" if r.ok else "  FAILED")
+            + (f"  failed: {', '.join(sorted(set(r.failed_checks)))}" if r.failed_checks else "")
+        )
+    total = sum(r.seconds for r in records)
+    lines.append(
+        f"{'all':<11} {days:>4} {sum(r.runs for r in records):>4} {sum(r.rows for r in records):>12,} "
+        f"{sum(r.checks - len(r.failed_checks) for r in records):>6}/{sum(r.checks for r in records):<6} {total:>7.1f}"
+    )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--days", type=int, default=14, help="how many days back (default 14)")
+    parser.add_argument(
+        "--per-day",
+        action="store_true",
+        help="one run per day and domain (the anchor the single runs are measured against)",
+    )
+    parser.add_argument("--domains", nargs="*", default=list(JOBS), choices=list(JOBS))
     args = parser.parse_args(argv)
 
     from leanetl.settings import settings
@@ -90,53 +278,25 @@ def main(argv: list[str] | None = None) -> int:
 
     import dagster as dg
 
-    from leanetl.definitions import defs
-    from leanetl.defs.run_health import WORKER_PID_TAG
-
     # The instance `make dev` opens afterwards (DAGSTER_HOME=$LEANETL_HOME/dagster there).
     instance = dg.DagsterInstance.from_config(str(dagster_home))
     yesterday = current.today() - dt.timedelta(days=1)
     days = [yesterday - dt.timedelta(days=n) for n in range(args.days - 1, -1, -1)]
     days = [d for d in days if d >= current.start_date]
-    jobs = [
-        "volunteers_daily",
-        "leads_daily",
-        "campaigns_refresh",
-        "web_events_transform",
-        "chatfuel_daily",
-    ]
     log = current.home / "demo.log"
-    print(f"leanetl demo: {len(days)} days ({days[0]} to {days[-1]}), home {current.home}")
+    how = "one run a day per domain" if args.per_day else "one run per domain for all days"
+    print(f"leanetl demo: {len(days)} days ({days[0]} to {days[-1]}), {how}, home {current.home}")
     print(f"  (Dagster and dbt logs go to {log})", flush=True)
     started = time.monotonic()
-    for i, day in enumerate(days, 1):
-        for job_name in jobs:
-            t0 = time.monotonic()
-            job = defs.resolve_job_def(job_name)
-            with output_to(log):
-                result = job.execute_in_process(
-                    partition_key=day.isoformat(),
-                    instance=instance,
-                    raise_on_error=False,
-                    # If this process is killed, fail_dead_runs can tell the run is dead.
-                    tags={WORKER_PID_TAG: str(os.getpid())},
-                )
-            checks = [
-                e.asset_check_evaluation_data
-                for e in result.all_events
-                if e.event_type_value == "ASSET_CHECK_EVALUATION"
-            ]
-            failed = [c.check_name for c in checks if not c.passed]
-            status = "ok" if result.success else "FAILED"
-            print(
-                f"[{i:>2}/{len(days)}] {day} {job_name:<18} {status}  "
-                f"{len(checks)} checks, {len(failed)} failed{': ' + ', '.join(failed) if failed else ''}"
-                f"  ({time.monotonic() - t0:.1f}s)",
-                flush=True,
-            )
-            if not result.success:
-                print(f"run {result.run_id} failed; see {log} or `make dev`", file=sys.stderr)
-                return 1
+    terminal = os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1)
+    records = []
+    for domain in args.domains:
+        records.append(run_domain(domain, days, args.per_day, instance, log, terminal))
+        if not records[-1].ok:
+            print(summary_table(records, len(days)))
+            return 1
+    print()
+    print(summary_table(records, len(days)))
     lake = Path(current.lake_url)
     print(f"\ndone in {time.monotonic() - started:.0f}s. Results:")
     print(f"  warehouse (DuckDB) {current.duckdb_path}")

@@ -3,10 +3,9 @@
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 from dagster_pyspark import LazyPySparkResource
 
-from leanetl.dbt_project import dbt_executable, dbt_project
+from leanetl.dbt_project import LeanetlDbtCliResource, dbt_executable, dbt_project
 from leanetl.defs.resources import (
     ChatfuelResource,
     FacebookInsightsResource,
@@ -122,7 +121,7 @@ def build_resources(settings: Settings) -> dict[str, Any]:
             sender=settings.alert_from,
             recipients=list(settings.alert_to),
         ),
-        "dbt": DbtCliResource(
+        "dbt": LeanetlDbtCliResource(
             project_dir=dbt_project(), target=settings.dbt_target, dbt_executable=dbt_executable()
         ),
     }

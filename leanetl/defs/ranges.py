@@ -29,7 +29,7 @@ from typing import Any
 import dagster as dg
 import pandas as pd
 
-from leanetl.lib.ranges import ADDED_DAY_COLUMN, PARTITION_COLUMN, day_slice
+from leanetl.lib.ranges import ADDED_DAY_COLUMN, PARTITION_COLUMN, concat_days, day_slice
 
 # Assets whose steps take a whole range in one run.
 RANGE_PER_RUN = dg.BackfillPolicy.single_run()
@@ -44,9 +44,12 @@ class DayContext:
     """The step's context seen from one day of its range: partition key, keys, range and time
     window are that day's; everything else is the step's."""
 
-    def __init__(self, context: dg.AssetExecutionContext, day: str) -> None:
+    def __init__(
+        self, context: dg.AssetExecutionContext, day: str, carried: dict[str, Any]
+    ) -> None:
         self._context = context
         self._day = day
+        self.carried = carried
 
     @property
     def partition_key(self) -> str:
@@ -76,6 +79,12 @@ class DayContext:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._context, name)
+
+
+def carried(context: dg.AssetExecutionContext) -> dict[str, Any]:
+    """What a step's earlier days in this run left for its later days (empty on the first day,
+    and in a run over one day): state that later steps of the run would have written by then."""
+    return getattr(context, "carried", {})
 
 
 def _row_count(metadata: dict[str, Any]) -> int | None:
@@ -108,7 +117,7 @@ def _merged_output(name: str, outputs: dict[str, dg.Output]) -> dg.Output:
         not frames and any(v is not None for v in values)
     ):
         raise TypeError(f"output {name!r}: a run over several days merges DataFrames only")
-    value = pd.concat(frames, ignore_index=True) if frames else None
+    value = concat_days(frames) if frames else None
     if value is not None:
         value.attrs[ADDED_DAY_COLUMN] = all(f.attrs.get(ADDED_DAY_COLUMN) for f in frames)
     metadata = {day: dict(o.metadata or {}) for day, o in outputs.items()}
@@ -151,6 +160,8 @@ class RangeResults:
             self.outputs[event.output_name][day] = event
         elif isinstance(event, dg.MaterializeResult):
             self.materialized[event.asset_key][day] = event
+            for check in event.check_results or ():
+                self.add(day, check)
         elif isinstance(event, dg.AssetCheckResult):
             self.checks[(event.asset_key, event.check_name)][day] = event
         elif isinstance(event, dg.AssetObservation):
@@ -190,10 +201,14 @@ def _require_every_day(what: str, by_day: dict[str, Any], days: list[str]) -> No
         )
 
 
-def _events(returned: Any) -> Iterator[Any]:
-    """What a body gave: yielded events, one returned result, or nothing."""
+def _events(context: dg.AssetExecutionContext, returned: Any) -> Iterator[Any]:
+    """What a body gave: yielded events, one returned result, or nothing. A returned ``Output``
+    without a name is the step's only output's, as Dagster reads a returned value."""
     if returned is None:
         return iter(())
+    if isinstance(returned, dg.Output) and returned.output_name == "result":
+        (only,) = context.assets_def.keys_by_output_name
+        returned = dg.Output(returned.value, output_name=only, metadata=returned.metadata)
     if isinstance(returned, dg.Output | dg.MaterializeResult | dg.AssetCheckResult):
         return iter((returned,))
     return iter(returned)
@@ -208,13 +223,16 @@ def per_day(body: Callable[..., Any]) -> Callable[..., Iterator[Any]]:
         partitioned = context.assets_def.partitions_def is not None
         days = list(context.partition_keys) if partitioned else []
         if len(days) <= 1:
-            yield from _events(body(context, *args, **kwargs))
+            yield from _events(context, body(context, *args, **kwargs))
             return
         results = RangeResults()
+        shared: dict[str, Any] = {}
         for i, day in enumerate(days, 1):
             context.log.info(f"day {i}/{len(days)}: {day}")
             day_kwargs = {name: day_slice(value, day) for name, value in kwargs.items()}
-            for event in _events(body(DayContext(context, day), *args, **day_kwargs)):
+            for event in _events(
+                context, body(DayContext(context, day, shared), *args, **day_kwargs)
+            ):
                 results.add(day, event)
         yield from results.merged(days)
 

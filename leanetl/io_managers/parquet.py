@@ -11,7 +11,7 @@ import pandas as pd
 
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.lib.parquet import frame_to_parquet_bytes, read_parquet_bytes
-from leanetl.lib.ranges import ADDED_DAY_COLUMN, PARTITION_COLUMN
+from leanetl.lib.ranges import ADDED_DAY_COLUMN, PARTITION_COLUMN, concat_days
 
 FILE_NAME = "data.parquet"
 
@@ -124,9 +124,8 @@ def _partitioned_reader(context: dg.InputContext) -> bool:
 def _with_days(frames: list[pd.DataFrame], days: list[str]) -> pd.DataFrame:
     """Several days' frames as one, each row with its day in ``dt`` (marked as added: a step
     run per day gets each day's rows without it, as a one-day read returns them)."""
-    frame = pd.concat(
-        [f.assign(**{PARTITION_COLUMN: day}) for f, day in zip(frames, days, strict=True)],
-        ignore_index=True,
+    frame = concat_days(
+        [f.assign(**{PARTITION_COLUMN: day}) for f, day in zip(frames, days, strict=True)]
     )
     frame.attrs[ADDED_DAY_COLUMN] = True
     return frame

@@ -18,3 +18,10 @@ def day_slice(value: Any, day: str) -> Any:
     if value.attrs.get(ADDED_DAY_COLUMN):
         part = part.drop(columns=[PARTITION_COLUMN])
     return part.reset_index(drop=True)
+
+
+def concat_days(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Days' frames as one (each already with its ``dt``); days without rows add none."""
+    with_rows = [f for f in frames if len(f)] or frames[:1]
+    frame = pd.concat(with_rows, ignore_index=True) if len(with_rows) > 1 else with_rows[0]
+    return frame.reset_index(drop=True)

@@ -1,5 +1,6 @@
 """Ads insights from the Graph API (or the sample), and what changed since the last write."""
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,6 +20,7 @@ from leanetl.defs.campaigns.common import (
 )
 from leanetl.defs.checks import check_results
 from leanetl.defs.metadata import preview
+from leanetl.defs.ranges import carried
 from leanetl.defs.resources import FacebookInsightsResource, InsightsFetch
 from leanetl.defs.sources import (
     SourceKeys,
@@ -221,7 +223,16 @@ def build_insights_changes(settings: Settings) -> dg.AssetsDefinition:
         prints = campaign_fingerprints(daily, totals, contributions)
         with mongo.session(DOMAIN) as database:
             state = {d["_id"]: d for d in database[SYNC_COLLECTION].find({})}
-        plan = plan_changes(prints, state, context.partition_key)
+        # In a run over several days the outputs steps run after every day's plan: what the
+        # earlier days' plans will have written by then counts as written.
+        planned = carried(context).setdefault(SYNC_COLLECTION, {})
+        plan = plan_changes(prints, {**state, **planned}, context.partition_key)
+        for row in plan[plan["action"] == APPLY].itertuples(index=False):
+            planned[row.campaign_id] = {
+                "fingerprint": row.fingerprint,
+                "partition": context.partition_key,
+                "changed_at": dt.datetime.now(dt.UTC),
+            }
         counts = plan["action"].value_counts()
         unchanged = plan[plan["action"] != APPLY]
         return dg.Output(
