@@ -1,9 +1,9 @@
 {#-
   Config of a model that keeps one slice per partition day in `as_of_date` (materialized
-  incremental, on_schema_change fail: dbt_project.yml). Re-running a day
-  replaces exactly that slice, atomically: on BigQuery a static insert_overwrite of the day's
-  partition; on DuckDB a delete in the same transaction as the insert (dbt-duckdb runs pre-hooks
-  inside the model's transaction).
+  incremental, on_schema_change fail: dbt_project.yml). A build replaces exactly the slices of
+  its days (as_of_start .. as_of_end), atomically: on BigQuery a static insert_overwrite of those
+  partitions; on DuckDB a delete in the same transaction as the insert (dbt-duckdb runs
+  pre-hooks inside the model's transaction).
 -#}
 {% macro as_of_partitioned() %}
     {% if target.type == 'bigquery' %}
@@ -63,13 +63,4 @@
         {% if not loop.last %}union all{% endif %}
     {%- endfor %}
     )
-{%- endmacro %}
-
-{% macro as_of_date() -%}
-    date '{{ var("as_of_date") }}'
-{%- endmacro %}
-
-{#- The UTC instant the partition's local day ends: status changes at or after it are unknown. -#}
-{% macro as_of_cutoff() -%}
-    timestamp '{{ var("as_of_cutoff_utc") }}'
 {%- endmacro %}

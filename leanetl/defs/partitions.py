@@ -33,16 +33,14 @@ def partition_day(context: dg.AssetExecutionContext) -> dt.date:
 
 
 def as_of_vars(days: list[dt.date], timezone: str) -> dict[str, Any]:
-    """dbt vars for a run's partition days (consecutive, oldest first): the range, the UTC
-    instant each local day ends, and the last day alone for models that build one day."""
-    cutoffs = {d.isoformat(): day_end_utc(d, timezone).strftime("%Y-%m-%d %H:%M:%S") for d in days}
-    last = days[-1].isoformat()
+    """dbt vars for a run's partition days (consecutive, oldest first): the range and the UTC
+    instant each local day ends."""
     return {
         "as_of_start": days[0].isoformat(),
-        "as_of_end": last,
-        "as_of_cutoffs_utc": cutoffs,
-        "as_of_date": last,
-        "as_of_cutoff_utc": cutoffs[last],
+        "as_of_end": days[-1].isoformat(),
+        "as_of_cutoffs_utc": {
+            d.isoformat(): day_end_utc(d, timezone).strftime("%Y-%m-%d %H:%M:%S") for d in days
+        },
     }
 
 

@@ -21,7 +21,25 @@ def day_slice(value: Any, day: str) -> Any:
 
 
 def concat_days(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """Days' frames as one (each already with its ``dt``); days without rows add none."""
+    """Days' frames as one (each already with its ``dt``); days without rows add none. A column
+    with no value on some days takes the type it has on the others."""
     with_rows = [f for f in frames if len(f)] or frames[:1]
-    frame = pd.concat(with_rows, ignore_index=True) if len(with_rows) > 1 else with_rows[0]
-    return frame.reset_index(drop=True)
+    if len(with_rows) == 1:
+        return with_rows[0].reset_index(drop=True)
+    types: dict[str, Any] = {}
+    for frame in with_rows:
+        for column in frame.columns:
+            if column not in types and frame[column].notna().any():
+                types[column] = frame[column].dtype
+    return pd.concat([_typed_like(f, types) for f in with_rows], ignore_index=True)
+
+
+def _typed_like(frame: pd.DataFrame, types: dict[str, Any]) -> pd.DataFrame:
+    for column in frame.columns:
+        wanted = types.get(column)
+        if wanted is not None and frame[column].dtype != wanted and frame[column].isna().all():
+            try:
+                frame = frame.astype({column: wanted})
+            except (TypeError, ValueError):
+                continue  # e.g. no missing value in an int64 column: pandas decides
+    return frame

@@ -11,8 +11,8 @@
         'incremental_strategy': 'merge',
         'unique_key': keys + ['valid_from'],
         'on_schema_change': 'fail',
-        'pre_hook': "{% if is_incremental() %}delete from {{ this }} where valid_from = "
-            ~ "date '" ~ var('as_of_date') ~ "'{% endif %}",
+        'pre_hook': "{% if is_incremental() %}delete from {{ this }} where "
+            ~ as_of_in_range('valid_from') ~ "{% endif %}",
     }) %}
 {% endmacro %}
 
@@ -21,61 +21,83 @@
 {%- endmacro %}
 
 {#-
-  The rows a history model merges for the pull day, from `pulled` (a CTE with one row per key:
-  `keys`, `tracked` and `payload` columns). Compared with the latest row before the pull day:
-  a new or changed key gets a row from the pull day (ending where the key's next later row
-  starts, if a later day was pulled first); the previous row of a changed key now ends on the
-  pull day, and a previous row that a former run of this day had ended is reopened up to the
-  next later row.
+  The rows a history model merges for the build's pull days (as_of_start .. as_of_end), from
+  `pulled` (a CTE with one row per key and pull day: `keys`, `tracked`, `payload` and
+  `pull_day`). Each key's pulls are taken in day order after its latest stored row before the
+  range: a pull whose tracked columns differ from the one before it (or that comes first) starts
+  a row, valid until the key's next such row, or the key's first stored row after the range, or
+  open (null). The stored row before the range is closed at the first change (or reopened up to
+  the next later row). The same rows as building the days one by one, oldest first.
 -#}
 {% macro history_rows(pulled, keys, tracked, payload) %}
     {%- set columns = keys + tracked + payload -%}
-    {%- set day = as_of_date() -%}
-    {% if incremental_branch() %}
-    , _earlier as (
-        select *, row_number() over (partition by {{ keys | join(', ') }} order by valid_from desc) as _recency
-        from {{ this }}
-        where valid_from < {{ day }}
+    {%- set by_key = keys | join(', ') -%}
+    {%- set incremental = incremental_branch() %}
+    , _sequence as (
+        {%- if incremental %}
+        select {% for c in columns %}{{ c }}, {% endfor %}valid_from as pull_day, valid_to as _stored_valid_to, false as _pulled
+        from (
+            select *, row_number() over (partition by {{ by_key }} order by valid_from desc) as _recency
+            from {{ this }}
+            where valid_from < date '{{ var("as_of_start") }}'
+        ) as _earlier
+        where _recency = 1
+        union all
+        {%- endif %}
+        select {% for c in columns %}{{ c }}, {% endfor %}pull_day, cast(null as date) as _stored_valid_to, true as _pulled
+        from {{ pulled }}
     ),
-    _previous as (select * from _earlier where _recency = 1),
-    _following as (
-        select {{ keys | join(', ') }}, min(valid_from) as next_from
-        from {{ this }}
-        where valid_from > {{ day }}
-        group by {{ keys | join(', ') }}
-    ),
-    _changed as (
-        select p.*
-        from {{ pulled }} as p
-        left join _previous as b on {{ _keys_match('p', 'b', keys) }}
-        where b.valid_from is null
-        {% for column in tracked %} or p.{{ column }} is distinct from b.{{ column }}{% endfor %}
-    ),
-    _ends as (
+    _compared as (
         select
-            b.*,
-            case when c.{{ keys[0] }} is not null then {{ day }} else f.next_from end as new_valid_to
-        from _previous as b
-        left join _changed as c on {{ _keys_match('b', 'c', keys) }}
-        left join _following as f on {{ _keys_match('b', 'f', keys) }}
+            _sequence.*,
+            row_number() over (partition by {{ by_key }} order by pull_day) as _position
+            {%- for c in tracked %},
+            lag({{ c }}) over (partition by {{ by_key }} order by pull_day) as _before_{{ loop.index }}
+            {%- endfor %}
+        from _sequence
+    ),
+    _kept as (
+        select * from _compared
+        where not _pulled or _position = 1
+        {%- for c in tracked %} or {{ c }} is distinct from _before_{{ loop.index }}{% endfor %}
+    ),
+    _ranged as (
+        select
+            _kept.*,
+            {%- if incremental %}
+            coalesce(
+                lead(_kept.pull_day) over (partition by {% for k in keys %}_kept.{{ k }}{{ ', ' if not loop.last }}{% endfor %} order by _kept.pull_day),
+                _following.next_from
+            ) as _valid_to
+        from _kept
+        left join (
+            select {{ by_key }}, min(valid_from) as next_from
+            from {{ this }}
+            where valid_from > date '{{ var("as_of_end") }}'
+            group by {{ by_key }}
+        ) as _following on {{ _keys_match('_kept', '_following', keys) }}
+            {%- else %}
+            lead(pull_day) over (partition by {{ by_key }} order by pull_day) as _valid_to
+        from _kept
+            {%- endif %}
     )
-    select {% for column in columns %}c.{{ column }}, {% endfor %}{{ day }} as valid_from, f.next_from as valid_to
-    from _changed as c
-    left join _following as f on {{ _keys_match('c', 'f', keys) }}
-    union all
-    select {% for column in columns %}{{ column }}, {% endfor %}valid_from, new_valid_to as valid_to
-    from _ends
-    where new_valid_to is distinct from valid_to
-    {% else %}
-    select {% for column in columns %}{{ column }}, {% endfor %}{{ day }} as valid_from, cast(null as date) as valid_to
-    from {{ pulled }}
-    {% endif %}
+    select {% for c in columns %}{{ c }}, {% endfor %}pull_day as valid_from, _valid_to as valid_to
+    from _ranged
+    where _pulled or _valid_to is distinct from _stored_valid_to
 {% endmacro %}
 
-{#- The rows of history model `relation` that hold on the partition day (point in time). -#}
-{% macro valid_on_day(relation) -%}
-    (select * from {{ relation }}
-     where valid_from <= {{ as_of_date() }} and (valid_to is null or valid_to > {{ as_of_date() }}))
+{#- Join condition: a row of a history model (alias `row`) holds on `day` (point in time). -#}
+{% macro holds_on(row, day) -%}
+    {{ row }}.valid_from <= {{ day }} and ({{ row }}.valid_to is null or {{ row }}.valid_to > {{ day }})
+{%- endmacro %}
+
+{#- The last `value` by `order` in a group (the pull of the latest day). -#}
+{% macro last_by(value, order) -%}
+    {%- if target.type == 'bigquery' -%}
+        array_agg({{ value }} order by {{ order }} desc limit 1)[offset(0)]
+    {%- else -%}
+        arg_max({{ value }}, {{ order }})
+    {%- endif -%}
 {%- endmacro %}
 
 {#-

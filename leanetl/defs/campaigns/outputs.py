@@ -2,6 +2,8 @@
 (object store / GCS), stats (lake), expenditures and canvases (MongoDB)."""
 
 import datetime as dt
+import functools
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import dagster as dg
@@ -41,7 +43,12 @@ from leanetl.lib.campaigns.outputs import (
     describe_plan,
     expenditure_documents,
 )
-from leanetl.lib.campaigns.reach_map import offline_html, png_images, reach_map_figure
+from leanetl.lib.campaigns.reach_map import (
+    browser_session,
+    offline_html,
+    png_images,
+    reach_map_figure,
+)
 from leanetl.lib.parquet import frame_to_parquet_bytes
 from leanetl.settings import Settings
 
@@ -107,6 +114,20 @@ def _upsert_metadata(stats: UpsertStats) -> dict[str, int]:
     }
 
 
+def in_browser_session(browser_path: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The step runs its days with one browser for the PNGs (``browser_session``)."""
+
+    def wrap(step: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[Any]]:
+        @functools.wraps(step)
+        def in_session(*args: Any, **kwargs: Any) -> Iterator[Any]:
+            with browser_session(browser_path):
+                yield from step(*args, **kwargs)
+
+        return in_session
+
+    return wrap
+
+
 def build_reach_map(settings: Settings) -> dg.AssetsDefinition:
 
     @dg.multi_asset(
@@ -120,6 +141,7 @@ def build_reach_map(settings: Settings) -> dg.AssetsDefinition:
             {"totals": INSIGHTS_TOTALS, "plan": INSIGHTS_CHANGES},
         )
     )
+    @in_browser_session(settings.campaigns.browser_path)
     @per_day
     def reach_map(
         context: dg.AssetExecutionContext,

@@ -42,8 +42,6 @@ def build_defs(settings: Settings) -> dg.Definitions:
                 settings,
                 daily_partitions(settings),
                 lambda days: as_of_vars(days, settings.timezone),
-                # The histories build each day on the day before's rows.
-                one_day_per_build=True,
             ),
             build_dashboard_asset(settings),
         ],

@@ -8,7 +8,9 @@ import asyncio
 import html
 import json
 import shutil
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -236,6 +238,53 @@ def png_bytes(
     return (images[0] if images else None), note
 
 
+def _kaleido_options(browser: str) -> dict[str, object]:
+    # mathjax=False: kaleido's default loads MathJax from a CDN. The local topojson is read
+    # over file://, which choreographer allows (--allow-file-access-from-files).
+    return {
+        "n": 1,
+        "timeout": 60,
+        "plotlyjs": PLOTLY_JS.as_uri(),
+        "mathjax": False,
+        "path": browser,
+        "proxy_server": _DEAD_PROXY,
+    }
+
+
+_KALEIDO_ERRORS: tuple[type[BaseException], ...] = (OSError, TimeoutError)
+# Whether browser_session() holds a browser open for png_images in this process.
+_session = {"open": False}
+
+
+@contextmanager
+def browser_session(browser_path: str = "") -> Iterator[None]:
+    """Keep one headless browser for every ``png_images`` call in the block (a run over many
+    days draws maps each day; starting the browser costs ~4 s each time). If it cannot start,
+    each call starts its own and reports why it could not."""
+    browser = _browser(browser_path)
+    try:
+        import kaleido
+        from kaleido.errors import BrowserClosedError, BrowserFailedError, ChromeNotFoundError
+    except ImportError:
+        yield
+        return
+    errors = (*_KALEIDO_ERRORS, ChromeNotFoundError, BrowserFailedError, BrowserClosedError)
+    if browser is None or _session["open"] or not hasattr(kaleido, "start_sync_server"):
+        yield
+        return
+    try:
+        kaleido.start_sync_server(**_kaleido_options(browser), silence_warnings=True)
+    except errors:
+        yield
+        return
+    _session["open"] = True
+    try:
+        yield
+    finally:
+        _session["open"] = False
+        kaleido.stop_sync_server(silence_warnings=True)
+
+
 def png_images(
     figs: list[go.Figure], width: int = 1200, height: int = 600, browser_path: str = ""
 ) -> tuple[list[bytes] | None, str]:
@@ -257,30 +306,21 @@ def png_images(
     if browser is None:
         return None, "no Chrome/Chromium found (set BROWSER_PATH, e.g. /usr/bin/chromium)"
 
+    opts = {"format": "png", "width": width, "height": height, "scale": 1}
+
     async def render() -> list[bytes]:
-        # mathjax=False: kaleido's default loads MathJax from a CDN. The local topojson is read
-        # over file://, which choreographer allows (--allow-file-access-from-files).
-        async with kaleido.Kaleido(
-            n=1,
-            timeout=60,
-            plotlyjs=PLOTLY_JS.as_uri(),
-            mathjax=False,
-            path=browser,
-            proxy_server=_DEAD_PROXY,
-        ) as k:
-            return [
-                await k.calc_fig(
-                    fig,
-                    opts={"format": "png", "width": width, "height": height, "scale": 1},
-                    topojson=GEO_DIR.as_uri(),
-                )
-                for fig in figs
-            ]
+        async with kaleido.Kaleido(**_kaleido_options(browser)) as k:
+            return [await k.calc_fig(fig, opts=opts, topojson=GEO_DIR.as_uri()) for fig in figs]
 
     try:
-        # A thread of its own: asyncio.run cannot nest inside a caller's running event loop.
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            data = pool.submit(asyncio.run, render()).result()
+        if _session["open"]:
+            data = [
+                kaleido.calc_fig_sync(fig, opts=opts, topojson=GEO_DIR.as_uri()) for fig in figs
+            ]
+        else:
+            # A thread of its own: asyncio.run cannot nest inside a caller's running event loop.
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                data = pool.submit(asyncio.run, render()).result()
     except (
         ChromeNotFoundError,
         BrowserFailedError,

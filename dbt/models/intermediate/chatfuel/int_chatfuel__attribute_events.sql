@@ -1,9 +1,9 @@
 {{ config(**as_of_partitioned()) }}
--- The events of the partition day: every attribute value change pulled that day
+-- The events of each partition day: every attribute value change pulled that day
 -- (attribute_changed, or attribute_cleared when the value was removed) and one
 -- received_broadcast event per user first listed that day as a recipient of a broadcast.
 select
-    {{ as_of_date() }} as as_of_date,
+    valid_from as as_of_date,
     user_id,
     case when value is null then 'attribute_cleared' else 'attribute_changed' end as event,
     attribute,
@@ -11,12 +11,12 @@ select
     value_type,
     pulled_at
 from {{ ref('stg_chatfuel__attribute_events') }}
-where valid_from = {{ as_of_date() }}
+where {{ as_of_in_range('valid_from') }}
 
 union all
 
 select
-    {{ as_of_date() }} as as_of_date,
+    first_listed_on as as_of_date,
     user_id,
     'received_broadcast' as event,
     'received_broadcast' as attribute,
@@ -24,4 +24,4 @@ select
     'string' as value_type,
     pulled_at
 from {{ ref('stg_chatfuel__broadcast_recipients') }}
-where first_listed_on = {{ as_of_date() }}
+where {{ as_of_in_range('first_listed_on') }}

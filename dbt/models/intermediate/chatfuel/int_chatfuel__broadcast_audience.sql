@@ -1,18 +1,23 @@
 {{ config(**as_of_partitioned()) }}
--- A readable audience per broadcast as known on the partition day: the segment's current name
+-- A readable audience per broadcast as known on each partition day: the segment's current name
 -- and its filters (attribute operator values, joined by the segment's AND/OR, nested segments
 -- in brackets); a broadcast whose filters were never pulled keeps the audience text of its pull.
-with broadcasts as (
-    select * from {{ valid_on_day(ref('stg_chatfuel__broadcasts')) }} as b
+with days as {{ as_of_spine() }},
+broadcasts as (
+    select days.as_of_date, b.*
+    from days inner join {{ ref('stg_chatfuel__broadcasts') }} as b on {{ holds_on('b', 'days.as_of_date') }}
 ),
 filters as (
-    select * from {{ valid_on_day(ref('stg_chatfuel__user_filters')) }} as f
+    select days.as_of_date, f.*
+    from days inner join {{ ref('stg_chatfuel__user_filters') }} as f on {{ holds_on('f', 'days.as_of_date') }}
 ),
 segments as (
-    select * from {{ valid_on_day(ref('stg_chatfuel__segments')) }} as s
+    select days.as_of_date, s.*
+    from days inner join {{ ref('stg_chatfuel__segments') }} as s on {{ holds_on('s', 'days.as_of_date') }}
 ),
 conditions as (
     select
+        as_of_date,
         broadcast_id,
         segment_id,
         depth,
@@ -27,6 +32,7 @@ conditions as (
 ),
 by_segment as (
     select
+        as_of_date,
         broadcast_id,
         segment_id,
         min(depth) as depth,
@@ -37,18 +43,19 @@ by_segment as (
             else string_agg(condition, ' AND ' order by filter_id)
         end as conditions
     from conditions
-    group by broadcast_id, segment_id
+    group by as_of_date, broadcast_id, segment_id
 ),
 readable as (
     select
+        as_of_date,
         broadcast_id,
         sum(filters) as filters,
         string_agg(conditions, ' | ' order by depth, segment_id) as conditions
     from by_segment
-    group by broadcast_id
+    group by as_of_date, broadcast_id
 )
 select
-    {{ as_of_date() }} as as_of_date,
+    broadcasts.as_of_date,
     broadcasts.broadcast_id,
     broadcasts.audience_segment_id,
     coalesce(segments.name, broadcasts.audience_segment_name) as audience_segment_name,
@@ -59,5 +66,7 @@ select
     end as audience,
     coalesce(readable.filters, 0) as filters
 from broadcasts
-left join segments on segments.segment_id = broadcasts.audience_segment_id
-left join readable on readable.broadcast_id = broadcasts.broadcast_id
+left join segments
+    on segments.as_of_date = broadcasts.as_of_date and segments.segment_id = broadcasts.audience_segment_id
+left join readable
+    on readable.as_of_date = broadcasts.as_of_date and readable.broadcast_id = broadcasts.broadcast_id

@@ -1,23 +1,26 @@
 {{ config(**as_of_partitioned()) }}
--- Every broadcast as known on the partition day, with its audience, the recipients listed so
+-- Every broadcast as known on each partition day, with its audience, the recipients listed so
 -- far and the recipients count the day before (for the marts' change).
-with broadcasts as (
-    select * from {{ valid_on_day(ref('stg_chatfuel__broadcasts')) }} as b
+with days as {{ as_of_spine() }},
+broadcasts as (
+    select days.as_of_date, b.*
+    from days inner join {{ ref('stg_chatfuel__broadcasts') }} as b on {{ holds_on('b', 'days.as_of_date') }}
 ),
 day_before as (
-    select broadcast_id, recipients_count
-    from {{ ref('stg_chatfuel__broadcasts') }}
-    where valid_from <= {{ dbt.dateadd('day', -1, as_of_date()) }}
-        and (valid_to is null or valid_to > {{ dbt.dateadd('day', -1, as_of_date()) }})
+    select days.as_of_date, b.broadcast_id, b.recipients_count
+    from days
+    inner join {{ ref('stg_chatfuel__broadcasts') }} as b
+        on {{ holds_on('b', dbt.dateadd('day', -1, 'days.as_of_date')) }}
 ),
 listed as (
-    select broadcast_id, count(distinct user_id) as recipients_listed
-    from {{ ref('stg_chatfuel__broadcast_recipients') }}
-    where first_listed_on <= {{ as_of_date() }}
-    group by broadcast_id
+    select days.as_of_date, r.broadcast_id, count(distinct r.user_id) as recipients_listed
+    from days
+    inner join {{ ref('stg_chatfuel__broadcast_recipients') }} as r
+        on r.first_listed_on <= days.as_of_date
+    group by days.as_of_date, r.broadcast_id
 )
 select
-    {{ as_of_date() }} as as_of_date,
+    broadcasts.as_of_date,
     broadcasts.broadcast_id,
     broadcasts.name,
     broadcasts.kind,
@@ -34,6 +37,8 @@ select
     broadcasts.created_at
 from broadcasts
 inner join {{ ref('int_chatfuel__broadcast_audience') }} as audience
-    on audience.broadcast_id = broadcasts.broadcast_id and audience.as_of_date = {{ as_of_date() }}
-left join day_before on day_before.broadcast_id = broadcasts.broadcast_id
-left join listed on listed.broadcast_id = broadcasts.broadcast_id
+    on audience.broadcast_id = broadcasts.broadcast_id and audience.as_of_date = broadcasts.as_of_date
+left join day_before
+    on day_before.as_of_date = broadcasts.as_of_date and day_before.broadcast_id = broadcasts.broadcast_id
+left join listed
+    on listed.as_of_date = broadcasts.as_of_date and listed.broadcast_id = broadcasts.broadcast_id

@@ -1,5 +1,5 @@
 {{ config(**as_of_partitioned()) }}
--- One row per broadcast as known on the partition day: when it went out, to which audience,
+-- One row per broadcast as known on each partition day: when it went out, to which audience,
 -- how many recipients Chatfuel counted and how that changed since the day before, and how many
 -- recipients leanetl listed (the audience when pulled, for broadcasts sent 1-7 days before).
 select
@@ -17,4 +17,4 @@ select
     recipients_listed,
     template_name
 from {{ ref('int_chatfuel__broadcast_list') }}
-where as_of_date = {{ as_of_date() }}
+where {{ as_of_in_range('as_of_date') }}

@@ -4,20 +4,21 @@
 -- vars chatfuel_engagement_buckets / chatfuel_opinion_buckets, plus _none).
 {%- set engagement = bucket_names(var('chatfuel_engagement_buckets')) %}
 {%- set opinion = bucket_names(var('chatfuel_opinion_buckets')) %}
-with users as (
+with days as {{ as_of_spine() }},
+users as (
     select * from {{ ref('int_chatfuel__users_combined') }}
-    where as_of_date = {{ as_of_date() }}
+    where {{ as_of_in_range('as_of_date') }}
 ),
 first_pull as (
     select min(valid_from) as first_pulled_on from {{ ref('stg_chatfuel__users') }}
 )
 select
-    {{ as_of_date() }} as as_of_date,
+    days.as_of_date,
     count(users.user_id) as users,
     count(case when users.status = 'reachable' then 1 end) as reachable,
     count(case when users.status = 'blocked' then 1 end) as blocked,
-    count(case when users.first_pulled_on = {{ as_of_date() }}
-        and first_pull.first_pulled_on < {{ as_of_date() }} then 1 end) as new_users,
+    count(case when users.first_pulled_on = days.as_of_date
+        and first_pull.first_pulled_on < days.as_of_date then 1 end) as new_users,
     count(case when users.status_changed_today and users.status = 'blocked' then 1 end) as became_blocked,
     count(case when users.status_changed_today and users.status = 'reachable' then 1 end) as became_reachable,
     {%- for bucket in engagement %}
@@ -26,5 +27,7 @@ select
     {%- for bucket in opinion %}
     count(case when users.status = 'reachable' and users.opinion_bucket = '{{ bucket }}' then 1 end) as opinion_{{ bucket }}{{ ',' if not loop.last }}
     {%- endfor %}
-from first_pull
-left join users on true
+from days
+cross join first_pull
+left join users on users.as_of_date = days.as_of_date
+group by days.as_of_date

@@ -3,27 +3,29 @@
     incremental_strategy='merge',
     unique_key=['broadcast_id', 'user_id'],
     on_schema_change='fail',
-    pre_hook="{% if is_incremental() %}delete from {{ this }} where first_listed_on = "
-        ~ "date '" ~ var('as_of_date') ~ "'{% endif %}",
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where "
+        ~ as_of_in_range('first_listed_on') ~ "{% endif %}",
 ) }}
 -- Who each broadcast's audience selected: one row per (broadcast, user) with the first pull day
--- that listed them (an older day pulled later moves it earlier; a re-run of a day replaces the
--- pairs first listed that day).
+-- that listed them (an older day pulled later moves it earlier; a re-run of days replaces the
+-- pairs first listed on them) and the latest of those pulls.
 with pulled as (
-    select distinct
+    select
         cast(broadcast_id as string) as broadcast_id,
         cast(user_id as string) as user_id,
-        pulled_at
+        min(cast(dt as date)) as first_day,
+        {{ last_by('pulled_at', 'dt') }} as pulled_at
     from {{ source('chatfuel', 'broadcast_recipients') }}
-    where dt = {{ as_of_date() }}
+    where {{ as_of_in_range('dt') }}
+    group by 1, 2
 )
 select
     pulled.broadcast_id,
     pulled.user_id,
     {% if incremental_branch() -%}
-    least(coalesce(known.first_listed_on, {{ as_of_date() }}), {{ as_of_date() }})
+    least(coalesce(known.first_listed_on, pulled.first_day), pulled.first_day)
     {%- else -%}
-    {{ as_of_date() }}
+    pulled.first_day
     {%- endif %} as first_listed_on,
     pulled.pulled_at
 from pulled

@@ -16,9 +16,10 @@ with pulled as (
         cast(audience as string) as audience,
         cast(template_name as string) as template_name,
         created_at,
-        pulled_at
+        pulled_at,
+        cast(dt as date) as pull_day
     from {{ source('chatfuel', 'broadcasts') }}
-    where dt = {{ as_of_date() }}
+    where {{ as_of_in_range('dt') }}
 )
 {{ history_rows('pulled', ['broadcast_id'],
     ['name', 'status', 'scheduled_at', 'sent_on', 'recipients_count', 'audience_segment_id',

@@ -7,8 +7,9 @@ with pulled as (
         cast(result_operator as string) as result_operator,
         cast(filters as {{ dbt.type_bigint() }}) as filters,
         nested,
-        pulled_at
+        pulled_at,
+        cast(dt as date) as pull_day
     from {{ source('chatfuel', 'segments') }}
-    where dt = {{ as_of_date() }}
+    where {{ as_of_in_range('dt') }}
 )
 {{ history_rows('pulled', ['segment_id'], ['name'], ['result_operator', 'filters', 'nested', 'pulled_at']) }}

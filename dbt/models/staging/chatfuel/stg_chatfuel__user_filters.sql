@@ -12,9 +12,10 @@ with pulled as (
         cast(operator as string) as operator,
         cast(comparable_values as string) as comparable_values,
         cast(nested_segment_id as string) as nested_segment_id,
-        pulled_at
+        pulled_at,
+        cast(dt as date) as pull_day
     from {{ source('chatfuel', 'user_filters') }}
-    where dt = {{ as_of_date() }}
+    where {{ as_of_in_range('dt') }}
 )
 {{ history_rows('pulled', ['broadcast_id', 'filter_id'],
     ['segment_id', 'result_operator', 'depth', 'attribute', 'operator', 'comparable_values',

@@ -11,9 +11,10 @@ with pulled as (
         cast(platform as string) as platform,
         signed_up as signed_up_at,
         last_seen as last_seen_at,
-        pulled_at
+        pulled_at,
+        cast(dt as date) as pull_day
     from {{ source('chatfuel', 'users') }}
-    where dt = {{ as_of_date() }} and user_id is not null
+    where {{ as_of_in_range('dt') }} and user_id is not null
 )
 {{ history_rows('pulled', ['user_id'], ['status'],
     ['first_name', 'last_name', 'name', 'platform', 'signed_up_at', 'last_seen_at', 'pulled_at']) }}
