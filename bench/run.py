@@ -94,11 +94,11 @@ writer.close()
 
 LEADS_CLEAN = """
 import pandas as pd
-from leanetl.lib.leads.clean import clean_leads
+from leanetl.lib.leads.{module} import {function} as clean
 from leanetl.lib.parquet import read_parquet_bytes
 from pathlib import Path
 raw = read_parquet_bytes(Path('{raw}').read_bytes())  # as the Parquet IO manager loads it
-cleaned = clean_leads(raw, 'America/Chicago', 'bench')
+cleaned = clean(raw, 'America/Chicago', 'bench')
 cleaned.rows.to_parquet('{clean}')
 print(len(cleaned.rows), len(cleaned.quarantine))
 """
@@ -145,8 +145,15 @@ def leads_bench(tmp: Path, sizes: list[int]) -> list[tuple[str, float, float, fl
         subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=ROOT)
         label = f"{rows / 1e6:g}M leads"
         names = {"raw": raw, "clean": clean, "companies": companies}
+        duckdb_clean = LEADS_CLEAN.replace("{module}", "dedupe").replace(
+            "{function}", "clean_leads"
+        )
+        pandas_clean = LEADS_CLEAN.replace("{module}", "clean").replace(
+            "{function}", "clean_leads_pandas"
+        )
         for step, code in (
-            ("clean + dedupe (pandas)", LEADS_CLEAN),
+            ("clean + dedupe (pandas reference)", pandas_clean),
+            ("clean + dedupe (DuckDB)", duckdb_clean),
             ("four answers, Spark SQL local[*] (incl. JVM start)", LEADS_SPARK),
             ("four answers, pandas", LEADS_PANDAS),
         ):
@@ -223,23 +230,115 @@ def chatfuel_bench(tmp: Path) -> list[tuple[str, float, float, float, float]]:
     return rows
 
 
+BACKFILL = """
+import datetime as dt, os
+import dagster as dg
+from leanetl.definitions import build_defs
+from leanetl.sample.volunteers import write_sample_file
+from leanetl.settings import load_settings
+settings = load_settings()
+end = dt.date(2026, 11, 24)
+write_sample_file(settings.sources_dir / 'volunteers', end + dt.timedelta(days=1), settings.timezone)
+days = [(end - dt.timedelta(days=n)).isoformat() for n in range({days} - 1, -1, -1)]
+job = build_defs(settings).resolve_job_def('volunteers_daily')
+instance = dg.DagsterInstance.ephemeral()
+if {one_run}:
+    tags = {{'dagster/asset_partition_range_start': days[0], 'dagster/asset_partition_range_end': days[-1]}}
+    assert job.execute_in_process(instance=instance, tags=tags).success
+else:
+    for day in days:
+        assert job.execute_in_process(instance=instance, partition_key=day).success
+"""
+
+DEMO = "from leanetl.demo import main; main(['--days', '14'{extra}])"
+DEMO_LABEL = "demo, 14 days x 5 domains, one run per domain (make demo)"
+DEMO_ANCHOR = "demo, 14 days x 5 domains, one run a day per domain (make demo --per-day)"
+
+
+def backfill_label(days: int, one_run: bool) -> str:
+    return (
+        f"volunteers backfill, {days} days in one run"
+        if one_run
+        else f"volunteers, {days} days as {days} one-day runs"
+    )
+
+
+def backfill_bench(tmp: Path) -> list[tuple[str, float, float, float, float]]:
+    """The volunteers job over 1, 7, 30 and 90 days as one run each, and 7 days one run a day."""
+    cases = [(1, True), (7, True), (30, True), (90, True), (7, False)]
+    return [
+        measure(
+            backfill_label(days, one_run),
+            BACKFILL.format(days=days, one_run=one_run),
+            tmp / f"backfill{days}{one_run}",
+        )
+        for days, one_run in cases
+    ]
+
+
+# Each heavy step beside its anchor (measured in the same `make bench` where it can be): the
+# ratio is step / anchor.
+PAIRS = [
+    (DEMO_LABEL, DEMO_ANCHOR),
+    (backfill_label(7, True), backfill_label(7, False)),
+    (backfill_label(90, True), backfill_label(1, True)),
+    (backfill_label(30, True), backfill_label(1, True)),
+    ("10M leads: clean + dedupe (DuckDB)", "10M leads: clean + dedupe (pandas reference)"),
+    ("1M leads: clean + dedupe (DuckDB)", "1M leads: clean + dedupe (pandas reference)"),
+    (
+        "10M leads: four answers, Spark SQL local[*] (incl. JVM start)",
+        "10M leads: four answers, pandas",
+    ),
+    (
+        "web events raw → Parquet per table (202 MB, 414K records, 103 objects)",
+        "web events anchor: DuckDB read_json → COPY, one table (202 MB, 414K records, 103 objects)",
+    ),
+    (
+        "chatfuel export unpivot → Parquet (500K users x 1,700 attributes, 0.93 GB, 12M events)",
+        "chatfuel anchor: DuckDB read_csv + UNPIVOT → Parquet (500K users x 1,700 attributes, 0.93 GB, 12M events)",
+    ),
+]
+
+
+def comparison_table(detail: list[str]) -> list[str]:
+    """The one table ``make bench`` prints first: step, its figures, its anchor's, the ratio."""
+    figures = {}
+    for line in detail:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) == 5 and cells[1].replace(".", "", 1).isdigit():
+            figures[cells[0]] = (float(cells[1]), float(cells[4]))
+    lines = [
+        "| step | now: wall (s) / peak (MiB) | anchor | anchor: wall (s) / peak (MiB) | ratio (wall) |",
+        "|---|---|---|---|---|",
+    ]
+    for step, anchor in PAIRS:
+        if step not in figures or anchor not in figures:
+            continue
+        (wall, peak), (a_wall, a_peak) = figures[step], figures[anchor]
+        lines.append(
+            f"| {step} | {wall:.1f} / {peak:.0f} | {anchor} | {a_wall:.1f} / {a_peak:.0f} | "
+            f"{wall / a_wall:.2f} |"
+        )
+    return lines
+
+
 def main() -> int:
     results: list[tuple[str, float, float, float, float]] = []
-    only = {flag for flag in ("--leads", "--mongo", "--web", "--chatfuel") if flag in sys.argv}
+    flags = ("--leads", "--mongo", "--web", "--chatfuel", "--backfill")
+    only = {flag for flag in flags if flag in sys.argv}
     sizes = [int(n) for n in os.environ.get("BENCH_LEADS_SIZES", "1000000,10000000").split(",")]
     mongo_docs = int(os.environ.get("BENCH_MONGO_DOCS", "100000"))
     with tempfile.TemporaryDirectory() as tmp:
         if not only or "--leads" in only:
             results.extend(leads_bench(Path(tmp), sizes))
         if not only:
-            home = Path(tmp) / "demo"
+            results.append(measure(DEMO_LABEL, DEMO.format(extra=""), Path(tmp) / "demo"))
             results.append(
-                measure(
-                    "demo graph, 14 days (make demo)",
-                    "from leanetl.demo import main; main(['--days', '14'])",
-                    home,
-                )
+                measure(DEMO_ANCHOR, DEMO.format(extra=", '--per-day'"), Path(tmp) / "demo-per-day")
             )
+        if not only or "--backfill" in only:
+            results.extend(backfill_bench(Path(tmp)))
+        if not only:
             for scale in (1, 10):
                 rows_note = f"sample CSV parse, 52 weeks x{scale} events"
                 results.append(
@@ -327,6 +426,17 @@ def _mongo_section(rows: list[dict[str, Any]]) -> list[str]:
     ]
 
 
+COMPARISON_END = "## Every step"
+
+
+def _without_comparison(lines: list[str]) -> list[str]:
+    """The main part as ``_merge_steps`` reads it: the title, then the detailed table."""
+    if COMPARISON_END not in lines:
+        return lines
+    end = lines.index(COMPARISON_END)
+    return [line for line in lines[:end] if line.startswith("# ")] + lines[end + 1 :]
+
+
 def report(
     results: list[tuple[str, float, float, float, float]],
     mongo: list[dict[str, Any]],
@@ -334,13 +444,25 @@ def report(
 ) -> int:
     """Merge the new figures into results.md; sections and rows not measured now are kept."""
     main_part, mongo_part, rest = _sections(OUT.read_text() if OUT.exists() else "")
+    main_part = _without_comparison(main_part)
     if results or not main_part:
         main_part = _merge_steps(main_part, results, full)
     if mongo:
         mongo_part = _mongo_section(mongo)
     while main_part and not main_part[-1].strip():
         main_part.pop()
-    parts = [main_part, mongo_part, rest]
+    title = [line for line in main_part if line.startswith("# ")]
+    detail = [line for line in main_part if not line.startswith("# ")]
+    compared = [
+        *title,
+        "",
+        "Each heavy step beside its anchor (ratio = step / anchor; peak = RSS of the process tree).",
+        "",
+        *comparison_table(detail),
+        "",
+        COMPARISON_END,
+    ]
+    parts = [compared + detail, mongo_part, rest]
     text = "\n\n".join("\n".join(part).strip("\n") for part in parts if part) + "\n"
     OUT.write_text(text)
     print(text)

@@ -11,7 +11,7 @@ import pytest
 from leanetl.definitions import build_defs
 from leanetl.io_managers.parquet import partition_object_key
 from leanetl.lib.leads.answers import ANSWERS
-from leanetl.lib.leads.clean import clean_leads
+from leanetl.lib.leads.dedupe import clean_leads
 from leanetl.resources import build_resources
 from leanetl.sample.leads import generate_companies, generate_leads
 from leanetl.settings import load_settings

@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from leanetl.lib.leads.answers import ANSWERS, pandas_answers, spark_answers, spark_totals
-from leanetl.lib.leads.clean import clean_companies, clean_leads
+from leanetl.lib.leads.clean import clean_companies
+from leanetl.lib.leads.dedupe import clean_leads
 from leanetl.sample.leads import generate_companies, generate_leads
 
 pytestmark = pytest.mark.slow

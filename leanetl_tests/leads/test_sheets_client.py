@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from leanetl.clients.sheets import SheetsUnavailable, load_credentials, read_worksheet
-from leanetl.lib.leads.clean import clean_leads
+from leanetl.lib.leads.dedupe import clean_leads
 from leanetl.lib.leads.sheet_values import values_to_frame
 from leanetl.lib.sources import SourceSchemaError
 from leanetl_tests.conftest import FIXTURES

@@ -28,9 +28,9 @@ from leanetl.lib.leads.clean import (
     LEAD_OUTPUT,
     Cleaned,
     clean_companies,
-    clean_leads,
     duplicate_keys,
 )
+from leanetl.lib.leads.dedupe import clean_leads
 from leanetl.settings import Settings
 
 

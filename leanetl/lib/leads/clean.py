@@ -1,11 +1,13 @@
 """Leads and companies as operators paste them -> clean, deduplicated rows plus a quarantine.
 
-Pure pandas, no Dagster. Raw frames carry ``source`` (sheet or file) and ``source_row`` (the row
+Pure pandas, no Dagster (leads are deduplicated in DuckDB: ``dedupe.clean_leads``). Raw frames carry ``source`` (sheet or file) and ``source_row`` (the row
 number a person sees there) so every quarantined row can be found again.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from leanetl.lib.countries import canonical_countries, hq_countries
@@ -68,12 +70,20 @@ def _quarantine(
     raw: pd.DataFrame, bad: pd.Series, reasons: pd.Series, columns: tuple[str, ...]
 ) -> pd.DataFrame:
     """The bad rows in the one quarantine schema: locator ``row <n>``, raw the row's cells."""
-    frame = raw.loc[bad]  # the few bad rows only: never a copy of the whole source
+    positions = np.flatnonzero(bad.to_numpy(dtype=bool))
+    return quarantined_rows(raw, positions, reasons[bad].astype(str).tolist(), columns)
+
+
+def quarantined_rows(
+    raw: pd.DataFrame, positions: np.ndarray, reasons: Sequence[str], columns: tuple[str, ...]
+) -> pd.DataFrame:
+    """The rows of ``raw`` at ``positions`` (with ``reasons``) in the one quarantine schema."""
+    frame = raw.iloc[positions]  # the few bad rows only: never a copy of the whole source
     cells = frame[list(columns)].astype(object).where(frame[list(columns)].notna(), None)
     return quarantine_frame(
         frame["source"].astype(str).tolist(),
         [f"row {n}" for n in frame["source_row"]],
-        reasons[bad].astype(str).tolist(),
+        [str(r) for r in reasons],
         [raw_json(r) for r in cells.to_dict("records")],
     )
 
@@ -96,8 +106,10 @@ def duplicate_keys(rows: pd.DataFrame, key: tuple[str, ...]) -> int:
     return int(pd.DataFrame({c: casefold(rows[c]) for c in key}).duplicated().sum())
 
 
-def clean_leads(raw: pd.DataFrame, timezone: str, source: str = "leads") -> Cleaned:
-    """Normalise, parse ``operator_timestamp`` in ``timezone``, quarantine, and deduplicate.
+def clean_leads_pandas(raw: pd.DataFrame, timezone: str, source: str = "leads") -> Cleaned:
+    """The reference implementation of ``lib.leads.dedupe.clean_leads`` (tests compare the two;
+    the bench measures both): normalise, parse ``operator_timestamp`` in ``timezone``,
+    quarantine, and deduplicate.
 
     Duplicates share (company, first_name, last_name, country) ignoring case; one row is kept
     per lead with the earliest timestamp as ``captured_at``, the latest as ``last_seen_at``, the
