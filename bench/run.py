@@ -256,10 +256,11 @@ DEMO_ANCHOR = "demo, 14 days x 5 domains, one run a day per domain (make demo --
 
 
 def backfill_label(days: int, one_run: bool) -> str:
+    span = f"{days} day{'s' if days > 1 else ''}"
     return (
-        f"volunteers backfill, {days} days in one run"
+        f"volunteers backfill, {span} in one run"
         if one_run
-        else f"volunteers, {days} days as {days} one-day runs"
+        else f"volunteers, {span} as {days} one-day runs"
     )
 
 
