@@ -45,11 +45,16 @@ class DayContext:
     window are that day's; everything else is the step's."""
 
     def __init__(
-        self, context: dg.AssetExecutionContext, day: str, carried: dict[str, Any]
+        self,
+        context: dg.AssetExecutionContext,
+        day: str,
+        carried: dict[str, Any],
+        range_inputs: dict[str, Any],
     ) -> None:
         self._context = context
         self._day = day
         self.carried = carried
+        self.range_inputs = range_inputs
 
     @property
     def partition_key(self) -> str:
@@ -79,6 +84,15 @@ class DayContext:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._context, name)
+
+
+def later_days(context: dg.AssetExecutionContext, input_name: str) -> pd.DataFrame | None:
+    """The rows of frame input ``input_name`` for the run's days after this one (``None`` in a
+    run over one day): what later days of the range will do anyway need not be done today."""
+    frame = getattr(context, "range_inputs", {}).get(input_name)
+    if not isinstance(frame, pd.DataFrame) or PARTITION_COLUMN not in frame.columns:
+        return None
+    return frame[frame[PARTITION_COLUMN].astype(str).str[:10] > context.partition_key]
 
 
 def carried(context: dg.AssetExecutionContext) -> dict[str, Any]:
@@ -231,7 +245,7 @@ def per_day(body: Callable[..., Any]) -> Callable[..., Iterator[Any]]:
             context.log.info(f"day {i}/{len(days)}: {day}")
             day_kwargs = {name: day_slice(value, day) for name, value in kwargs.items()}
             for event in _events(
-                context, body(DayContext(context, day, shared), *args, **day_kwargs)
+                context, body(DayContext(context, day, shared, kwargs), *args, **day_kwargs)
             ):
                 results.add(day, event)
         yield from results.merged(days)

@@ -31,7 +31,7 @@ from leanetl.defs.partitions import (
     partition_day,
     retry_policy,
 )
-from leanetl.defs.ranges import RANGE_PER_RUN, per_day
+from leanetl.defs.ranges import RANGE_PER_RUN, later_days, per_day
 from leanetl.io_managers.mongo import MongoStore, UpsertStats, upsert_documents
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.io_managers.parquet import partition_object_key
@@ -150,8 +150,12 @@ def build_reach_map(settings: Settings) -> dg.AssetsDefinition:
         plan: pd.DataFrame,
     ) -> dg.MaterializeResult:
         regions = totals[totals["level"] == "region"]
+        # In a run over several days, a map a later day of the run redraws is drawn then only:
+        # each campaign's map is one object, the last drawing is the one that stays.
+        later = later_days(context, "plan")
+        redrawn_later = _to_write(later) if later is not None else set()
         figures = {}
-        for campaign_id in sorted(_to_write(plan)):
+        for campaign_id in sorted(_to_write(plan) - redrawn_later):
             rows = regions[regions["campaign_id"] == campaign_id]
             name = rows["campaign_name"].iloc[0] if len(rows) else campaign_id
             states = rows[rows["state"].notna()].groupby("state", as_index=False)["reach"].sum()
@@ -181,6 +185,7 @@ def build_reach_map(settings: Settings) -> dg.AssetsDefinition:
                     "\n".join(f"- {c}: {u}" for c, u in uploaded.items()) or "_none uploaded_"
                 ),
                 "png": png_note if figures else "no map drawn",
+                "maps_left_to_later_days": len(_to_write(plan) & redrawn_later),
                 "store": maps.uri("reach-maps"),
             }
         )
