@@ -324,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"leanetl demo: {len(days)} days ({days[0]} to {days[-1]}), {how}, home {current.home}")
     print(f"  (Dagster and dbt logs go to {log})", flush=True)
     started = time.monotonic()
-    terminal = os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1)
+    terminal = os.fdopen(os.dup(1), "w", buffering=1)  # the bars: the terminal, not the log
     if args.record:  # the child that runs a domain alongside: no bar, its summary to a file
         terminal = open(os.devnull, "w")  # noqa: SIM115 - closed with the process
     alongside = _start_alongside(args, log) if not args.per_day and not args.record else None
