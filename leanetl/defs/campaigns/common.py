@@ -40,6 +40,6 @@ def map_key(campaign_id: str, suffix: str = "html") -> str:
 
 def campaigns_step(settings: Settings, name: str, **spec: Any) -> Any:
     """``dg.multi_asset`` of a campaigns step: the domain's group, daily partitions including
-    today, one day per run, and retries (every campaigns step talks to MongoDB, the Graph API,
-    the lake or GCS)."""
+    today, a backfill as one run (per day inside it), and retries (every campaigns step talks
+    to MongoDB, the Graph API, the lake or GCS)."""
     return daily_step(settings, name, include_today=True, group_name=DOMAIN, **spec)

@@ -81,7 +81,7 @@ def _out_asset(
     retries: bool = True,
 ) -> dict[str, Any]:
     """``multi_asset`` arguments of an out asset written by its own code (object store or Mongo):
-    its inputs, what it runs after, its blocking check, freshness, one day per run."""
+    its inputs, what it runs after, its blocking check, freshness, a backfill as one run."""
     return {
         "name": key.path[-1],
         "specs": [
