@@ -85,6 +85,17 @@ def lake_files(settings: Settings) -> dict[str, pd.DataFrame]:
     }
 
 
+def other_objects(settings: Settings) -> dict[str, pd.DataFrame]:
+    """Every other object of the lake (pages, maps, message templates) by name: the same set."""
+    root = Path(settings.lake_url)
+    names = sorted(
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*")
+        if p.is_file() and p.suffix != ".parquet" and "manifests" not in p.parts
+    )
+    return {"objects": pd.DataFrame({"name": names})}
+
+
 def mongo_documents(settings: Settings, domain: str) -> dict[str, pd.DataFrame]:
     store = MongoStore(embedded_dir=str(settings.mongo_dir))
     with store.session(domain) as database:
@@ -203,6 +214,7 @@ def test_every_domain_writes_the_same_in_one_run_as_in_one_run_a_day(
                 warehouse_tables(settings) if settings.duckdb_path.exists() else {},
                 lake_files(settings),
                 mongo_documents(settings, domain) if settings.mongo_dir.exists() else {},
+                other_objects(settings),
             )
     finally:
         mp.undo()
