@@ -144,8 +144,9 @@ class StepProgress:
     """A progress bar of a run's steps, fed by polling the instance's event log from a thread
     (the run itself holds the main thread; its logs go to the demo log, the bar to the terminal)."""
 
-    def __init__(self, instance: "DagsterInstance", run_id: str, bar: "tqdm") -> None:
-        self._instance, self._run_id, self._bar = instance, run_id, bar
+    def __init__(self, instance: "DagsterInstance", run_id: str, bar: "tqdm", base: int) -> None:
+        # The bar counts the steps of every run of the domain; this run's start at ``base``.
+        self._instance, self._run_id, self._bar, self._base = instance, run_id, bar, base
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._poll, daemon=True)
 
@@ -153,12 +154,8 @@ class StepProgress:
         import dagster as dg
 
         while not self._stop.wait(0.5):
-            done = min(
-                len(
-                    self._instance.all_logs(self._run_id, of_type=dg.DagsterEventType.STEP_SUCCESS)
-                ),
-                self._bar.total,
-            )
+            steps = self._instance.all_logs(self._run_id, of_type=dg.DagsterEventType.STEP_SUCCESS)
+            done = min(self._base + len(steps), self._bar.total)
             if done != self._bar.n:  # a line in a log only when a step finished
                 self._bar.n = done
                 self._bar.refresh()
@@ -206,8 +203,7 @@ def run_domain(
             run_id = str(uuid.uuid4())
             started = time.monotonic()
             base = bar.n
-            progress_bar = _Offset(bar, base)
-            with StepProgress(instance, run_id, progress_bar), output_to(log):
+            with StepProgress(instance, run_id, bar, base), output_to(log):
                 result = job.execute_in_process(
                     partition_key=batch[0].isoformat() if len(batch) == 1 else None,
                     instance=instance,
@@ -222,25 +218,6 @@ def run_domain(
                 print(f"run {result.run_id} failed; see {log} or `make dev`", file=sys.stderr)
                 break
     return record
-
-
-class _Offset:
-    """One run's view of a bar that counts the steps of several runs."""
-
-    def __init__(self, bar: "tqdm", base: int) -> None:
-        self._bar, self._base = bar, base
-        self.total = bar.total - base
-
-    @property
-    def n(self) -> int:
-        return self._bar.n - self._base
-
-    @n.setter
-    def n(self, value: int) -> None:
-        self._bar.n = self._base + value
-
-    def refresh(self) -> None:
-        self._bar.refresh()
 
 
 def summary_table(records: list[DomainRun], days: int, wall: float) -> str:

@@ -14,7 +14,7 @@ from dagster_dbt import (
 )
 
 from leanetl.dbt_project import dbt_project
-from leanetl.defs.ranges import RANGE_PER_RUN, RangeResults, partition_days
+from leanetl.defs.ranges import RANGE_PER_RUN, partition_days
 from leanetl.io_managers.warehouse import Warehouse
 from leanetl.settings import Settings
 
@@ -88,11 +88,9 @@ def build_domain_dbt_assets(
     settings: Settings,
     partitions_def: dg.PartitionsDefinition,
     vars_for: Callable[[list[dt.date]], dict[str, Any]],
-    one_day_per_build: bool = False,
 ) -> dg.AssetsDefinition:
-    """The domain's dbt models; a backfill is one run. By default one ``dbt build`` computes every
-    day of the run (vars ``as_of_start``..``as_of_end`` from ``vars_for(days)``); models that
-    chain day on day (``one_day_per_build``) get one build per day, oldest first, in that run."""
+    """The domain's dbt models; a backfill is one run and one ``dbt build`` that computes every
+    day of the run (vars ``as_of_start``..``as_of_end`` from ``vars_for(days)``)."""
     project = dbt_project()
 
     @dbt_assets(
@@ -112,23 +110,6 @@ def build_domain_dbt_assets(
             "leanetl_dataset_suffix": settings.dataset_suffix,
         }
         days = partition_days(context)
-        builds = [[day] for day in days] if one_day_per_build else [days]
-        if len(builds) == 1:
-            yield from _build(context, dbt, warehouse, days, where)
-            return
-        results = RangeResults()
-        for build_days in builds:
-            for event in _build(context, dbt, warehouse, build_days, where):
-                results.add(build_days[-1].isoformat(), event)
-        yield from results.merged([day.isoformat() for day in days])
-
-    def _build(
-        context: dg.AssetExecutionContext,
-        dbt: DbtCliResource,
-        warehouse: Warehouse,
-        days: list[dt.date],
-        where: dict[str, str],
-    ) -> Iterator[Any]:
         args = ["build", "--vars", json.dumps({**where, **vars_for(days)})]
         # Counted once dbt has finished: DuckDB lets no other process open the file meanwhile.
         events = list(dbt.cli(args, context=context).stream())

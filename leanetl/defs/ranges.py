@@ -167,7 +167,6 @@ class RangeResults:
         self.outputs: dict[str, dict[str, dg.Output]] = defaultdict(dict)
         self.materialized: dict[dg.AssetKey, dict[str, dg.MaterializeResult]] = defaultdict(dict)
         self.checks: dict[tuple[Any, str], dict[str, dg.AssetCheckResult]] = defaultdict(dict)
-        self.observations: list[dg.AssetObservation] = []
 
     def add(self, day: str, event: Any) -> None:
         if isinstance(event, dg.Output):
@@ -178,8 +177,6 @@ class RangeResults:
                 self.add(day, check)
         elif isinstance(event, dg.AssetCheckResult):
             self.checks[(event.asset_key, event.check_name)][day] = event
-        elif isinstance(event, dg.AssetObservation):
-            self.observations.append(event)
         else:
             raise TypeError(f"a run over several days cannot merge {type(event).__name__}")
 
@@ -200,7 +197,6 @@ class RangeResults:
             )
         for by_day in self.checks.values():
             yield _merged_check(by_day)
-        yield from self.observations
 
 
 def _require_every_day(what: str, by_day: dict[str, Any], days: list[str]) -> None:

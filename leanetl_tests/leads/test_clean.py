@@ -285,3 +285,13 @@ COUNTRIES = st.sampled_from([None, "USA", "u.s.", "Deutschland", "Germany", "Atl
 @given(st.lists(st.tuples(CELLS, CELLS, CELLS, CELLS, COUNTRIES, STAMPS), min_size=0, max_size=30))
 def test_duckdb_cleaning_equals_the_pandas_reference_on_odd_input(rows) -> None:
     _same_cleaning(leads(*rows))
+
+
+def test_a_tie_in_time_keeps_the_spelling_of_the_row_further_down() -> None:
+    raw = leads(
+        ("acme", "ada", "lovelace", "cto", "UK", "2025-03-14 09:00"),
+        ("ACME", "Ada", "Lovelace", None, "uk", "2025-03-14 09:00"),
+    )
+    for clean in (clean_leads, clean_leads_pandas):
+        (row,) = clean(raw, TZ).rows.to_dict("records")
+        assert (row["company"], row["first_name"], row["title"]) == ("ACME", "Ada", "cto")
