@@ -20,13 +20,13 @@ def column_name(header: object) -> str:
     return re.sub(r"[^0-9a-z]+", "_", text).strip("_")
 
 
-def require_columns(frame: pd.DataFrame, required: Sequence[str], source: str) -> pd.DataFrame:
-    """``frame`` with normalised headers, or an error naming ``source`` and every missing column.
+def required_names(columns: Sequence[object], required: Sequence[str], source: str) -> list[str]:
+    """Normalised names of ``columns``, or an error naming ``source`` and every missing column.
 
-    Extra columns are kept; a header that normalises to the same name as another is an error,
+    A header that normalises to the same name as another is an error when the name is required,
     since either column could be the one meant.
     """
-    names = [column_name(c) for c in frame.columns]
+    names = [column_name(c) for c in columns]
     seen: dict[str, int] = {}
     for name in names:
         seen[name] = seen.get(name, 0) + 1
@@ -34,16 +34,21 @@ def require_columns(frame: pd.DataFrame, required: Sequence[str], source: str) -
     if clashes:
         raise SourceSchemaError(
             f"{source}: column {', '.join(repr(c) for c in clashes)} appears more than once "
-            f"(columns found: {list(frame.columns)})"
+            f"(columns found: {list(columns)})"
         )
     missing = [c for c in required if c not in seen]
     if missing:
         raise SourceSchemaError(
             f"{source}: missing required column {', '.join(repr(c) for c in missing)} "
-            f"(columns found: {list(frame.columns)})"
+            f"(columns found: {list(columns)})"
         )
+    return names
+
+
+def require_columns(frame: pd.DataFrame, required: Sequence[str], source: str) -> pd.DataFrame:
+    """``frame`` with normalised headers (``required_names``); extra columns are kept."""
     renamed = frame.copy(deep=False)
-    renamed.columns = names
+    renamed.columns = required_names(list(frame.columns), required, source)
     return renamed.loc[:, ~renamed.columns.duplicated()]
 
 

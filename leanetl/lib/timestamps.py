@@ -10,6 +10,7 @@ is moved forward. Each form is parsed vectorised, once per form, so 10M values t
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from leanetl.lib.text import TEXT, normalised, per_distinct
 
@@ -78,7 +79,10 @@ def _parse(values: pd.Series, timezone: str) -> pd.Series:
         # Round to the millisecond: serials are binary fractions of a day.
         naive = pd.Series(
             _SHEETS_EPOCH
-            + (days.to_numpy() * 86_400_000).round().astype("int64").astype("timedelta64[ms]"),
+            + (days.fillna(0).to_numpy() * 86_400_000)
+            .round()
+            .astype("int64")
+            .astype("timedelta64[ms]"),
             index=days.index,
         ).where(days.notna())
         result[serial] = _localise(naive, timezone)
@@ -87,7 +91,6 @@ def _parse(values: pd.Series, timezone: str) -> pd.Series:
 
 def local_dates(instants: pd.Series, timezone: str) -> pd.Series:
     """The calendar date in ``timezone`` of each UTC instant (Arrow ``date32``, Spark ``DATE``)."""
-    import pyarrow as pa
 
     local = instants.dt.tz_convert(timezone).dt.tz_localize(None)
     days = local.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
@@ -95,3 +98,58 @@ def local_dates(instants: pd.Series, timezone: str) -> pd.Series:
         pd.arrays.ArrowExtensionArray(pa.array(days, type=pa.date32(), from_pandas=True)),
         index=instants.index,
     )
+
+
+# The forms operators type most, as DuckDB reads them row by row (``sql_local_time``). Each is
+# matched against the whole raw text: ASCII digits and separators only, so normalising would not
+# change it and it reads exactly as ``parse_operator_timestamps`` reads it. Years 1900-2099 (the
+# reference's nanosecond range holds them); other text is left to the reference.
+_DAY = r"(?:19|20)\d{2}-\d{2}-\d{2}"
+_US_DAY = r"\d{1,2}/\d{1,2}/(?:19|20)\d{2}"
+_SQL_FORMS = (
+    (_DAY, ["%Y-%m-%d"]),
+    (_DAY + r"[T ]\d{2}:\d{2}", ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]),
+    (_DAY + r"[T ]\d{2}:\d{2}:\d{2}", ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]),
+    (_US_DAY, ["%m/%d/%Y"]),
+    (_US_DAY + r" \d{1,2}:\d{2}", ["%m/%d/%Y %H:%M"]),
+    (_US_DAY + r" \d{1,2}:\d{2}:\d{2}", ["%m/%d/%Y %H:%M:%S"]),
+    (_US_DAY + r" \d{1,2}:\d{2} [AP]M", ["%m/%d/%Y %I:%M %p"]),
+    (_US_DAY + r" \d{1,2}:\d{2}:\d{2} [AP]M", ["%m/%d/%Y %I:%M:%S %p"]),
+)
+# Up to nine decimals a serial's milliseconds never sit on a half, so DuckDB's and pandas' readings
+# of the number round alike.
+_SQL_SERIAL = r"\d{4,6}(?:\.\d{1,9})?"
+
+
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def sql_local_time(column: str) -> str:
+    """DuckDB: the local (naive) time written in ``column`` in the forms above, NULL for other
+    text and where the text names no real time (``2022-02-30``, ``13:00 PM``); the caller reads
+    the NULLs' text with ``parse_operator_timestamps`` (``column`` is a constant of the caller's,
+    double-quoted here)."""
+    quoted = f'"{column}"'
+    low, high = _SERIAL_RANGE
+    cases = [
+        f"when regexp_full_match({quoted}, {_sql_string(pattern)}) "
+        f"then try_strptime({quoted}, [{', '.join(_sql_string(f) for f in formats)}])"
+        for pattern, formats in _SQL_FORMS
+    ]
+    serial = f"try_cast({quoted} as double)"
+    cases.append(
+        f"when regexp_full_match({quoted}, {_sql_string(_SQL_SERIAL)}) "
+        f"and {serial} between {low} and {high} "
+        f"then timestamp '1899-12-30' + to_milliseconds(round_even({serial} * 86400000, 0)::bigint)"
+    )
+    return "case " + " ".join(cases) + " end"
+
+
+def localise_naive(naive: np.ndarray, timezone: str) -> np.ndarray:
+    """Local times (``datetime64[us]``, NaT kept) -> UTC ``datetime64[us]`` by the rules above
+    (``_localise``'s, on a plain array: one copy, not a Series' several)."""
+    local = pd.DatetimeIndex(naive.astype("datetime64[us]", copy=False))
+    first_occurrence = np.ones(len(local), dtype=bool)
+    utc = local.tz_localize(timezone, ambiguous=first_occurrence, nonexistent="shift_forward")
+    return utc.asi8.view("datetime64[us]")

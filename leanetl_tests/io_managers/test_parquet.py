@@ -120,3 +120,52 @@ def test_missing_partition_names_the_path(tmp_path) -> None:
             selection="demo/reader",
             resources={"parquet": PartitionedParquetIOManager(store=lake)},
         )
+
+
+def test_an_arrow_input_gets_a_table_with_repeated_text_dictionary_encoded(
+    lake: ObjectStore,
+) -> None:
+    """``arrow_input``: one day as it was written, a range of days with each row's day (cut back
+    to one day without it by ``day_slice``)."""
+    import pyarrow as pa
+
+    from leanetl.io_managers.parquet import arrow_input
+    from leanetl.lib.ranges import day_slice
+
+    frames = {
+        "2025-01-01": pd.DataFrame({"id": [1, 2], "name": ["a", "b"]}),
+        "2025-01-02": pd.DataFrame({"id": [3], "name": ["c"]}),
+    }
+    seen: dict[str, pa.Table] = {}
+
+    @dg.asset(
+        key=["demo", "reader"],
+        partitions_def=DAYS,
+        ins={"events": dg.AssetIn(["demo", "events"], metadata=arrow_input(["name"]))},
+    )
+    def reader(context: dg.AssetExecutionContext, events: pa.Table) -> None:
+        seen[context.partition_key_range.start] = events
+
+    for day in frames:
+        assert _run(lake, frames, day).success
+    assets = [*_assets(frames), reader]
+    resources = {"parquet": PartitionedParquetIOManager(store=lake)}
+    one = dg.materialize(
+        assets, partition_key="2025-01-02", selection="demo/reader", resources=resources
+    )
+    assert one.success
+    assert pa.types.is_dictionary(seen["2025-01-02"].schema.field("name").type)
+    assert seen["2025-01-02"].to_pydict() == {"id": [3], "name": ["c"]}
+    both = dg.materialize(
+        assets,
+        selection="demo/reader",
+        resources=resources,
+        tags={
+            "dagster/asset_partition_range_start": "2025-01-01",
+            "dagster/asset_partition_range_end": "2025-01-02",
+        },
+    )
+    assert both.success
+    table = seen["2025-01-01"]
+    assert table.column("dt").to_pylist() == ["2025-01-01", "2025-01-01", "2025-01-02"]
+    assert day_slice(table, "2025-01-01").to_pydict() == {"id": [1, 2], "name": ["a", "b"]}

@@ -295,3 +295,92 @@ def test_a_tie_in_time_keeps_the_spelling_of_the_row_further_down() -> None:
     for clean in (clean_leads, clean_leads_pandas):
         (row,) = clean(raw, TZ).rows.to_dict("records")
         assert (row["company"], row["first_name"], row["title"]) == ("ACME", "Ada", "cto")
+
+
+def _read_in_sql(values: list[str | None]) -> list:
+    """``sql_local_time`` in DuckDB, localised as ``clean_leads`` does: UTC instants or None."""
+    import duckdb
+    import numpy as np
+    import pyarrow as pa
+
+    from leanetl.lib.timestamps import localise_naive, sql_local_time
+
+    conn = duckdb.connect()
+    conn.register("stamps", pa.table({"operator_timestamp": pa.array(values, pa.string())}))
+    naive = conn.sql(f"select {sql_local_time('operator_timestamp')} from stamps").arrow()
+    naive = naive.read_all() if isinstance(naive, pa.RecordBatchReader) else naive
+    local = naive.column(0).to_numpy(zero_copy_only=False).astype("datetime64[us]")
+    return [None if np.isnat(t) else pd.Timestamp(t, tz="UTC") for t in localise_naive(local, TZ)]
+
+
+def _reference(values: list[str | None]) -> list:
+    parsed = parse_operator_timestamps(pd.Series(values, dtype=object), TZ)
+    return [None if pd.isna(t) else t for t in parsed]
+
+
+SQL_FORMS = st.one_of(
+    st.from_regex(r"\A(19|20|00|21)\d\d-[01]\d-[0-3]\d([T ][0-2]\d:[0-6]\d(:[0-6]\d)?)?\Z"),
+    st.from_regex(r"\A[01]?\d/[0-3]?\d/(19|20|99)\d\d( [0-2]?\d:[0-6]\d(:[0-6]\d)?( [AP]M)?)?\Z"),
+    st.from_regex(r"\A\d{4,6}(\.\d{1,9})?\Z"),
+)
+
+
+@settings(deadline=None, max_examples=300)
+@given(st.lists(SQL_FORMS, min_size=1, max_size=20))
+def test_sql_reads_the_common_forms_as_the_reference_does(values) -> None:
+    """Where DuckDB reads a stamp it reads what ``parse_operator_timestamps`` reads; where it
+    does not (NULL), ``clean_leads`` asks the reference, so only a disagreement on a read value
+    would change an answer."""
+    for sql, reference in zip(_read_in_sql(values), _reference(values), strict=True):
+        assert sql is None or sql == reference
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "2022-11-15",
+        "2022-11-15T09:30",
+        "2022-11-15 00:00:00",
+        "11/15/2022 9:00 AM",
+        "11/15/2022 12:00 AM",
+        "11/15/2022 13:05:07",
+        "11/15/2022",
+        "44880.375",
+        "2022-11-06 01:30",  # repeated hour: first occurrence
+        "2022-03-13 02:30",  # skipped hour: moved forward
+        "73050.0",
+    ],
+)
+def test_sql_reads_every_common_form(typed) -> None:
+    assert _read_in_sql([typed]) == _reference([typed])
+
+
+def test_leads_tied_in_time_and_name_are_ordered_by_country() -> None:
+    countries = ["Spain", "Brazil", "India", "Kenya", "Canada"]
+    raw = leads(*(("Acme", "Ada", "Lovelace", "cto", c, "2025-03-14 09:00") for c in countries))
+    for clean in (clean_leads, clean_leads_pandas):
+        assert list(clean(raw, TZ).rows["country"]) == sorted(countries)
+
+
+def test_an_arrow_table_in_chunks_cleans_as_the_frame_does() -> None:
+    """The pipeline hands ``clean_leads`` an Arrow table, repeated text dictionary-encoded, in
+    as many chunks as the Parquet file has row groups; bad rows fall in several chunks."""
+    import datetime as dt
+
+    import pyarrow as pa
+
+    from leanetl.lib.leads.dedupe import REPEATED_COLUMNS
+    from leanetl.lib.parquet import read_parquet_table, table_to_parquet_bytes
+    from leanetl.sample.leads import generate_leads
+
+    raw = generate_leads(6_000, dt.date(2024, 1, 1), dt.date(2024, 12, 31), seed=3)
+    table = pa.Table.from_pandas(raw, preserve_index=False)
+    chunked = pa.concat_tables([table.slice(i, 1_000) for i in range(0, 6_000, 1_000)])
+    read = read_parquet_table(table_to_parquet_bytes(chunked), REPEATED_COLUMNS)
+    read = pa.concat_tables([read.slice(i, 1_500) for i in range(0, 6_000, 1_500)])
+    assert read.column("company").num_chunks > 1
+    assert pa.types.is_dictionary(read.schema.field("company").type)
+    from_table, from_frame = clean_leads(read, TZ, "sheet"), clean_leads(raw, TZ, "sheet")
+    assert len(from_frame.quarantine) > 20
+    pd.testing.assert_frame_equal(from_table.rows, from_frame.rows)
+    pd.testing.assert_frame_equal(from_table.quarantine, from_frame.quarantine)

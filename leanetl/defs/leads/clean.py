@@ -3,7 +3,7 @@
 from collections.abc import Callable
 
 import dagster as dg
-import pandas as pd
+import pyarrow as pa
 
 from leanetl.defs.leads.common import (
     COMPANIES,
@@ -22,6 +22,7 @@ from leanetl.defs.sources import (
     quarantine_out,
     source_checks,
 )
+from leanetl.io_managers.parquet import arrow_input
 from leanetl.lib.leads.clean import (
     COMPANY_OUTPUT,
     LEAD_KEY,
@@ -30,7 +31,8 @@ from leanetl.lib.leads.clean import (
     clean_companies,
     duplicate_keys,
 )
-from leanetl.lib.leads.dedupe import clean_leads
+from leanetl.lib.leads.dedupe import REPEATED_COLUMNS, clean_leads
+from leanetl.lib.parquet import table_to_frame
 from leanetl.settings import Settings
 
 
@@ -53,7 +55,8 @@ def _build(
     description: str,
     columns: tuple[str, ...],
     unique_on: tuple[str, ...],
-    clean: Callable[[pd.DataFrame], Cleaned],
+    repeated_columns: tuple[str, ...],
+    clean: Callable[[pa.Table], Cleaned],
     extra_metadata: Callable[[Cleaned], dict[str, object]],
 ) -> dg.AssetsDefinition:
     # The snapshots were guarded when read; cleaning them quarantines rows, it reads nothing new.
@@ -63,7 +66,8 @@ def _build(
         name=f"clean_{keys.rows_output}",
         group_name=DOMAIN,
         partitions_def=daily_partitions(settings),
-        ins={"raw": dg.AssetIn(raw_key)},
+        # Arrow, repeated text dictionary-encoded: 10M raw leads in ~400 MB, not pandas' 1.5 GB.
+        ins={"raw": dg.AssetIn(raw_key, metadata=arrow_input(repeated_columns))},
         outs={
             keys.rows_output: dg.AssetOut(
                 key=key,
@@ -81,7 +85,7 @@ def _build(
         backfill_policy=RANGE_PER_RUN,
     )
     @per_day
-    def clean_asset(context: dg.AssetExecutionContext, raw: pd.DataFrame):
+    def clean_asset(context: dg.AssetExecutionContext, raw: pa.Table):
         cleaned = clean(raw)
         read = SourceRead(
             rows=cleaned.rows,
@@ -112,6 +116,7 @@ def build_clean_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         "non-empty one, country the canonical ISO name.",
         LEAD_OUTPUT,
         LEAD_KEY,
+        REPEATED_COLUMNS,
         lambda raw: clean_leads(raw, timezone, "leads"),
         lambda c: {
             "captured_window": window(c.rows["captured_at"]),
@@ -125,7 +130,8 @@ def build_clean_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         "One row per (company, HQ location), case-insensitive, with the HQ's country.",
         COMPANY_OUTPUT,
         ("company", "hq_location"),
-        lambda raw: clean_companies(raw, "companies"),
+        ("company", "hq_location", "source"),
+        lambda raw: clean_companies(table_to_frame(raw), "companies"),
         lambda c: {
             "unrecognised_hq_locations": dg.MetadataValue.json(c.unrecognised_countries[:50])
         },

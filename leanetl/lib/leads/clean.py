@@ -1,6 +1,6 @@
 """Leads and companies as operators paste them -> clean, deduplicated rows plus a quarantine.
 
-Pure pandas, no Dagster (leads are deduplicated in DuckDB: ``dedupe.clean_leads``). Raw frames carry ``source`` (sheet or file) and ``source_row`` (the row
+Pure pandas, no Dagster (the pipeline cleans leads column by column: ``dedupe.clean_leads``). Raw frames carry ``source`` (sheet or file) and ``source_row`` (the row
 number a person sees there) so every quarantined row can be found again.
 """
 
@@ -101,6 +101,17 @@ def _join_reasons(first: pd.Series, second: pd.Series) -> pd.Series:
     return (first + second.where(~both, "; " + second)).astype("string")
 
 
+def lead_reasons(text: pd.DataFrame, captured: pd.Series) -> pd.Series:
+    """Why each lead is quarantined ('' when it is not): 'missing company, country',
+    'missing operator_timestamp' or 'unparsable operator_timestamp', joined by '; '."""
+    stamp_reason = pd.Series("", index=text.index, dtype="string")
+    stamp_reason = stamp_reason.mask(captured.isna(), "unparsable operator_timestamp")
+    stamp_reason = stamp_reason.mask(
+        text["operator_timestamp"].isna(), "missing operator_timestamp"
+    )
+    return _join_reasons(_missing_reasons(text, LEAD_KEY), stamp_reason)
+
+
 def duplicate_keys(rows: pd.DataFrame, key: tuple[str, ...]) -> int:
     """How many rows repeat an earlier row's ``key`` ignoring case (0 after cleaning)."""
     return int(pd.DataFrame({c: casefold(rows[c]) for c in key}).duplicated().sum())
@@ -122,13 +133,7 @@ def clean_leads_pandas(raw: pd.DataFrame, timezone: str, source: str = "leads") 
     text = pd.DataFrame({c: normalise_text(raw[c]) for c in LEAD_COLUMNS}, index=raw.index)
     captured = parse_operator_timestamps(raw["operator_timestamp"], timezone)
 
-    reasons = _missing_reasons(text, LEAD_KEY)
-    stamp_reason = pd.Series("", index=raw.index, dtype="string")
-    stamp_reason = stamp_reason.mask(captured.isna(), "unparsable operator_timestamp")
-    stamp_reason = stamp_reason.mask(
-        text["operator_timestamp"].isna(), "missing operator_timestamp"
-    )
-    reasons = _join_reasons(reasons, stamp_reason)
+    reasons = lead_reasons(text, captured)
     bad = reasons != ""
     quarantine = _quarantine(raw, bad, reasons, LEAD_COLUMNS)
 
