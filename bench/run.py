@@ -92,12 +92,17 @@ for i, start in enumerate(range(0, rows, chunk)):
 writer.close()
 """
 
+# Each reads the raw file as its input arrives: the pipeline's step gets an Arrow table (the
+# Parquet IO manager's ``arrow_input``), the pandas reference a frame.
+LEADS_READ_ARROW = "read_parquet_table(Path('{raw}').read_bytes(), REPEATED_COLUMNS)"
+LEADS_READ_FRAME = "read_parquet_bytes(Path('{raw}').read_bytes())"
 LEADS_CLEAN = """
 import pandas as pd
 from leanetl.lib.leads.{module} import {function} as clean
-from leanetl.lib.parquet import read_parquet_bytes
+from leanetl.lib.leads.dedupe import REPEATED_COLUMNS
+from leanetl.lib.parquet import read_parquet_bytes, read_parquet_table
 from pathlib import Path
-raw = read_parquet_bytes(Path('{raw}').read_bytes())  # as the Parquet IO manager loads it
+raw = {read}
 cleaned = clean(raw, 'America/Chicago', 'bench')
 cleaned.rows.to_parquet('{clean}')
 print(len(cleaned.rows), len(cleaned.quarantine))
@@ -145,11 +150,15 @@ def leads_bench(tmp: Path, sizes: list[int]) -> list[tuple[str, float, float, fl
         subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=ROOT)
         label = f"{rows / 1e6:g}M leads"
         names = {"raw": raw, "clean": clean, "companies": companies}
-        duckdb_clean = LEADS_CLEAN.replace("{module}", "dedupe").replace(
-            "{function}", "clean_leads"
+        duckdb_clean = (
+            LEADS_CLEAN.replace("{module}", "dedupe")
+            .replace("{function}", "clean_leads")
+            .replace("{read}", LEADS_READ_ARROW)
         )
-        pandas_clean = LEADS_CLEAN.replace("{module}", "clean").replace(
-            "{function}", "clean_leads_pandas"
+        pandas_clean = (
+            LEADS_CLEAN.replace("{module}", "clean")
+            .replace("{function}", "clean_leads_pandas")
+            .replace("{read}", LEADS_READ_FRAME)
         )
         for step, code in (
             ("clean + dedupe (pandas reference)", pandas_clean),

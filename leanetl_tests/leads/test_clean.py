@@ -384,3 +384,13 @@ def test_an_arrow_table_in_chunks_cleans_as_the_frame_does() -> None:
     assert len(from_frame.quarantine) > 20
     pd.testing.assert_frame_equal(from_table.rows, from_frame.rows)
     pd.testing.assert_frame_equal(from_table.quarantine, from_frame.quarantine)
+
+
+def test_an_arrow_column_without_any_value_is_missing_text() -> None:
+    import pyarrow as pa
+
+    raw = leads(("Acme", "Ada", "Lovelace", None, "UK", "2025-03-14 09:00"))
+    table = pa.Table.from_pandas(raw.astype({"company": "string"}), preserve_index=False)
+    table = table.set_column(3, "title", pa.nulls(1))  # how Parquet keeps an all-empty column
+    (row,) = clean_leads(table, TZ).rows.to_dict("records")
+    assert (row["company"], row["title"]) == ("Acme", None)

@@ -117,6 +117,12 @@ def _raw_table(raw: pd.DataFrame | pa.Table, source: str) -> pa.Table:
     else:
         names = required_names(raw.column_names, LEAD_COLUMNS, source)
         raw = raw.rename_columns(names)
+        for column in LEAD_COLUMNS:  # e.g. a column with no value at all is Arrow's null type
+            kind = raw.schema.field(column).type
+            if not (pa.types.is_dictionary(kind) or pa.types.is_string(kind)):
+                raw = raw.set_column(
+                    raw.column_names.index(column), column, raw.column(column).cast(pa.string())
+                )
     if "source" not in raw.column_names:
         rows = raw.num_rows
         one_source = pa.DictionaryArray.from_arrays(
