@@ -3,10 +3,12 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+# The BigQuery emulator the tests run, in a virtualenv of its own (its pins clash with ours).
+BQ_VENV ?= .bqvenv
 export LEANETL_HOME ?= $(CURDIR)/.leanetl
 export DAGSTER_HOME ?= $(LEANETL_HOME)/dagster
 
-.PHONY: venv system-test system-demo demo dev test test-fast bench lint lock validate clean
+.PHONY: venv bq-emulator system-test system-demo demo dev test test-fast bench lint lock validate clean
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +18,14 @@ $(BIN)/.installed: pyproject.toml requirements.lock
 	touch $@
 
 venv: $(BIN)/.installed
+
+$(BQ_VENV)/.installed: scripts/bq-emulator/requirements.lock | venv
+	$(PYTHON) -m venv $(BQ_VENV)
+	$(BIN)/uv pip sync -q --python $(BQ_VENV)/bin/python scripts/bq-emulator/requirements.lock
+	$(BQ_VENV)/bin/python scripts/bq-emulator/install_spatial.py
+	touch $@
+
+bq-emulator: $(BQ_VENV)/.installed
 
 # dbt's manifest must match the models before Dagster loads them (a few seconds).
 dbt/target/manifest.json: venv $(shell find dbt/models dbt/macros dbt/tests -type f 2>/dev/null) dbt/dbt_project.yml
@@ -40,10 +50,10 @@ $(DAGSTER_HOME)/dagster.yaml: | venv
 dev: dbt/target/manifest.json $(DAGSTER_HOME)/dagster.yaml
 	BIN=$(BIN) bash scripts/dg dev
 
-test: system-test dbt/target/manifest.json
+test: system-test dbt/target/manifest.json bq-emulator
 	$(BIN)/pytest
 
-test-fast: dbt/target/manifest.json
+test-fast: dbt/target/manifest.json bq-emulator
 	$(BIN)/pytest -m "not slow"
 
 bench: dbt/target/manifest.json
@@ -61,4 +71,4 @@ lock:
 	$(BIN)/uv pip compile -q --python-version 3.11 --extra dev pyproject.toml -o requirements.lock
 
 clean:
-	rm -rf $(VENV) dbt/target dbt/logs
+	rm -rf $(VENV) $(BQ_VENV) dbt/target dbt/logs

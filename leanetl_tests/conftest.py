@@ -12,6 +12,7 @@ REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "leanetl_tests" / "fixtures"
 BIN = Path(sys.executable).parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+BQ_EMULATOR = REPO / ".bqvenv" / "bin" / "bqemulator"
 
 
 @pytest.fixture
@@ -60,6 +61,21 @@ def fake_gcs_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
         f"127.0.0.1:{port}",
     ]
     with serving(cmd, f"{url}/storage/v1/b", log):
+        yield url
+
+
+@pytest.fixture(scope="session")
+def bigquery_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """bqemulator (DuckDB-backed BigQuery REST API; its own virtualenv, `make bq-emulator`) on
+    loopback, in memory, default project ``test``. Tests use datasets of their own."""
+    if not BQ_EMULATOR.exists():
+        pytest.fail(f"no BigQuery emulator at {BQ_EMULATOR}: run `make bq-emulator`")
+    port = free_port()
+    log = tmp_path_factory.mktemp("bigquery") / "bqemulator.log"
+    url = f"http://127.0.0.1:{port}"
+    cmd = [str(BQ_EMULATOR), "start", "--project", "test", "--rest-port", str(port)]
+    cmd += ["--grpc-port", "0", "--log-level", "warning"]
+    with serving(cmd, f"{url}/bigquery/v2/projects/test/datasets", log):
         yield url
 
 

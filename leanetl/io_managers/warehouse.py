@@ -1,8 +1,10 @@
 """The warehouse: DuckDB locally, BigQuery in prod; schema/dataset = domain, table = asset name.
 
 A daily partition is the ``dt`` column. Replacing a partition is atomic on both backends: DuckDB
-deletes and inserts inside one transaction; BigQuery loads into the ``table$YYYYMMDD`` partition
-with WRITE_TRUNCATE, which swaps the partition in one step.
+deletes and inserts inside one transaction; BigQuery stages the rows with a Parquet load job and
+swaps the days in with one ``MERGE`` (``leanetl.clients.bigquery``). A new column in the rows is
+added to the table (earlier rows NULL), a column the rows lack is NULL in them, and a column whose
+type changed is an error naming it, with nothing written.
 """
 
 import datetime as dt
@@ -15,6 +17,7 @@ from typing import Any, Literal
 import dagster as dg
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 PARTITION_COLUMN = "dt"
 _LOCK_WAIT_SECONDS = 120.0
@@ -24,6 +27,18 @@ def _ident(name: str) -> str:
     if not name.replace("_", "").isalnum():
         raise ValueError(f"not a plain SQL identifier: {name!r}")
     return name
+
+
+def _add_new_columns(
+    conn: duckdb.DuckDBPyConnection, ref: str, incoming: duckdb.DuckDBPyRelation
+) -> None:
+    """Columns of ``incoming`` that table ``ref`` lacks are added (earlier rows NULL), as on
+    BigQuery; a column ``incoming`` lacks is NULL in its rows (``insert … by name``)."""
+    existing = {row[0] for row in conn.execute(f"describe {ref}").fetchall()}
+    for name, kind in zip(incoming.columns, incoming.types, strict=True):
+        if name not in existing:
+            quoted = '"' + name.replace('"', '""') + '"'
+            conn.execute(f"alter table {ref} add column {quoted} {kind}")
 
 
 class Warehouse(dg.ConfigurableResource):
@@ -83,6 +98,7 @@ class Warehouse(dg.ConfigurableResource):
                     conn.execute(
                         f'delete from {ref} where "{column}" in (select unnest(?))', [values]
                     )
+                    _add_new_columns(conn, ref, conn.sql("select * from incoming"))
                     conn.execute(f"insert into {ref} by name select * from incoming")
                 conn.execute("commit")
             except BaseException:
@@ -91,30 +107,25 @@ class Warehouse(dg.ConfigurableResource):
 
     # -- BigQuery ---------------------------------------------------------------------------
     def _bq_client(self) -> Any:
-        from google.cloud import bigquery
+        from leanetl.clients import bigquery as bq
 
-        return bigquery.Client(project=self.bq_project or None, location=self.bq_location)
+        return bq.client(self.bq_project, self.bq_location)
+
+    def _dataset(self, domain: str) -> str:
+        return f"{self.bq_project}.{self.schema(domain)}"
 
     def _bq_replace(
         self, domain: str, table: str, frame: pd.DataFrame, column: str | None, values: list[Any]
     ) -> None:
-        from google.cloud import bigquery
+        from leanetl.clients import bigquery as bq
 
-        client = self._bq_client()
-        dataset = f"{self.bq_project}.{self.schema(domain)}"
-        client.create_dataset(bigquery.Dataset(dataset), exists_ok=True)
-        config = bigquery.LoadJobConfig(write_disposition="WRITE_TRUNCATE")
+        rows = pa.Table.from_pandas(frame, preserve_index=False)
+        dataset, name = self._dataset(domain), _ident(table)
         if column is None:
-            client.load_table_from_dataframe(
-                frame, f"{dataset}.{table}", job_config=config
-            ).result()
-            return
-        config.time_partitioning = bigquery.TimePartitioning(type_="DAY", field=column)
-        for value in values:
-            day = pd.Timestamp(value).strftime("%Y%m%d")
-            part = frame[frame[column] == value]
-            destination = f"{dataset}.{table}${day}"
-            client.load_table_from_dataframe(part, destination, job_config=config).result()
+            bq.replace_table(self._bq_client(), dataset, name, rows)
+        else:
+            days = [pd.Timestamp(v).date() for v in values]
+            bq.replace_days(self._bq_client(), dataset, name, rows, _ident(column), days)
 
     # -- public -----------------------------------------------------------------------------
     def replace_table(self, domain: str, table: str, frame: pd.DataFrame) -> None:
@@ -149,25 +160,23 @@ class Warehouse(dg.ConfigurableResource):
                         {"path": str(parquet)},
                     )
                     conn.execute(f'delete from {ref} where "{_ident(column)}" = $v', {"v": value})
+                    _add_new_columns(conn, ref, conn.read_parquet(str(parquet)))
                     conn.execute(f"insert into {ref} by name {source}", {"path": str(parquet)})
                     conn.execute("commit")
                 except BaseException:
                     conn.execute("rollback")
                     raise
             return
-        from google.cloud import bigquery
+        from leanetl.clients import bigquery as bq
 
-        client = self._bq_client()
-        dataset = f"{self.bq_project}.{self.schema(domain)}"
-        client.create_dataset(bigquery.Dataset(dataset), exists_ok=True)
-        config = bigquery.LoadJobConfig(
-            source_format=bigquery.SourceFormat.PARQUET,
-            write_disposition="WRITE_TRUNCATE",
-            time_partitioning=bigquery.TimePartitioning(type_="DAY", field=column),
+        bq.replace_days(
+            self._bq_client(),
+            self._dataset(domain),
+            _ident(table),
+            parquet,
+            _ident(column),
+            [value],
         )
-        destination = f"{dataset}.{_ident(table)}${value:%Y%m%d}"
-        with parquet.open("rb") as handle:
-            client.load_table_from_file(handle, destination, job_config=config).result()
 
     def query(self, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
         """Run trusted SQL; ``params`` are bound by name (``$name`` on DuckDB, ``@name`` on BigQuery)."""
@@ -175,6 +184,8 @@ class Warehouse(dg.ConfigurableResource):
             with self.duckdb_connection() as conn:
                 return conn.execute(sql, params or {}).df()
         from google.cloud import bigquery
+
+        from leanetl.clients import bigquery as bq
 
         def _param(name: str, value: Any) -> Any:
             kind = {
@@ -186,10 +197,8 @@ class Warehouse(dg.ConfigurableResource):
             }.get(type(value), "STRING")
             return bigquery.ScalarQueryParameter(name, kind, value)
 
-        config = bigquery.QueryJobConfig(
-            query_parameters=[_param(k, v) for k, v in (params or {}).items()]
-        )
-        return self._bq_client().query(sql, job_config=config).to_dataframe()
+        parameters = [_param(k, v) for k, v in (params or {}).items()]
+        return bq.query_frame(self._bq_client(), sql, parameters)
 
     def table_exists(self, domain: str, table: str) -> bool:
         """Whether ``domain``'s ``table`` has been created (the first run of a table has none)."""
@@ -205,7 +214,7 @@ class Warehouse(dg.ConfigurableResource):
         from google.api_core.exceptions import NotFound
 
         try:
-            self._bq_client().get_table(f"{self.bq_project}.{self.schema(domain)}.{table}")
+            self._bq_client().get_table(f"{self._dataset(domain)}.{_ident(table)}")
         except NotFound:
             return False
         return True
@@ -227,11 +236,11 @@ class Warehouse(dg.ConfigurableResource):
             )
         from google.cloud import bigquery
 
-        config = bigquery.QueryJobConfig(
-            query_parameters=[bigquery.ArrayQueryParameter("values", "DATE", list(values))]
-        )
-        sql = f"{sql} where `{column}` in unnest(@values)"
-        return self._bq_client().query(sql, job_config=config).to_dataframe()
+        from leanetl.clients import bigquery as bq
+
+        days = bigquery.ArrayQueryParameter("values", "DATE", list(values))
+        sql = f"{sql} where `{_ident(column)}` in unnest(@values)"
+        return bq.query_frame(self._bq_client(), sql, [days])
 
 
 class WarehouseIOManager(dg.ConfigurableIOManager):

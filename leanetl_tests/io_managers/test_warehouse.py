@@ -80,3 +80,20 @@ def test_bigquery_refs_use_dataset_suffix() -> None:
     assert (
         bq.table_ref("volunteers", "flake_rate_weekly") == "`proj.volunteers_pr7.flake_rate_weekly`"
     )
+
+
+def test_a_new_column_is_added_and_a_missing_one_is_null(warehouse: Warehouse, tmp_path) -> None:
+    """The same schema drift rules as on BigQuery (test_warehouse_bigquery)."""
+    d1, d2, d3 = dt.date(2025, 1, 1), dt.date(2025, 1, 2), dt.date(2025, 1, 3)
+    warehouse.replace_partitions(
+        "demo", "signups", pd.DataFrame({"id": [1], "dt": [d1]}), "dt", [d1]
+    )
+    with_region = pd.DataFrame({"id": [2], "region": ["North"], "dt": [d2]})
+    warehouse.replace_partitions("demo", "signups", with_region, "dt", [d2])
+    path = tmp_path / "d3.parquet"
+    pd.DataFrame({"region": ["South"], "new": [1.5], "dt": [d3]}).to_parquet(path)
+    warehouse.replace_partition_from_parquet("demo", "signups", path, "dt", d3)
+    rows = _table(warehouse)
+    assert rows["region"].tolist()[1:] == ["North", "South"] and pd.isna(rows["region"][0])
+    assert rows["id"].tolist()[:2] == [1, 2] and pd.isna(rows["id"][2])
+    assert rows["new"].tolist()[2] == 1.5

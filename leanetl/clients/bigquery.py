@@ -1,0 +1,259 @@
+"""BigQuery tables replaced atomically from Parquet, through the real client.
+
+A day (or days) of a partitioned table: Parquet → load job with an explicit schema into a staging
+table of its own (expires after a day) → the target is created partitioned by day if missing and
+gains the staged rows' new columns → one ``MERGE`` deletes the days' rows and inserts the staged
+ones → the staging table is dropped. Nothing touches the target before the ``MERGE``, and the
+``MERGE`` is one atomic statement: a failed load, a bad schema or a failed statement leaves every
+day as it was. A whole table is staged the same way and swapped in by one ``CREATE OR REPLACE
+TABLE … AS SELECT`` (atomic too).
+
+With ``BIGQUERY_EMULATOR_HOST`` set (the client library's own variable, as
+``STORAGE_EMULATOR_HOST`` is for GCS), requests go to that emulator with anonymous credentials.
+"""
+
+import datetime as dt
+import io
+import os
+import re
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from google.api_core.exceptions import NotFound
+from google.cloud import bigquery
+
+from leanetl.lib.parquet import table_to_parquet_bytes
+
+EMULATOR_HOST = "BIGQUERY_EMULATOR_HOST"
+STAGING_PREFIX = "_leanetl_staging_"
+
+
+def client(project: str, location: str) -> bigquery.Client:
+    """A client for ``project`` (an emulator's when ``BIGQUERY_EMULATOR_HOST`` is set)."""
+    if os.environ.get(EMULATOR_HOST):
+        from google.auth.credentials import AnonymousCredentials
+
+        return bigquery.Client(
+            project=project, location=location, credentials=AnonymousCredentials()
+        )
+    return bigquery.Client(project=project or None, location=location)
+
+
+def _field_type(kind: pa.DataType, name: str) -> tuple[str, str]:
+    """(BigQuery type, mode) of an Arrow type; lists become REPEATED."""
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind):
+        element, _ = _field_type(kind.value_type, name)
+        return element, "REPEATED"
+    if pa.types.is_dictionary(kind):
+        return _field_type(kind.value_type, name)
+    checks = (
+        (pa.types.is_string, "STRING"),
+        (pa.types.is_large_string, "STRING"),
+        (pa.types.is_null, "STRING"),  # a column with no value yet
+        (pa.types.is_boolean, "BOOL"),
+        (pa.types.is_integer, "INT64"),
+        (pa.types.is_floating, "FLOAT64"),
+        (pa.types.is_date, "DATE"),
+        (pa.types.is_binary, "BYTES"),
+        (pa.types.is_decimal, "NUMERIC"),
+    )
+    for check, bq_type in checks:
+        if check(kind):
+            return bq_type, "NULLABLE"
+    if pa.types.is_timestamp(kind):
+        return ("TIMESTAMP" if kind.tz else "DATETIME"), "NULLABLE"
+    raise TypeError(f"column {name!r}: no BigQuery type for Arrow {kind}")
+
+
+_COLUMN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,299}")
+
+
+def bigquery_schema(schema: pa.Schema) -> list[bigquery.SchemaField]:
+    """The BigQuery columns of an Arrow schema (in order); names are checked, since they go
+    into SQL (backquoted) as they are."""
+    fields = []
+    for field in schema:
+        if not _COLUMN_NAME.fullmatch(field.name):
+            raise ValueError(f"column {field.name!r}: not a plain BigQuery column name")
+        bq_type, mode = _field_type(field.type, field.name)
+        fields.append(bigquery.SchemaField(field.name, bq_type, mode=mode))
+    return fields
+
+
+def _load(
+    bq: bigquery.Client,
+    table_id: str,
+    parquet: bytes,
+    schema: list[bigquery.SchemaField],
+    disposition: str,
+) -> None:
+    config = bigquery.LoadJobConfig(
+        source_format=bigquery.SourceFormat.PARQUET, schema=schema, write_disposition=disposition
+    )
+    bq.load_table_from_file(io.BytesIO(parquet), table_id, job_config=config).result()
+
+
+def replace_table(bq: bigquery.Client, dataset: str, table: str, rows: pa.Table) -> None:
+    """``dataset.table`` becomes ``rows`` (rows and columns): staged by a load job, then one
+    ``CREATE OR REPLACE TABLE … AS SELECT`` (the emulator keeps the old columns on a truncating
+    load; both apply this form alike)."""
+    bq.create_dataset(bigquery.Dataset(dataset), exists_ok=True)
+    with _staged(
+        bq, dataset, table, table_to_parquet_bytes(rows), bigquery_schema(rows.schema)
+    ) as staging:
+        bq.query(
+            f"create or replace table `{dataset}.{table}` as select * from `{staging}`"
+        ).result()
+
+
+@contextmanager
+def _staged(
+    bq: bigquery.Client,
+    dataset: str,
+    table: str,
+    parquet: bytes,
+    fields: list[bigquery.SchemaField],
+) -> Iterator[str]:
+    """A staging table of ``parquet``'s rows (expires in a day if ever left), dropped after."""
+    staging = f"{dataset}.{STAGING_PREFIX}{table}_{uuid.uuid4().hex}"
+    _load(bq, staging, parquet, fields, "WRITE_EMPTY")
+    try:
+        staged = bq.get_table(staging)
+        staged.expires = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+        bq.update_table(staged, ["expires"])
+        yield staging
+    finally:
+        bq.delete_table(staging, not_found_ok=True)
+
+
+_ARROW_TYPES = {
+    "STRING": pa.string(),
+    "BOOL": pa.bool_(),
+    "BOOLEAN": pa.bool_(),
+    "INT64": pa.int64(),
+    "INTEGER": pa.int64(),
+    "FLOAT64": pa.float64(),
+    "FLOAT": pa.float64(),
+    "DATE": pa.date32(),
+    "TIMESTAMP": pa.timestamp("us", tz="UTC"),
+    "DATETIME": pa.timestamp("us"),
+    "BYTES": pa.binary(),
+}
+
+
+def _typed_like(rows: pa.Table, target: bigquery.Table | None) -> pa.Table:
+    """Columns with no value at all (Arrow's null type) take the target's type for them, so a
+    day without any value of an optional column is not a type change."""
+    existing = {field.name: field for field in (target.schema if target else [])}
+    for i, field in enumerate(rows.schema):
+        old = existing.get(field.name)
+        if pa.types.is_null(field.type) and old is not None and old.mode != "REPEATED":
+            arrow_type = _ARROW_TYPES.get(old.field_type)
+            if arrow_type is not None:
+                rows = rows.set_column(i, field.name, rows.column(i).cast(arrow_type))
+    return rows
+
+
+_STANDARD_NAMES = {"INTEGER": "INT64", "FLOAT": "FLOAT64", "BOOLEAN": "BOOL"}
+
+
+def _ddl_type(field: bigquery.SchemaField) -> str:
+    name = _STANDARD_NAMES.get(field.field_type, field.field_type)
+    return f"ARRAY<{name}>" if field.mode == "REPEATED" else name
+
+
+def _columns_to_add(
+    target: bigquery.Table, staged: list[bigquery.SchemaField]
+) -> list[bigquery.SchemaField]:
+    """Staged columns the target lacks; a column whose type changed is an error."""
+    existing = {field.name: field for field in target.schema}
+    added = []
+    for field in staged:
+        old = existing.get(field.name)
+        if old is None:
+            added.append(field)
+        elif (_ddl_type(old), old.mode) != (_ddl_type(field), field.mode):
+            raise ValueError(
+                f"{target.full_table_id}: column {field.name!r} is {_ddl_type(old)} "
+                f"({old.mode}) in the table but {_ddl_type(field)} ({field.mode}) in the new "
+                "rows; nothing was written (rename the column or rebuild the table)"
+            )
+    return added
+
+
+def _existing(bq: bigquery.Client, table_id: str) -> bigquery.Table | None:
+    try:
+        return bq.get_table(table_id)
+    except NotFound:  # the first write of this table
+        return None
+
+
+def _prepare_target(
+    bq: bigquery.Client,
+    table_id: str,
+    target: bigquery.Table | None,
+    schema: list[bigquery.SchemaField],
+    column: str,
+) -> None:
+    """Create ``table_id`` partitioned by day on ``column``, or add the new columns to it."""
+    if target is None:
+        table = bigquery.Table(table_id, schema=schema)
+        table.time_partitioning = bigquery.TimePartitioning(type_="DAY", field=column)
+        bq.create_table(table)
+        return
+    # DDL, not a schema patch: one statement per column, the form BigQuery and its emulator
+    # both apply to the stored table.
+    for field in _columns_to_add(target, schema):
+        bq.query(
+            f"alter table `{table_id}` add column if not exists `{field.name}` {_ddl_type(field)}"
+        ).result()
+
+
+def replace_days(
+    bq: bigquery.Client,
+    dataset: str,
+    table: str,
+    rows: pa.Table | Path,
+    column: str,
+    days: Sequence[dt.date],
+) -> None:
+    """The rows of ``dataset.table`` whose ``column`` is one of ``days`` become ``rows`` (an
+    Arrow table, or a Parquet file sent as it is)."""
+    bq.create_dataset(bigquery.Dataset(dataset), exists_ok=True)
+    target_id = f"{dataset}.{table}"
+    target = _existing(bq, target_id)
+    schema = rows.schema if isinstance(rows, pa.Table) else pq.read_schema(rows)
+    if isinstance(rows, Path) and any(pa.types.is_null(f.type) for f in schema):
+        rows = pq.read_table(rows)
+    if isinstance(rows, pa.Table):
+        rows = _typed_like(rows, target)
+        schema, parquet = rows.schema, table_to_parquet_bytes(rows)
+    else:
+        parquet = rows.read_bytes()
+    fields = bigquery_schema(schema)
+    if target is not None:
+        _columns_to_add(target, fields)  # a type change fails here, before anything is written
+    with _staged(bq, dataset, table, parquet, fields) as staging:
+        _prepare_target(bq, target_id, target, fields, column)
+        names = ", ".join(f"`{field.name}`" for field in fields)
+        merge = (
+            f"merge `{target_id}` as old using `{staging}` as new on false "
+            f"when not matched by source and old.`{column}` in unnest(@days) then delete "
+            f"when not matched then insert ({names}) values ({names})"
+        )
+        days_param = bigquery.ArrayQueryParameter("days", "DATE", list(days))
+        config = bigquery.QueryJobConfig(query_parameters=[days_param])
+        bq.query(merge, job_config=config).result()
+
+
+def query_frame(bq: bigquery.Client, sql: str, parameters: Sequence[Any] = ()) -> pd.DataFrame:
+    """Rows of a query as a frame (over the REST API: no Storage API client needed)."""
+    config = bigquery.QueryJobConfig(query_parameters=list(parameters))
+    rows = bq.query(sql, job_config=config).result()
+    return rows.to_arrow(create_bqstorage_client=False).to_pandas()
