@@ -6,6 +6,7 @@ from typing import Any
 import dagster as dg
 from dagster_pyspark import LazyPySparkResource
 
+from leanetl.clients.google_auth import key_file_from_text
 from leanetl.dbt_project import LeanetlDbtCliResource, dbt_executable, dbt_project
 from leanetl.defs.resources import (
     ChatfuelResource,
@@ -62,6 +63,8 @@ def spark_config(settings: Settings) -> dict[str, str]:
 
 def build_resources(settings: Settings) -> dict[str, Any]:
     """Resources for ``settings.env``: embedded stores locally, cloud services in branch/prod."""
+    if not settings.is_local:
+        key_file_from_text()  # Dagster+ Serverless: the key's JSON in the variable -> a file
     lake = object_store(settings, settings.lake_url)
     if settings.is_local:
         warehouse = Warehouse(backend="duckdb", duckdb_path=str(settings.duckdb_path))
