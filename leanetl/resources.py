@@ -6,7 +6,6 @@ from typing import Any
 import dagster as dg
 from dagster_pyspark import LazyPySparkResource
 
-from leanetl.clients.google_auth import key_file_from_text
 from leanetl.dbt_project import LeanetlDbtCliResource, dbt_executable, dbt_project
 from leanetl.defs.resources import (
     ChatfuelResource,
@@ -29,10 +28,20 @@ def secret(settings: Settings, *names: str) -> dg.EnvVar | str:
     return dg.EnvVar(found[0]) if found else ""
 
 
+def google_key_json(settings: Settings) -> dg.EnvVar | str:
+    """The service-account key when ``GOOGLE_APPLICATION_CREDENTIALS`` holds its JSON text (as
+    Dagster+ Serverless stores secrets) rather than a path: Google's clients get it as
+    credentials, resolved at run time; '' lets them find the key file themselves."""
+    return dg.EnvVar("GOOGLE_APPLICATION_CREDENTIALS") if settings.google_key_is_text else ""
+
+
 def object_store(settings: Settings, url: str) -> ObjectStore:
     """A store at ``url`` (directory, s3:// or gs://) with this environment's endpoints."""
     return ObjectStore(
-        url=url, s3_endpoint_url=settings.s3_endpoint_url, gcp_project=settings.bq_project
+        url=url,
+        s3_endpoint_url=settings.s3_endpoint_url,
+        gcp_project=settings.bq_project,
+        google_key_json=google_key_json(settings),
     )
 
 
@@ -63,8 +72,6 @@ def spark_config(settings: Settings) -> dict[str, str]:
 
 def build_resources(settings: Settings) -> dict[str, Any]:
     """Resources for ``settings.env``: embedded stores locally, cloud services in branch/prod."""
-    if not settings.is_local:
-        key_file_from_text()  # Dagster+ Serverless: the key's JSON in the variable -> a file
     lake = object_store(settings, settings.lake_url)
     if settings.is_local:
         warehouse = Warehouse(backend="duckdb", duckdb_path=str(settings.duckdb_path))
@@ -75,6 +82,8 @@ def build_resources(settings: Settings) -> dict[str, Any]:
             bq_project=settings.bq_project,
             bq_location=settings.bq_location,
             dataset_suffix=settings.dataset_suffix,
+            bq_emulator_host=settings.bq_emulator_host,
+            google_key_json=google_key_json(settings),
         )
         mongo = MongoStore(uri=dg.EnvVar("LEANETL_MONGO_URI"), db_prefix=settings.mongo_db_prefix)
     return {

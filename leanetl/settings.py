@@ -54,6 +54,10 @@ CORE_DOC: dict[str, tuple[str, str]] = {
     "LEANETL_S3_ENDPOINT_URL": ("", "S3-compatible endpoint (MinIO, moto); empty for AWS"),
     "LEANETL_BQ_PROJECT": ("", "BigQuery project of the warehouse (prod, branch)"),
     "LEANETL_BQ_LOCATION": ("US", "BigQuery location of the datasets"),
+    "BIGQUERY_EMULATOR_HOST": (
+        "",
+        "BigQuery emulator URL (the tests' bqemulator); empty: Google's API (standard)",
+    ),
     "LEANETL_DATASET_SUFFIX": ("", "suffix for warehouse datasets; branch default _pr<id>"),
     "LEANETL_MONGO_URI": (
         "",
@@ -190,6 +194,8 @@ class Settings:
     s3_endpoint_url: str
     bq_project: str
     bq_location: str
+    bq_emulator_host: str
+    google_key_is_text: bool
     dataset_suffix: str
     mongo_db_prefix: str
     freshness_hours: int
@@ -297,6 +303,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         s3_endpoint_url=values.text("LEANETL_S3_ENDPOINT_URL"),
         bq_project=values.text("LEANETL_BQ_PROJECT"),
         bq_location=values.text("LEANETL_BQ_LOCATION"),
+        bq_emulator_host=values.text("BIGQUERY_EMULATOR_HOST"),
+        # A key pasted as JSON (Dagster+ Serverless) rather than a path: only its shape is read.
+        google_key_is_text=environ.get("GOOGLE_APPLICATION_CREDENTIALS", "")
+        .lstrip()
+        .startswith("{"),
         dataset_suffix=suffix,
         mongo_db_prefix=prefix,
         freshness_hours=values.integer("LEANETL_FRESHNESS_HOURS", low=1),

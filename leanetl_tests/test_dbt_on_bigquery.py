@@ -41,7 +41,12 @@ class Targets:
     def __init__(self, home: Path, emulator: str, keyfile: Path) -> None:
         self.home, self.suffix = home, f"_emu{uuid.uuid4().hex[:6]}"
         self.duckdb = Warehouse(backend="duckdb", duckdb_path=str(home / "warehouse.duckdb"))
-        self.bigquery = Warehouse(backend="bigquery", bq_project="test", dataset_suffix=self.suffix)
+        self.bigquery = Warehouse(
+            backend="bigquery",
+            bq_project="test",
+            dataset_suffix=self.suffix,
+            bq_emulator_host=emulator,
+        )
         self.env = {
             "LEANETL_HOME": str(home),
             bq.EMULATOR_HOST: emulator,
@@ -127,10 +132,7 @@ def targets(bigquery_emulator: str, tmp_path_factory: pytest.TempPathFactory) ->
     with FakeServer(_token) as oauth:
         keyfile = home / "sa.json"
         keyfile.write_text(json.dumps(service_account_info(f"{oauth.url}/token", "test")))
-        mp = pytest.MonkeyPatch()
-        mp.setenv(bq.EMULATOR_HOST, bigquery_emulator)
         yield Targets(home, bigquery_emulator, keyfile)
-        mp.undo()
 
 
 def test_volunteers_models_equal_on_bigquery_and_duckdb(targets: Targets) -> None:

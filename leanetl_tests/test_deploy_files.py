@@ -6,7 +6,6 @@ branch per pull request and prod on main; secrets are named, never valued."""
 import json
 import os
 import re
-import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -111,17 +110,13 @@ def test_the_workflow_deploys_branches_and_prod() -> None:
     }
 
 
-def test_a_json_key_in_the_variable_becomes_a_private_file() -> None:
-    from leanetl.clients.google_auth import VARIABLE, key_file_from_text
+def test_a_key_given_as_json_text_becomes_credentials_never_echoed() -> None:
+    from leanetl.clients.bigquery import service_account_credentials
+    from leanetl_tests.fakes.google_auth import service_account_info
 
-    key = {"type": "service_account", "private_key": "-----BEGIN PRIVATE KEY-----\nx"}
-    environ = {VARIABLE: json.dumps(key)}
-    path = key_file_from_text(environ)
-    assert path is not None and environ[VARIABLE] == str(path)
-    assert json.loads(path.read_text()) == key
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert key_file_from_text(environ) is None  # now a path: left alone
-    path.unlink()
-    with pytest.raises(ValueError, match="does not parse") as failure:
-        key_file_from_text({VARIABLE: '{"private_key": "secret-material'})
+    info = service_account_info("http://127.0.0.1:9/token", "civic")
+    credentials = service_account_credentials(json.dumps(info))
+    assert credentials.service_account_email == info["client_email"]
+    with pytest.raises(ValueError, match="not JSON") as failure:
+        service_account_credentials('{"private_key": "secret-material')
     assert "secret-material" not in str(failure.value)

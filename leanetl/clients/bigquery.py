@@ -8,13 +8,13 @@ ones → the staging table is dropped. Nothing touches the target before the ``M
 day as it was. A whole table is staged the same way and swapped in by one ``CREATE OR REPLACE
 TABLE … AS SELECT`` (atomic too).
 
-With ``BIGQUERY_EMULATOR_HOST`` set (the client library's own variable, as
-``STORAGE_EMULATOR_HOST`` is for GCS), requests go to that emulator with anonymous credentials.
+Given an emulator's URL (setting ``BIGQUERY_EMULATOR_HOST``, the client library's own variable,
+as ``STORAGE_EMULATOR_HOST`` is for GCS), requests go to that emulator with anonymous credentials.
 """
 
 import datetime as dt
 import io
-import os
+import json
 import re
 import uuid
 from collections.abc import Iterator, Sequence
@@ -34,15 +34,37 @@ EMULATOR_HOST = "BIGQUERY_EMULATOR_HOST"
 STAGING_PREFIX = "_leanetl_staging_"
 
 
-def client(project: str, location: str) -> bigquery.Client:
-    """A client for ``project`` (an emulator's when ``BIGQUERY_EMULATOR_HOST`` is set)."""
-    if os.environ.get(EMULATOR_HOST):
+def client(
+    project: str, location: str, emulator_host: str = "", key_json: str = ""
+) -> bigquery.Client:
+    """A client for ``project``: an emulator's at ``emulator_host`` (anonymous), else with the
+    service-account key ``key_json`` (JSON text), else with Google's default credentials."""
+    if emulator_host:
         from google.auth.credentials import AnonymousCredentials
 
         return bigquery.Client(
-            project=project, location=location, credentials=AnonymousCredentials()
+            project=project,
+            location=location,
+            credentials=AnonymousCredentials(),
+            client_options={"api_endpoint": emulator_host},
         )
-    return bigquery.Client(project=project or None, location=location)
+    credentials = service_account_credentials(key_json) if key_json else None
+    return bigquery.Client(project=project or None, location=location, credentials=credentials)
+
+
+def service_account_credentials(key_json: str) -> Any:
+    """Credentials from a service-account key's JSON text (never echoed in an error)."""
+    from google.oauth2 import service_account
+
+    try:
+        info = json.loads(key_json)
+    except json.JSONDecodeError as exc:
+        raise ValueError(
+            f"GOOGLE_APPLICATION_CREDENTIALS holds text that is not JSON (line {exc.lineno}); "
+            "paste the service-account key file's whole content, or give its path"
+        ) from None
+    scopes = ["https://www.googleapis.com/auth/cloud-platform"]
+    return service_account.Credentials.from_service_account_info(info, scopes=scopes)
 
 
 def _field_type(kind: pa.DataType, name: str) -> tuple[str, str]:

@@ -76,6 +76,8 @@ class ObjectStore(dg.ConfigurableResource):
     url: str
     s3_endpoint_url: str = ""
     gcp_project: str = ""
+    # The service-account key as JSON text (an EnvVar); '' lets Google's client find a key file.
+    google_key_json: str = ""
 
     _client: Any = PrivateAttr(default=None)
 
@@ -132,7 +134,15 @@ class ObjectStore(dg.ConfigurableResource):
     def _gcs_bucket(self) -> Any:
         if self._client is None:
             bucket, _ = self._bucket_and_prefix
-            client = GCSResource(project=self.gcp_project or None).get_client()
+            if self.google_key_json:
+                from google.cloud import storage
+
+                from leanetl.clients.bigquery import service_account_credentials
+
+                credentials = service_account_credentials(self.google_key_json)
+                client = storage.Client(project=self.gcp_project or None, credentials=credentials)
+            else:
+                client = GCSResource(project=self.gcp_project or None).get_client()
             self._client = client.bucket(bucket)
         return self._client
 

@@ -49,6 +49,10 @@ class Warehouse(dg.ConfigurableResource):
     bq_project: str = ""
     bq_location: str = "US"
     dataset_suffix: str = ""
+    # Tests: the BigQuery emulator's URL (anonymous credentials).
+    bq_emulator_host: str = ""
+    # The service-account key as JSON text (an EnvVar); '' lets Google's client find a key file.
+    google_key_json: str = ""
 
     # -- naming -----------------------------------------------------------------------------
     def schema(self, domain: str) -> str:
@@ -109,7 +113,9 @@ class Warehouse(dg.ConfigurableResource):
     def _bq_client(self) -> Any:
         from leanetl.clients import bigquery as bq
 
-        return bq.client(self.bq_project, self.bq_location)
+        return bq.client(
+            self.bq_project, self.bq_location, self.bq_emulator_host, self.google_key_json
+        )
 
     def _dataset(self, domain: str) -> str:
         return f"{self.bq_project}.{self.schema(domain)}"

@@ -55,7 +55,9 @@ def servers(
             "LEANETL_TIMEZONE": "America/Chicago",
             "LEANETL_BQ_PROJECT": "test",
             bq.EMULATOR_HOST: bigquery_emulator,
-            "GOOGLE_APPLICATION_CREDENTIALS": str(keyfile),
+            # The key's JSON text, as Dagster+ Serverless keeps secrets (dbt and Google's clients
+            # take it as credentials; a path works as well: test_dbt_on_bigquery).
+            "GOOGLE_APPLICATION_CREDENTIALS": keyfile.read_text(),
             "LEANETL_VAN_SIGNUPS_TABLE": f"test.van_{tag}.event_signups",
             "LEANETL_LAKE_URL": f"gs://{gcs}/leanetl",
             "LEANETL_WEB_EVENTS_RAW_URL": f"s3://{s3}/web-data/raw",
@@ -93,6 +95,11 @@ def test_prod_and_branch_definitions_reach_every_local_server(servers, monkeypat
     defs = build_defs(settings)
     assert defs.resolve_job_def("volunteers_daily") is not None
     resources = defs.resources
+    # As a run gets them: EnvVars resolved (secrets from the environment at run time).
+    live = {
+        name: resources[name].process_config_and_initialize()
+        for name in ("lake", "web_raw", "warehouse", "mailer")
+    }
     suffix = "_pr7" if env == "branch" else ""
     warehouse = resources["warehouse"]
     assert (warehouse.backend, warehouse.bq_project, warehouse.dataset_suffix) == (
@@ -102,18 +109,20 @@ def test_prod_and_branch_definitions_reach_every_local_server(servers, monkeypat
     )
     # Each resource talks to its server through its real client.
     key = f"checks/{env}.txt"
-    resources["lake"].put_bytes(key, b"ok")
-    assert resources["lake"].get_bytes(key) == b"ok" and resources["lake"].url.startswith("gs://")
-    resources["web_raw"].put_bytes("2025/03/14/00/probe.gz", b"x")
-    assert list(resources["web_raw"].list_keys("2025/03/14")) == ["2025/03/14/00/probe.gz"]
-    assert warehouse.table_exists("volunteers", "nothing_yet") is False
-    mailer = resources["mailer"].model_copy(update={"password": servers["LEANETL_SMTP_PASSWORD"]})
-    mailer.send(f"leanetl {env}: test alert", "body")
+    live["lake"].put_bytes(key, b"ok")
+    assert live["lake"].get_bytes(key) == b"ok" and live["lake"].url.startswith("gs://")
+    live["web_raw"].put_bytes("2025/03/14/00/probe.gz", b"x")
+    assert list(live["web_raw"].list_keys("2025/03/14")) == ["2025/03/14/00/probe.gz"]
+    assert live["warehouse"].table_exists("volunteers", "nothing_yet") is False
+    live["mailer"].send(f"leanetl {env}: test alert", "body")
     assert servers["inbox"].messages[-1]["Subject"] == f"leanetl {env}: test alert"
     assert resources["sheets"].api_url == servers["LEANETL_SHEETS_API_URL"]
     assert resources["facebook"].graph_url == servers["LEANETL_FB_GRAPH_URL"]
     assert not resources["facebook"].sample and not resources["chatfuel"].sample
     assert resources["dbt"].target == "bigquery"
+    # The key arrives as JSON text: resources get it as an EnvVar, resolved only at run time.
+    assert isinstance(resources["warehouse"].google_key_json, dg.EnvVar)
+    assert "PRIVATE KEY" not in repr(resources)
 
 
 def _load_van_table(servers: dict) -> None:
@@ -123,7 +132,9 @@ def _load_van_table(servers: dict) -> None:
         None
     )
     _, dataset, table = servers["LEANETL_VAN_SIGNUPS_TABLE"].split(".")
-    van = Warehouse(backend="bigquery", bq_project="test")
+    van = Warehouse(
+        backend="bigquery", bq_project="test", bq_emulator_host=servers[bq.EMULATOR_HOST]
+    )
     van.replace_table(dataset, table, frame)
 
 
@@ -142,7 +153,9 @@ def test_the_volunteers_domain_runs_end_to_end_in_prod(servers) -> None:
     assert len(checks) >= 10 and all(c.passed for c in checks), [
         c.check_name for c in checks if not c.passed
     ]
-    warehouse = Warehouse(backend="bigquery", bq_project="test")
+    warehouse = Warehouse(
+        backend="bigquery", bq_project="test", bq_emulator_host=servers[bq.EMULATOR_HOST]
+    )
     weekly = warehouse.query(
         f"select as_of_date, count(*) as n from {warehouse.table_ref('volunteers', 'flake_rate_weekly')} "
         "group by as_of_date"

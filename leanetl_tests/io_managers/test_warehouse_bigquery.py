@@ -17,10 +17,12 @@ D1, D2, D3 = dt.date(2025, 1, 1), dt.date(2025, 1, 2), dt.date(2025, 1, 3)
 
 
 @pytest.fixture
-def warehouse(bigquery_emulator: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Warehouse]:
-    monkeypatch.setenv(bq.EMULATOR_HOST, bigquery_emulator)
+def warehouse(bigquery_emulator: str) -> Iterator[Warehouse]:
     yield Warehouse(
-        backend="bigquery", bq_project="test", dataset_suffix=f"_t{uuid.uuid4().hex[:8]}"
+        bq_emulator_host=bigquery_emulator,
+        backend="bigquery",
+        bq_project="test",
+        dataset_suffix=f"_t{uuid.uuid4().hex[:8]}",
     )
 
 
@@ -150,10 +152,14 @@ def test_a_whole_table_and_a_parquet_day_are_replaced(warehouse: Warehouse, tmp_
     assert warehouse.read("vol", "signups", "dt", [D2])["id"].sort_values().tolist() == [5, 6]
 
 
-def test_a_branch_deployment_writes_to_its_own_datasets(bigquery_emulator, monkeypatch) -> None:
-    monkeypatch.setenv(bq.EMULATOR_HOST, bigquery_emulator)
+def test_a_branch_deployment_writes_to_its_own_datasets(bigquery_emulator) -> None:
     suffix = f"_pr{uuid.uuid4().int % 10_000}"
-    branch = Warehouse(backend="bigquery", bq_project="test", dataset_suffix=suffix)
+    branch = Warehouse(
+        backend="bigquery",
+        bq_project="test",
+        dataset_suffix=suffix,
+        bq_emulator_host=bigquery_emulator,
+    )
     branch.replace_partitions(
         "volunteers", "signups", pd.DataFrame({"id": [1], "dt": [D1]}), "dt", [D1]
     )
