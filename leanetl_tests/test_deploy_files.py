@@ -111,7 +111,7 @@ def test_the_workflow_deploys_branches_and_prod() -> None:
 
 
 def test_a_key_given_as_json_text_becomes_credentials_never_echoed() -> None:
-    from leanetl.clients.bigquery import service_account_credentials
+    from leanetl.clients.google_credentials import service_account_credentials
     from leanetl_tests.fakes.google_auth import service_account_info
 
     info = service_account_info("http://127.0.0.1:9/token", "civic")

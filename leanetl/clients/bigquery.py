@@ -14,7 +14,6 @@ as ``STORAGE_EMULATOR_HOST`` is for GCS), requests go to that emulator with anon
 
 import datetime as dt
 import io
-import json
 import re
 import uuid
 from collections.abc import Iterator, Sequence
@@ -28,6 +27,7 @@ import pyarrow.parquet as pq
 from google.api_core.exceptions import NotFound
 from google.cloud import bigquery
 
+from leanetl.clients.google_credentials import service_account_credentials
 from leanetl.lib.parquet import table_to_parquet_bytes
 
 EMULATOR_HOST = "BIGQUERY_EMULATOR_HOST"
@@ -50,21 +50,6 @@ def client(
         )
     credentials = service_account_credentials(key_json) if key_json else None
     return bigquery.Client(project=project or None, location=location, credentials=credentials)
-
-
-def service_account_credentials(key_json: str) -> Any:
-    """Credentials from a service-account key's JSON text (never echoed in an error)."""
-    from google.oauth2 import service_account
-
-    try:
-        info = json.loads(key_json)
-    except json.JSONDecodeError as exc:
-        raise ValueError(
-            f"GOOGLE_APPLICATION_CREDENTIALS holds text that is not JSON (line {exc.lineno}); "
-            "paste the service-account key file's whole content, or give its path"
-        ) from None
-    scopes = ["https://www.googleapis.com/auth/cloud-platform"]
-    return service_account.Credentials.from_service_account_info(info, scopes=scopes)
 
 
 def _field_type(kind: pa.DataType, name: str) -> tuple[str, str]:

@@ -137,7 +137,7 @@ class ObjectStore(dg.ConfigurableResource):
             if self.google_key_json:
                 from google.cloud import storage
 
-                from leanetl.clients.bigquery import service_account_credentials
+                from leanetl.clients.google_credentials import service_account_credentials
 
                 credentials = service_account_credentials(self.google_key_json)
                 client = storage.Client(project=self.gcp_project or None, credentials=credentials)
