@@ -305,9 +305,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         bq_location=values.text("LEANETL_BQ_LOCATION"),
         bq_emulator_host=values.text("BIGQUERY_EMULATOR_HOST"),
         # A key pasted as JSON (Dagster+ Serverless) rather than a path: only its shape is read.
-        google_key_is_text=environ.get("GOOGLE_APPLICATION_CREDENTIALS", "")
-        .lstrip()
-        .startswith("{"),
+        google_key_is_text=values.text("GOOGLE_APPLICATION_CREDENTIALS").startswith("{"),
         dataset_suffix=suffix,
         mongo_db_prefix=prefix,
         freshness_hours=values.integer("LEANETL_FRESHNESS_HOURS", low=1),

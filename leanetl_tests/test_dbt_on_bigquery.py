@@ -18,9 +18,9 @@ from leanetl.defs.partitions import as_of_vars
 from leanetl.io_managers.warehouse import Warehouse
 from leanetl_tests import dbt_cli
 from leanetl_tests.chatfuel import test_chatfuel_dbt as chatfuel
-from leanetl_tests.fakes.google_auth import service_account_info
-from leanetl_tests.fakes.http import FakeServer, Request, Response
-from leanetl_tests.volunteers.dbt_runner import COLUMNS
+from leanetl_tests.fakes.google_auth import service_account_info, token_endpoint
+from leanetl_tests.fakes.http import FakeServer
+from leanetl_tests.volunteers.dbt_runner import source_frame
 from leanetl_tests.volunteers.test_flake_rate_dbt import SOURCE
 
 pytestmark = pytest.mark.slow
@@ -29,10 +29,6 @@ SIGNUP_VARS = {
     "volunteers_signups_schema": "volunteers",
     "volunteers_signups_table": "event_signups",
 }
-
-
-def _token(request: Request) -> Response:
-    return Response(200, {"access_token": "emulator", "expires_in": 3600, "token_type": "Bearer"})
 
 
 class Targets:
@@ -129,18 +125,14 @@ def _canonical(frame: pd.DataFrame) -> list[tuple]:
 @pytest.fixture(scope="module")
 def targets(bigquery_emulator: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Targets]:
     home = tmp_path_factory.mktemp("dbt_bigquery")
-    with FakeServer(_token) as oauth:
+    with FakeServer(token_endpoint) as oauth:
         keyfile = home / "sa.json"
         keyfile.write_text(json.dumps(service_account_info(f"{oauth.url}/token", "test")))
         yield Targets(home, bigquery_emulator, keyfile)
 
 
 def test_volunteers_models_equal_on_bigquery_and_duckdb(targets: Targets) -> None:
-    frame = pd.DataFrame(SOURCE, columns=COLUMNS)
-    frame["event_date"] = pd.to_datetime(frame["event_date"])
-    at = pd.to_datetime(frame["status_changed_at"], utc=True)
-    frame["status_changed_at"] = at.dt.tz_convert(None)
-    targets.load("volunteers", "event_signups", frame, None)
+    targets.load("volunteers", "event_signups", source_frame(SOURCE), None)
     march = [dt.date(2025, 3, 13), dt.date(2025, 3, 14)]
     for day in march:
         targets.build(VOLUNTEERS, [day], "America/Chicago", **SIGNUP_VARS)

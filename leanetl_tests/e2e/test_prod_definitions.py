@@ -9,7 +9,6 @@ from collections.abc import Iterator
 
 import boto3
 import dagster as dg
-import pandas as pd
 import pytest
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import storage
@@ -18,19 +17,15 @@ from leanetl.clients import bigquery as bq
 from leanetl.definitions import build_defs
 from leanetl.io_managers.warehouse import Warehouse
 from leanetl.settings import load_settings
-from leanetl_tests.fakes.google_auth import service_account_info
-from leanetl_tests.fakes.http import FakeServer, Request, Response
+from leanetl_tests.fakes.google_auth import service_account_info, token_endpoint
+from leanetl_tests.fakes.http import FakeServer
 from leanetl_tests.fakes.processes import free_port
 from leanetl_tests.fakes.smtp import smtp_server
-from leanetl_tests.volunteers.dbt_runner import COLUMNS
+from leanetl_tests.volunteers.dbt_runner import source_frame
 from leanetl_tests.volunteers.test_flake_rate_dbt import SOURCE
 
 pytestmark = pytest.mark.slow
 DAY = "2025-03-14"
-
-
-def _token(request: Request) -> Response:
-    return Response(200, {"access_token": "local", "expires_in": 3600, "token_type": "Bearer"})
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +35,7 @@ def servers(
     """Every production endpoint on loopback, and the environment that points leanetl at them."""
     tag = uuid.uuid4().hex[:8]
     home = tmp_path_factory.mktemp("prod")
-    with FakeServer(_token) as oauth, smtp_server() as inbox:
+    with FakeServer(token_endpoint) as oauth, smtp_server() as inbox:
         keyfile = home / "sa.json"
         keyfile.write_text(json.dumps(service_account_info(f"{oauth.url}/token", "test")))
         gcs, s3 = f"lake-{tag}", f"raw-{tag}"
@@ -126,11 +121,7 @@ def test_prod_and_branch_definitions_reach_every_local_server(servers, monkeypat
 
 
 def _load_van_table(servers: dict) -> None:
-    frame = pd.DataFrame(SOURCE, columns=COLUMNS)
-    frame["event_date"] = pd.to_datetime(frame["event_date"])
-    frame["status_changed_at"] = pd.to_datetime(frame["status_changed_at"], utc=True).dt.tz_convert(
-        None
-    )
+    frame = source_frame(SOURCE)
     _, dataset, table = servers["LEANETL_VAN_SIGNUPS_TABLE"].split(".")
     van = Warehouse(
         backend="bigquery", bq_project="test", bq_emulator_host=servers[bq.EMULATOR_HOST]

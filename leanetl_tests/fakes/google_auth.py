@@ -3,6 +3,8 @@
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from leanetl_tests.fakes.http import Request, Response
+
 GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
 
 
@@ -25,3 +27,8 @@ def service_account_info(
         "client_id": "1",
         "token_uri": token_uri,
     }
+
+
+def token_endpoint(request: Request) -> Response:
+    """A ``FakeServer`` route answering any OAuth token request (the JWT is not checked)."""
+    return Response(200, {"access_token": "local", "expires_in": 3600, "token_type": "Bearer"})

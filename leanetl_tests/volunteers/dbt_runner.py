@@ -12,13 +12,19 @@ from leanetl_tests import dbt_cli
 COLUMNS = list(REQUIRED_COLUMNS)
 
 
-def load_source(home: Path, rows: list[tuple]) -> Warehouse:
-    """Write ``rows`` as the typed local source table ``volunteers.event_signups``."""
+def source_frame(rows: list[tuple]) -> pd.DataFrame:
+    """``rows`` typed as VAN's sign-up table is (instants as naive UTC timestamps)."""
     frame = pd.DataFrame(rows, columns=COLUMNS)
     frame["event_date"] = pd.to_datetime(frame["event_date"])
     frame["status_changed_at"] = pd.to_datetime(frame["status_changed_at"], utc=True).dt.tz_convert(
         None
     )
+    return frame
+
+
+def load_source(home: Path, rows: list[tuple]) -> Warehouse:
+    """Write ``rows`` as the typed local source table ``volunteers.event_signups``."""
+    frame = source_frame(rows)
     warehouse = Warehouse(backend="duckdb", duckdb_path=str(home / "warehouse.duckdb"))
     home.mkdir(parents=True, exist_ok=True)
     warehouse.replace_table("volunteers", "event_signups", frame)

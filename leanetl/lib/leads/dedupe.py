@@ -82,8 +82,9 @@ class Coded:
     values: pd.Series
 
     def at(self, rows: np.ndarray) -> pd.Series:
-        codes = self.codes[rows]
-        taken = self.values.array.take(codes, allow_fill=True)  # -1 -> missing
+        """Values at ``rows`` (a row of ``MISSING``, or a missing code, gives a missing value)."""
+        codes = np.where(rows >= 0, self.codes[rows], MISSING)
+        taken = self.values.array.take(codes, allow_fill=True)
         return pd.Series(taken, dtype=self.values.dtype)
 
     def recoded(self, transform: pd.Series) -> "Coded":
@@ -261,8 +262,7 @@ def _deduplicated(
     )
     conn.unregister("coded")
     latest = grouped.column("latest_row").to_numpy()
-    title_rows = grouped.column("title_row").fill_null(-1).to_numpy()
-    title_codes = np.where(title_rows >= 0, text["title"].codes[title_rows], MISSING)
+    title_rows = grouped.column("title_row").fill_null(MISSING).to_numpy()
     leads = pd.DataFrame(
         {
             **{c: text[c].at(latest) for c in ("company", "first_name", "last_name")},
@@ -270,9 +270,7 @@ def _deduplicated(
             "country_code": pd.Series(
                 country_codes.array.take(country.codes[latest], allow_fill=True), dtype=TEXT
             ),
-            "title": pd.Series(
-                text["title"].values.array.take(title_codes, allow_fill=True), dtype=TEXT
-            ),
+            "title": text["title"].at(title_rows),
             "company_key": keys["company"].at(latest),
         }
     )
