@@ -8,7 +8,7 @@ BQ_VENV ?= .bqvenv
 export LEANETL_HOME ?= $(CURDIR)/.leanetl
 export DAGSTER_HOME ?= $(LEANETL_HOME)/dagster
 
-.PHONY: venv bq-emulator system-test system-demo demo dev test test-fast bench lint lock validate clean
+.PHONY: venv bq-emulator system-test system-demo demo sample dev test test-fast bench lint lock validate clean
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ system-demo:
 
 demo: system-demo dbt/target/manifest.json
 	$(BIN)/python -m leanetl.demo
+
+# Sample sources in this local home, only when asked for (make demo does it too).
+sample: venv
+	$(BIN)/python -m leanetl.sample
 
 # The local Dagster instance (its dagster.yaml hides the welcome pop-up, turns telemetry off).
 $(DAGSTER_HOME)/dagster.yaml: | venv

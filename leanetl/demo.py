@@ -112,18 +112,17 @@ class DomainRun:
 
 
 def _rows_written(result: "ExecuteInProcessResult") -> int:
-    """Rows the run's materialisations report; a range run reports the range's total once per
-    day, so each asset counts once (its largest figure)."""
-    per_asset: dict[str, int] = {}
+    """Rows the run's materialisations report: each day of a range records its own count."""
+    per_partition: dict[tuple[str, str | None], int] = {}
     for event in result.all_events:
         if event.event_type_value != "ASSET_MATERIALIZATION":
             continue
         materialization = event.step_materialization_data.materialization
         value = materialization.metadata.get("dagster/row_count")
-        key = materialization.asset_key.to_user_string()
+        key = (materialization.asset_key.to_user_string(), materialization.partition)
         if value is not None:
-            per_asset[key] = max(per_asset.get(key, 0), int(value.value))
-    return sum(per_asset.values())
+            per_partition[key] = int(value.value)
+    return sum(per_partition.values())
 
 
 def _record(record: DomainRun, result: "ExecuteInProcessResult", seconds: float) -> None:
@@ -293,9 +292,14 @@ def main(argv: list[str] | None = None) -> int:
 
     # The instance `make dev` opens afterwards (DAGSTER_HOME=$LEANETL_HOME/dagster there).
     instance = dg.DagsterInstance.from_config(str(dagster_home))
-    yesterday = current.today() - dt.timedelta(days=1)
-    days = [yesterday - dt.timedelta(days=n) for n in range(args.days - 1, -1, -1)]
-    days = [d for d in days if d >= current.start_date]
+    from leanetl.sample.prepare import demo_days, prepare
+
+    days = demo_days(current, args.days)
+    if not args.record:  # the child running a domain alongside finds them prepared
+        # The demo asks for the sample: its sources, then the home's sample APIs (re-read).
+        prepare(current, [*days, current.today()])
+        settings.cache_clear()
+        current = settings()
     log = current.home / "demo.log"
     how = "one run a day per domain" if args.per_day else "one run per domain for all days"
     print(f"leanetl demo: {len(days)} days ({days[0]} to {days[-1]}), {how}, home {current.home}")

@@ -11,7 +11,7 @@ Nothing here writes the environment.
 import datetime as dt
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
@@ -29,6 +29,9 @@ from leanetl.defs.web_events.settings import DOC as WEB_EVENTS_DOC
 from leanetl.defs.web_events.settings import WebEventsSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Left in a local home by ``make sample`` / ``make demo`` (leanetl.sample.prepare): its owner
+# asked for the sample there.
+SAMPLE_MARKER = "sample-data.json"
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt"
 
 
@@ -44,6 +47,12 @@ CORE_DOC: dict[str, tuple[str, str]] = {
     "LEANETL_HOME": (
         "./.leanetl",
         "local state: warehouse, lake, embedded Mongo, sources, Dagster",
+    ),
+    "LEANETL_SAMPLE_DATA": (
+        "",
+        "on | off (local only): the sample Facebook insights and sample Chatfuel bot answer in "
+        "place of the APIs; unset: on only in a home that `make sample` (or `make demo`) "
+        "filled with the sample sources",
     ),
     "LEANETL_TIMEZONE": ("America/Chicago", "timezone of the daily partitions and schedules"),
     "LEANETL_START_DATE": ("2025-01-01", "first daily partition"),
@@ -95,6 +104,7 @@ CORE_DOC: dict[str, tuple[str, str]] = {
     ),
     "AWS_ACCESS_KEY_ID": ("", "secret: S3 credentials (standard boto3 chain)"),
     "AWS_SECRET_ACCESS_KEY": ("", "secret: S3 credentials (standard boto3 chain)"),
+    "AWS_SESSION_TOKEN": ("", "secret: temporary S3 credentials' token (standard boto3 chain)"),
     "AWS_REGION": ("us-east-1", "S3 region (standard)"),
 }
 SETTINGS_DOC: dict[str, tuple[str, str]] = {
@@ -106,6 +116,22 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
     **CHATFUEL_DOC,
 }
 SECRETS = tuple(name for name, (_, about) in SETTINGS_DOC.items() if about.startswith("secret:"))
+
+
+def secret_values(environ: Mapping[str, str] | None = None) -> list[str]:
+    """The values of every secret setting set in ``environ`` (this process's by default), as
+    they may appear in text (``lib.redact.variants``), longest first: the redactor's one list."""
+    from leanetl.lib.redact import MIN_SECRET_LENGTH, variants
+
+    environ = os.environ if environ is None else environ
+    found: set[str] = set()
+    for name in SECRETS:
+        value = (environ.get(name) or "").strip()
+        if len(value) >= MIN_SECRET_LENGTH:
+            found.update(v for v in variants(value) if len(v) >= MIN_SECRET_LENGTH)
+    return sorted(found, key=len, reverse=True)
+
+
 NEEDED_OUTSIDE_LOCAL = ("LEANETL_BQ_PROJECT", "LEANETL_VAN_SIGNUPS_TABLE")
 
 
@@ -137,6 +163,14 @@ class EnvValues:
             return kind(text)
         except ValueError:
             raise ValueError(f"{name}={text!r} is not a {kind.__name__}") from None
+
+    def flag(self, name: str) -> bool:
+        text = self.text(name).lower()
+        if text in ("1", "true", "on", "yes"):
+            return True
+        if text in ("0", "false", "off", "no", ""):
+            return False
+        raise ValueError(f"{name}={text!r} is not on or off")
 
     def integer(self, name: str, low: int | None = None, high: int | None = None) -> int:
         value = int(self._parsed(name, int))
@@ -213,6 +247,8 @@ class Settings:
     ui_url: str
     aws_region: str
     secrets_set: frozenset[str]  # names of the secret variables that have a value (never values)
+    # The sample APIs stand in (local only, asked for: see LEANETL_SAMPLE_DATA).
+    sample_data: bool
     dev_cli: bool  # running under `dagster dev` / `dg dev` (Dagster sets DAGSTER_IS_DEV_CLI)
     volunteers: VolunteersSettings
     leads: LeadsSettings
@@ -265,13 +301,35 @@ def _start_date(values: EnvValues) -> dt.date:
 
 
 def _branch_names(values: EnvValues, env: Environment, pr: str) -> tuple[str, str]:
-    """(dataset suffix, Mongo database prefix): a branch deployment's default from its PR."""
+    """(dataset suffix, Mongo database prefix): a branch deployment's default from its PR. A
+    branch without both has no namespace of its own: refused, it would write into prod's."""
     suffix = values.text("LEANETL_DATASET_SUFFIX")
     prefix = values.text("LEANETL_MONGO_DB_PREFIX")
-    if env is Environment.BRANCH and pr:
-        suffix = suffix or f"_pr{pr}"
-        prefix = prefix or f"pr{pr}_"
+    if env is Environment.BRANCH:
+        suffix = suffix or (f"_pr{pr}" if pr else "")
+        prefix = prefix or (f"pr{pr}_" if pr else "")
+        if not (suffix and prefix):
+            raise ValueError(
+                "a branch deployment needs a namespace of its own: DAGSTER_CLOUD_PULL_REQUEST_ID, "
+                "or both LEANETL_DATASET_SUFFIX and LEANETL_MONGO_DB_PREFIX"
+            )
     return suffix, prefix
+
+
+def branch_url(url: str, suffix: str) -> str:
+    """Where a branch deployment writes instead of ``url``: ``<url>/branches/<suffix>`` (the
+    dataset suffix without its leading ``_``); prod and local (no suffix) write at ``url``."""
+    return f"{url.rstrip('/')}/branches/{suffix.lstrip('_')}" if suffix else url
+
+
+def _sample_data(values: EnvValues, env: Environment, home: Path) -> bool:
+    """Asked for explicitly, or by preparing this local home with the sample; never elsewhere."""
+    if values.is_set("LEANETL_SAMPLE_DATA"):
+        asked = values.flag("LEANETL_SAMPLE_DATA")
+        if asked and env is not Environment.LOCAL:
+            raise ValueError(f"LEANETL_SAMPLE_DATA is for the local environment, not {env}")
+        return asked
+    return env is Environment.LOCAL and (home / SAMPLE_MARKER).exists()
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -294,12 +352,13 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if smtp_tls not in ("starttls", "ssl", "none"):
         raise ValueError(f"LEANETL_SMTP_TLS={smtp_tls!r} is not starttls, ssl or none")
     is_local = env is Environment.LOCAL
+    sample = _sample_data(values, env, home)
     return Settings(
         env=env,
         home=home,
         timezone=values.timezone("LEANETL_TIMEZONE"),
         start_date=_start_date(values),
-        lake_url=lake,
+        lake_url=branch_url(lake, suffix),
         s3_endpoint_url=values.text("LEANETL_S3_ENDPOINT_URL"),
         bq_project=values.text("LEANETL_BQ_PROJECT"),
         bq_location=values.text("LEANETL_BQ_LOCATION"),
@@ -323,20 +382,40 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         ui_url=values.text("LEANETL_UI_URL").rstrip("/"),
         aws_region=values.text("AWS_REGION"),
         secrets_set=frozenset(n for n in SECRETS if values.is_set(n)),
+        sample_data=sample,
         dev_cli=bool(environ.get("DAGSTER_IS_DEV_CLI")),
         volunteers=VolunteersSettings.read(values, is_local),
         leads=LeadsSettings.read(
             values, str(home / "sources" / "leads") if is_local else f"{lake}/sources/leads"
         ),
-        campaigns=CampaignsSettings.read(values, is_local, lake),
-        web_events=WebEventsSettings.read(values, lake),
-        chatfuel=ChatfuelSettings.read(
-            values,
-            str(home / "sources" / "chatfuel") if is_local else f"{lake}/sources/chatfuel",
-            is_local,
-            lake,
+        campaigns=_branched_campaigns(CampaignsSettings.read(values, sample, lake), suffix),
+        web_events=_branched_web_events(WebEventsSettings.read(values, lake), suffix),
+        chatfuel=_branched_chatfuel(
+            ChatfuelSettings.read(
+                values,
+                str(home / "sources" / "chatfuel") if is_local else f"{lake}/sources/chatfuel",
+                sample,
+                lake,
+            ),
+            suffix,
         ),
     )
+
+
+# A branch deployment reads the sources prod reads (the lake's sources/, the raw Firehose
+# bucket, the team's own Mongo databases) and writes only into its own namespace: every output
+# location below gets the branch's prefix or suffix (README: "Branch deployments").
+def _branched_campaigns(found: CampaignsSettings, suffix: str) -> CampaignsSettings:
+    return replace(found, maps_url=branch_url(found.maps_url, suffix))
+
+
+def _branched_web_events(found: WebEventsSettings, suffix: str) -> WebEventsSettings:
+    database = f"{found.glue_database}{suffix}" if found.glue_database else ""
+    return replace(found, url=branch_url(found.url, suffix), glue_database=database)
+
+
+def _branched_chatfuel(found: ChatfuelSettings, suffix: str) -> ChatfuelSettings:
+    return replace(found, entries_url=branch_url(found.entries_url, suffix))
 
 
 @cache

@@ -55,7 +55,8 @@ def test_outputs_of_the_days_become_one_frame_with_each_row_s_day() -> None:
         )
     (merged,) = results.merged(DAYS)
     assert len(merged.value) == 6 and merged.value.attrs[ADDED_DAY_COLUMN]
-    assert merged.metadata["dagster/row_count"].value == 6
+    # The range's total under its own name: each day's materialisation keeps its own count.
+    assert merged.metadata["range_row_count"].value == 6
     assert merged.metadata["rows_per_day"].value == dict(zip(DAYS, [1, 2, 3], strict=True))
     assert list(day_slice(merged.value, DAYS[1])["x"]) == [0, 1]
     assert "dt" not in day_slice(merged.value, DAYS[1]).columns
@@ -86,7 +87,9 @@ def test_per_day_runs_the_body_once_a_day_oldest_first_and_one_day_runs_unchange
         memory = carried(context)
         memory["n"] = memory.get("n", 0) + 1
         seen.append((context.partition_key, list(context.partition_keys), memory["n"]))
-        yield dg.MaterializeResult(metadata={"day": context.partition_key})
+        yield dg.MaterializeResult(
+            metadata={"day": context.partition_key, "dagster/row_count": len(seen)}
+        )
         yield dg.AssetCheckResult(check_name="has_day", passed=context.partition_key != DAYS[1])
 
     result = dg.materialize([days], tags=TAGS, raise_on_error=False)
@@ -96,6 +99,13 @@ def test_per_day_runs_the_body_once_a_day_oldest_first_and_one_day_runs_unchange
     assert not check.passed
     materialized = [e.partition for e in result.get_asset_materialization_events()]
     assert sorted(materialized) == DAYS
+    # Each day's materialisation records that day's own metadata, the range's under other names.
+    own = {
+        e.partition: e.materialization.metadata for e in result.get_asset_materialization_events()
+    }
+    assert {d: own[d]["day"].value for d in DAYS} == dict(zip(DAYS, DAYS, strict=True))
+    assert [own[d]["dagster/row_count"].value for d in DAYS] == [1, 2, 3]
+    assert all(own[d]["range_row_count"].value == 6 for d in DAYS)
 
     seen.clear()
     one = dg.materialize([days], partition_key=DAYS[1], raise_on_error=False)

@@ -17,7 +17,8 @@ import io
 import re
 import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -222,17 +223,21 @@ def _prepare_target(
         ).result()
 
 
-def replace_days(
-    bq: bigquery.Client,
-    dataset: str,
-    table: str,
-    rows: pa.Table | Path,
-    column: str,
-    days: Sequence[dt.date],
-) -> None:
-    """The rows of ``dataset.table`` whose ``column`` is one of ``days`` become ``rows`` (an
-    Arrow table, or a Parquet file sent as it is)."""
-    bq.create_dataset(bigquery.Dataset(dataset), exists_ok=True)
+@dataclass(frozen=True)
+class _Prepared:
+    """One slice checked against its target and ready to load: nothing written yet."""
+
+    target_id: str
+    target: bigquery.Table | None
+    fields: list[bigquery.SchemaField]
+    parquet: bytes
+    days: list[dt.date]
+
+
+def _prepare_slice(
+    bq: bigquery.Client, dataset: str, table: str, rows: pa.Table | Path, days: Sequence[dt.date]
+) -> _Prepared:
+    """Typed like its target, and refused before anything is written if a column changed type."""
     target_id = f"{dataset}.{table}"
     target = _existing(bq, target_id)
     schema = rows.schema if isinstance(rows, pa.Table) else pq.read_schema(rows)
@@ -246,17 +251,61 @@ def replace_days(
     fields = bigquery_schema(schema)
     if target is not None:
         _columns_to_add(target, fields)  # a type change fails here, before anything is written
-    with _staged(bq, dataset, table, parquet, fields) as staging:
-        _prepare_target(bq, target_id, target, fields, column)
-        names = ", ".join(f"`{field.name}`" for field in fields)
-        merge = (
-            f"merge `{target_id}` as old using `{staging}` as new on false "
-            f"when not matched by source and old.`{column}` in unnest(@days) then delete "
-            f"when not matched then insert ({names}) values ({names})"
-        )
-        days_param = bigquery.ArrayQueryParameter("days", "DATE", list(days))
-        config = bigquery.QueryJobConfig(query_parameters=[days_param])
-        bq.query(merge, job_config=config).result()
+    return _Prepared(target_id, target, fields, parquet, list(days))
+
+
+def _merge(bq: bigquery.Client, prepared: _Prepared, staging: str, column: str) -> None:
+    _prepare_target(bq, prepared.target_id, prepared.target, prepared.fields, column)
+    names = ", ".join(f"`{field.name}`" for field in prepared.fields)
+    merge = (
+        f"merge `{prepared.target_id}` as old using `{staging}` as new on false "
+        f"when not matched by source and old.`{column}` in unnest(@days) then delete "
+        f"when not matched then insert ({names}) values ({names})"
+    )
+    days_param = bigquery.ArrayQueryParameter("days", "DATE", prepared.days)
+    config = bigquery.QueryJobConfig(query_parameters=[days_param])
+    bq.query(merge, job_config=config).result()
+
+
+def replace_many(
+    bq: bigquery.Client,
+    slices: Sequence[tuple[str, str, pa.Table | Path, Sequence[dt.date]]],
+    column: str,
+) -> None:
+    """The rows of each ``(dataset, table, rows, days)`` slice whose ``column`` is one of its
+    days become its rows (an Arrow table, or a Parquet file sent as it is). Every slice is
+    checked and loaded into its staging table first; only when all are staged does each target
+    get its one ``MERGE``, so a refused or failed load leaves every table as it was."""
+    for dataset in {s[0] for s in slices}:
+        bq.create_dataset(bigquery.Dataset(dataset), exists_ok=True)
+    prepared = [_prepare_slice(bq, *s) for s in slices]
+    with ExitStack() as stack:
+        staged = [
+            stack.enter_context(
+                _staged(
+                    bq,
+                    p.target_id.rsplit(".", 1)[0],
+                    p.target_id.rsplit(".", 1)[1],
+                    p.parquet,
+                    p.fields,
+                )
+            )
+            for p in prepared
+        ]
+        for p, staging in zip(prepared, staged, strict=True):
+            _merge(bq, p, staging, column)
+
+
+def replace_days(
+    bq: bigquery.Client,
+    dataset: str,
+    table: str,
+    rows: pa.Table | Path,
+    column: str,
+    days: Sequence[dt.date],
+) -> None:
+    """One table's slice (``replace_many`` of one)."""
+    replace_many(bq, [(dataset, table, rows, days)], column)
 
 
 def query_frame(bq: bigquery.Client, sql: str, parameters: Sequence[Any] = ()) -> pd.DataFrame:

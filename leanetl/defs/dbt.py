@@ -58,7 +58,8 @@ def with_slice_row_counts(
     """dbt's events, each intermediate or mart output with ``dagster/row_count``: the rows of
     the run's day slices (those models keep one slice per ``as_of_date``; staging models are
     views over the source, not counted: on BigQuery that would scan the source each run). A run
-    over several days adds ``rows_per_day``."""
+    over several days records each day's own count on that day, and the range's as
+    ``range_row_count`` and ``rows_per_day``."""
     for event in events:
         if isinstance(event, dg.Output):
             key = context.asset_key_for_output(event.output_name)
@@ -76,9 +77,14 @@ def with_slice_row_counts(
                 }
                 extra: dict[str, Any] = {"dagster/row_count": sum(per_day.values())}
                 if len(days) > 1:
-                    extra["rows_per_day"] = dg.MetadataValue.json(
-                        {d.isoformat(): per_day.get(d.isoformat(), 0) for d in days}
-                    )
+                    # Each day's materialisation its own count; the range's under other names.
+                    rows = {d.isoformat(): per_day.get(d.isoformat(), 0) for d in days}
+                    for day, n in rows.items():
+                        context.add_asset_metadata(
+                            {"dagster/row_count": n}, asset_key=key, partition_key=day
+                        )
+                    extra = {"range_row_count": sum(rows.values())}
+                    extra["rows_per_day"] = dg.MetadataValue.json(rows)
                 event = event.with_metadata({**event.metadata, **extra})
         yield event
 

@@ -6,10 +6,12 @@ run over one day it is the body itself; in a run over several days the body runs
 days becomes what the step yields for the range:
 
 - an ``Output`` of frames: one frame with a ``dt`` column (the IO managers split it by day and
-  replace each day's partition); ``dagster/row_count`` is the range's total, the per-day counts
-  are in ``rows_per_day``;
-- a ``MaterializeResult``: the last day's metadata, with ``days``, ``rows_per_day`` and the
-  ``days_skipped`` (a report with nothing to show that day);
+  replace each day's partition);
+- a ``MaterializeResult``: one for the range, ``days_skipped`` listing the days a report had
+  nothing to show;
+- either way **each day's materialisation carries that day's own metadata** (``source_rows``,
+  ``dagster/row_count``, quarantine counts, …: what a one-day run would record), and the range's
+  figures are added under other names: ``days``, ``range_row_count``, ``rows_per_day``;
 - an ``AssetCheckResult``: passed when every day passed, severity the worst failing one's, and
   the failing days with their metadata.
 
@@ -107,14 +109,26 @@ def _row_count(metadata: dict[str, Any]) -> int | None:
     return int(value) if isinstance(value, int | float) else None
 
 
-def _merged_metadata(per_day: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    last = dict(per_day[max(per_day)])
+def _range_metadata(per_day: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The range's own figures, under names no day uses (each day keeps its own metadata)."""
     rows = {day: _row_count(meta) for day, meta in per_day.items()}
-    merged = {**last, "days": len(per_day)}
+    merged: dict[str, Any] = {"days": len(per_day)}
     if all(count is not None for count in rows.values()):
-        merged["dagster/row_count"] = sum(c for c in rows.values() if c is not None)
+        merged["range_row_count"] = sum(c for c in rows.values() if c is not None)
         merged["rows_per_day"] = dg.MetadataValue.json(rows)
     return merged
+
+
+def _record_days(
+    context: dg.AssetExecutionContext | None,
+    key: dg.AssetKey | str,
+    per_day: dict[str, dict[str, Any]],
+) -> None:
+    """Each day's materialisation of ``key`` gets that day's own metadata."""
+    if context is None:
+        return
+    for day, metadata in per_day.items():
+        context.add_asset_metadata(metadata, asset_key=key, partition_key=day)
 
 
 def _with_day(frame: Any, day: str) -> Any:
@@ -124,7 +138,16 @@ def _with_day(frame: Any, day: str) -> Any:
     return frame
 
 
-def _merged_output(name: str, outputs: dict[str, dg.Output]) -> dg.Output:
+def _day_metadata(output: dg.Output) -> dict[str, Any]:
+    metadata = dict(output.metadata or {})
+    if isinstance(output.value, pd.DataFrame):
+        metadata.setdefault("dagster/row_count", len(output.value))
+    return metadata
+
+
+def _merged_output(
+    context: dg.AssetExecutionContext | None, name: str, outputs: dict[str, dg.Output]
+) -> dg.Output:
     values = [_with_day(o.value, day) for day, o in outputs.items()]
     frames = [v for v in values if isinstance(v, pd.DataFrame)]
     if (frames and len(frames) != len(values)) or (
@@ -134,8 +157,10 @@ def _merged_output(name: str, outputs: dict[str, dg.Output]) -> dg.Output:
     value = concat_days(frames) if frames else None
     if value is not None:
         value.attrs[ADDED_DAY_COLUMN] = all(f.attrs.get(ADDED_DAY_COLUMN) for f in frames)
-    metadata = {day: dict(o.metadata or {}) for day, o in outputs.items()}
-    return dg.Output(value, output_name=name, metadata=_merged_metadata(metadata))
+    metadata = {day: _day_metadata(o) for day, o in outputs.items()}
+    if context is not None:
+        _record_days(context, context.asset_key_for_output(name), metadata)
+    return dg.Output(value, output_name=name, metadata=_range_metadata(metadata))
 
 
 def _merged_check(results: dict[str, dg.AssetCheckResult]) -> dg.AssetCheckResult:
@@ -180,18 +205,23 @@ class RangeResults:
         else:
             raise TypeError(f"a run over several days cannot merge {type(event).__name__}")
 
-    def merged(self, days: list[str]) -> Iterator[Any]:
+    def merged(
+        self, days: list[str], context: dg.AssetExecutionContext | None = None
+    ) -> Iterator[Any]:
+        """One result per output, asset and check; with the step's ``context`` each day's
+        materialisation also gets that day's own metadata."""
         for name, by_day in self.outputs.items():
             _require_every_day(f"output {name!r}", by_day, days)
-            yield _merged_output(name, by_day)
+            yield _merged_output(context, name, by_day)
         for key, by_day in self.materialized.items():
             # Reports (skippable) may have nothing to show on some days: listed, not fatal.
             metadata = {day: dict(r.metadata or {}) for day, r in by_day.items()}
             skipped = [day for day in days if day not in by_day]
+            _record_days(context, key, metadata)
             yield dg.MaterializeResult(
                 asset_key=key,
                 metadata={
-                    **_merged_metadata(metadata),
+                    **_range_metadata(metadata),
                     "days_skipped": dg.MetadataValue.json(skipped),
                 },
             )
@@ -244,6 +274,6 @@ def per_day(body: Callable[..., Any]) -> Callable[..., Iterator[Any]]:
                 context, body(DayContext(context, day, shared, kwargs), *args, **day_kwargs)
             ):
                 results.add(day, event)
-        yield from results.merged(days)
+        yield from results.merged(days, context)
 
     return step

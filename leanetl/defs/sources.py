@@ -22,6 +22,7 @@ import pandas as pd
 from pydantic import Field
 
 from leanetl.defs.metadata import preview
+from leanetl.defs.ranges import carried
 from leanetl.io_managers.object_store import ObjectStore, StoredObject
 from leanetl.lib.quarantine import quarantined_share, reason_counts
 from leanetl.lib.source_guard import truncation_problem
@@ -31,6 +32,22 @@ from leanetl.settings import Settings
 TRUNCATION_CHECK = "source_not_truncated"
 QUARANTINE_CHECK = "quarantine_below_limit"
 ROWS_METADATA = "source_rows"
+
+
+SAMPLE_HINT = "for a local home, `make sample` writes the sample sources (README: Two commands)"
+
+
+def no_source(what: str, location: str, pattern: str, day: str = "") -> dg.Failure:
+    """The failure of a run whose source holds nothing for it: before anything is written, not
+    retried, naming where it looked, what for, and how to get the sample."""
+    when = f" for {day}" if day else ""
+    return dg.Failure(
+        description=(
+            f"{what}: no {pattern}{when} under {location}; nothing was written. Put the source "
+            f"there, or, {SAMPLE_HINT}."
+        ),
+        allow_retries=False,
+    )
 
 
 def dropped_exports(
@@ -93,8 +110,9 @@ def _truncation_check(
     settings: Settings,
     config: SourceConfig,
 ) -> dg.AssetCheckResult:
-    """The blocking check's result."""
-    previous = previous_rows(context, key)
+    """The blocking check's result, against the nearest earlier day's own figure: the run's
+    own earlier day in a range, else the nearest earlier materialised partition."""
+    previous = carried(context).get((ROWS_METADATA, key)) or previous_rows(context, key)
     problem = truncation_problem(rows, previous, settings.source_max_drop)
     allowed = problem is not None and config.allow_truncated
     return dg.AssetCheckResult(
@@ -124,6 +142,7 @@ def guard_source(
     is written, nothing downstream runs and the outputs of earlier runs stay as they were."""
     check = _truncation_check(context, key, rows, settings, config)
     if check.passed:
+        carried(context)[(ROWS_METADATA, key)] = (context.partition_key, rows)
         return check
     yield check
     problem = check.metadata["problem"]

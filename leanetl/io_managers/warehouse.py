@@ -11,6 +11,7 @@ import datetime as dt
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -29,16 +30,99 @@ def _ident(name: str) -> str:
     return name
 
 
+# Errors that the same input repeats on every retry (a type, a schema, a refused value).
+_DETERMINISTIC = (
+    duckdb.ConversionException,
+    duckdb.BinderException,
+    duckdb.CatalogException,
+    duckdb.ConstraintException,
+    duckdb.TypeMismatchException,
+    duckdb.InvalidInputException,
+    duckdb.ParserException,
+)
+
+
+@dataclass(frozen=True)
+class Slice:
+    """The rows of ``domain.table`` for ``days`` (``dt``), as a frame or a Parquet file of them."""
+
+    domain: str
+    table: str
+    rows: pd.DataFrame | Path
+    days: tuple[dt.date, ...]
+
+
+@contextmanager
+def _not_retried(what: str) -> Iterator[None]:
+    """A write refused for its input fails the step at once: a retry would fail the same way."""
+    try:
+        yield
+    except (*_DETERMINISTIC, TypeError) as exc:
+        raise dg.Failure(
+            description=f"{what}: {exc}; nothing was written", allow_retries=False
+        ) from exc
+    except ValueError as exc:  # the BigQuery client's type change, an unsafe name
+        raise dg.Failure(description=f"{what}: {exc}", allow_retries=False) from exc
+
+
+def _column_types(conn: duckdb.DuckDBPyConnection, ref: str) -> dict[str, str]:
+    return {row[0]: row[1] for row in conn.execute(f"describe {ref}").fetchall()}
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _is_null(kind: object) -> bool:
+    return str(kind).strip('"') == "NULL"
+
+
+def _typed_incoming(
+    conn: duckdb.DuckDBPyConnection, source: str, existing: dict[str, str]
+) -> duckdb.DuckDBPyRelation:
+    """``source``'s rows with no column of type NULL (a column without any value, e.g. of an
+    empty frame): such a column takes the table's type, ``dt`` is a DATE, any other VARCHAR."""
+    incoming = conn.sql(f"select * from {source}")
+
+    def declared(name: str) -> str:
+        kind = existing.get(name, "NULL")
+        if not _is_null(kind):
+            return kind
+        return "DATE" if name == PARTITION_COLUMN else "VARCHAR"
+
+    casts = [
+        f"cast({_quoted(name)} as {declared(name)}) as {_quoted(name)}"
+        for name, kind in zip(incoming.columns, incoming.types, strict=True)
+        if _is_null(kind)
+    ]
+    if not casts:
+        return incoming
+    return conn.sql(f"select * replace ({', '.join(casts)}) from {source}")
+
+
 def _add_new_columns(
     conn: duckdb.DuckDBPyConnection, ref: str, incoming: duckdb.DuckDBPyRelation
 ) -> None:
     """Columns of ``incoming`` that table ``ref`` lacks are added (earlier rows NULL), as on
     BigQuery; a column ``incoming`` lacks is NULL in its rows (``insert … by name``)."""
-    existing = {row[0] for row in conn.execute(f"describe {ref}").fetchall()}
+    existing = _column_types(conn, ref)
     for name, kind in zip(incoming.columns, incoming.types, strict=True):
         if name not in existing:
-            quoted = '"' + name.replace('"', '""') + '"'
-            conn.execute(f"alter table {ref} add column {quoted} {kind}")
+            conn.execute(f"alter table {ref} add column {_quoted(name)} {kind}")
+        elif _is_null(existing[name]):  # made by an older leanetl from an empty frame
+            conn.execute(f"alter table {ref} alter column {_quoted(name)} type {kind}")
+
+
+def _bq_rows(rows: pd.DataFrame | Path) -> pa.Table | Path:
+    """A frame as Arrow, its ``dt`` a DATE even when the frame is empty (a Parquet file as it is)."""
+    if isinstance(rows, Path):
+        return rows
+    table = pa.Table.from_pandas(rows, preserve_index=False)
+    if PARTITION_COLUMN in table.column_names:
+        i = table.column_names.index(PARTITION_COLUMN)
+        if pa.types.is_null(table.schema.field(i).type):
+            table = table.set_column(i, PARTITION_COLUMN, table.column(i).cast(pa.date32()))
+    return table
 
 
 class Warehouse(dg.ConfigurableResource):
@@ -84,26 +168,50 @@ class Warehouse(dg.ConfigurableResource):
         finally:
             conn.close()
 
-    def _duckdb_replace(
-        self, domain: str, table: str, frame: pd.DataFrame, column: str | None, values: list[Any]
+    def _duckdb_write(
+        self, conn: duckdb.DuckDBPyConnection, domain: str, table: str, rows: Any, days: list[Any]
     ) -> None:
+        """One table's write inside the caller's transaction: the whole table (``days`` None)
+        or exactly the rows of ``days``."""
         ref = self.table_ref(domain, table)
+        conn.execute(f'create schema if not exists "{self.schema(domain)}"')
+        _ident(table)
+        if isinstance(rows, Path):
+            source = f"read_parquet('{str(rows).replace(chr(39), chr(39) * 2)}')"
+        else:
+            conn.register("incoming", rows)
+            source = "incoming"
+        exists = self._duckdb_table_exists(conn, domain, table)
+        incoming = _typed_incoming(conn, source, _column_types(conn, ref) if exists else {})
+        if days is None or not exists:
+            verb = "create or replace table" if days is None else "create table"
+            conn.execute(f"{verb} {ref} as select * from ({incoming.sql_query()}) limit 0")
+        if days is not None:
+            conn.execute(
+                f'delete from {ref} where "{PARTITION_COLUMN}" in (select unnest(?))', [days]
+            )
+            _add_new_columns(conn, ref, incoming)
+        conn.execute(f"insert into {ref} by name {incoming.sql_query()}")
+        if not isinstance(rows, Path):
+            conn.unregister("incoming")
+
+    def _duckdb_table_exists(
+        self, conn: duckdb.DuckDBPyConnection, domain: str, table: str
+    ) -> bool:
+        found = conn.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = $schema and table_name = $table",
+            {"schema": self.schema(domain), "table": table},
+        ).fetchone()
+        return bool(found and found[0])
+
+    def _duckdb_replace_all(self, slices: Sequence[tuple[str, str, Any, list[Any] | None]]) -> None:
+        """Every slice in one transaction: all are replaced, or none."""
         with self.duckdb_connection() as conn:
-            conn.register("incoming", frame)
             conn.execute("begin transaction")
             try:
-                conn.execute(f'create schema if not exists "{self.schema(domain)}"')
-                if column is None:
-                    conn.execute(f"create or replace table {ref} as select * from incoming")
-                else:
-                    conn.execute(
-                        f"create table if not exists {ref} as select * from incoming limit 0"
-                    )
-                    conn.execute(
-                        f'delete from {ref} where "{column}" in (select unnest(?))', [values]
-                    )
-                    _add_new_columns(conn, ref, conn.sql("select * from incoming"))
-                    conn.execute(f"insert into {ref} by name select * from incoming")
+                for domain, table, rows, days in slices:
+                    self._duckdb_write(conn, domain, table, rows, days)
                 conn.execute("commit")
             except BaseException:
                 conn.execute("rollback")
@@ -120,69 +228,58 @@ class Warehouse(dg.ConfigurableResource):
     def _dataset(self, domain: str) -> str:
         return f"{self.bq_project}.{self.schema(domain)}"
 
-    def _bq_replace(
-        self, domain: str, table: str, frame: pd.DataFrame, column: str | None, values: list[Any]
-    ) -> None:
+    def _bq_replace_table(self, domain: str, table: str, frame: pd.DataFrame) -> None:
         from leanetl.clients import bigquery as bq
 
-        rows = pa.Table.from_pandas(frame, preserve_index=False)
-        dataset, name = self._dataset(domain), _ident(table)
-        if column is None:
-            bq.replace_table(self._bq_client(), dataset, name, rows)
-        else:
-            days = [pd.Timestamp(v).date() for v in values]
-            bq.replace_days(self._bq_client(), dataset, name, rows, _ident(column), days)
+        rows = _bq_rows(frame)
+        assert isinstance(rows, pa.Table)
+        bq.replace_table(self._bq_client(), self._dataset(domain), _ident(table), rows)
 
     # -- public -----------------------------------------------------------------------------
     def replace_table(self, domain: str, table: str, frame: pd.DataFrame) -> None:
         """Replace a whole table atomically."""
-        if self.backend == "duckdb":
-            self._duckdb_replace(domain, table, frame, None, [])
-        else:
-            self._bq_replace(domain, table, frame, None, [])
+        with _not_retried(f"{domain}.{table}"):
+            if self.backend == "duckdb":
+                self._duckdb_replace_all([(domain, table, frame, None)])
+            else:
+                self._bq_replace_table(domain, table, frame)
 
     def replace_partitions(
         self, domain: str, table: str, frame: pd.DataFrame, column: str, values: Sequence[Any]
     ) -> None:
-        """Replace exactly the rows whose ``column`` is in ``values`` with ``frame``, atomically."""
-        if self.backend == "duckdb":
-            self._duckdb_replace(domain, table, frame, column, list(values))
-        else:
-            self._bq_replace(domain, table, frame, column, list(values))
+        """Replace exactly the rows whose ``dt`` is in ``values`` with ``frame``, atomically."""
+        if column != PARTITION_COLUMN:
+            raise ValueError(f"partitions are the {PARTITION_COLUMN!r} column, not {column!r}")
+        days = tuple(pd.Timestamp(v).date() for v in values)
+        self.replace_slices([Slice(domain, table, frame, days)])
 
     def replace_partition_from_parquet(
         self, domain: str, table: str, parquet: Path, column: str, value: dt.date
     ) -> None:
-        """Replace the rows whose ``column`` is ``value`` with a Parquet file's rows (which carry
-        that column), atomically, streaming: a table larger than memory is never a frame."""
-        if self.backend == "duckdb":
-            ref, source = self.table_ref(domain, table), "select * from read_parquet($path)"
-            with self.duckdb_connection() as conn:
-                conn.execute("begin transaction")
-                try:
-                    conn.execute(f'create schema if not exists "{self.schema(domain)}"')
-                    conn.execute(
-                        f"create table if not exists {ref} as {source} limit 0",
-                        {"path": str(parquet)},
-                    )
-                    conn.execute(f'delete from {ref} where "{_ident(column)}" = $v', {"v": value})
-                    _add_new_columns(conn, ref, conn.read_parquet(str(parquet)))
-                    conn.execute(f"insert into {ref} by name {source}", {"path": str(parquet)})
-                    conn.execute("commit")
-                except BaseException:
-                    conn.execute("rollback")
-                    raise
-            return
-        from leanetl.clients import bigquery as bq
+        """Replace the rows of day ``value`` with a Parquet file's rows (which carry the ``dt``
+        column), atomically, streaming: a table larger than memory is never a frame."""
+        if column != PARTITION_COLUMN:
+            raise ValueError(f"partitions are the {PARTITION_COLUMN!r} column, not {column!r}")
+        self.replace_slices([Slice(domain, table, parquet, (value,))])
 
-        bq.replace_days(
-            self._bq_client(),
-            self._dataset(domain),
-            _ident(table),
-            parquet,
-            _ident(column),
-            [value],
-        )
+    def replace_slices(self, slices: Sequence[Slice]) -> None:
+        """Replace several tables' day slices together, as a step's outputs of a day (or a
+        range): DuckDB in one transaction; BigQuery stages every slice first and merges only
+        when every one loaded. A write refused for its input fails without retries."""
+        names = ", ".join(f"{s.domain}.{s.table}" for s in slices)
+        with _not_retried(names):
+            if self.backend == "duckdb":
+                self._duckdb_replace_all(
+                    [(s.domain, s.table, s.rows, list(s.days)) for s in slices]
+                )
+                return
+            from leanetl.clients import bigquery as bq
+
+            staged = [
+                (self._dataset(s.domain), _ident(s.table), _bq_rows(s.rows), list(s.days))
+                for s in slices
+            ]
+            bq.replace_many(self._bq_client(), staged, PARTITION_COLUMN)
 
     def query(self, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
         """Run trusted SQL; ``params`` are bound by name (``$name`` on DuckDB, ``@name`` on BigQuery)."""

@@ -2,31 +2,20 @@
 
 Two nets, both applied by ``redact``:
 
-- by value: the current values of the secret environment variables (tokens, passwords, keys,
-  service-account JSON and its private key) wherever they appear, also URL-encoded;
+- by value: the current values of every setting documented as a secret (``leanetl.settings``'
+  one list: tokens, passwords, keys, service-account JSON and its private key) wherever they
+  appear, also URL-encoded;
 - by shape: ``access_token=…``/``password=…``-style URL parameters, ``Authorization`` headers,
   ``user:password@`` in URIs and PEM private keys, whatever their value.
 """
 
 import json
-import os
 import re
 from collections.abc import Iterable, Mapping
 from urllib.parse import quote, quote_plus
 
 MASK = "***"
 
-# Environment variables whose values are secrets (the README's settings table marks them too).
-SECRET_VARIABLES = (
-    "LEANETL_FB_ACCESS_TOKEN",
-    "LEANETL_CHATFUEL_TOKEN",
-    "LEANETL_SMTP_PASSWORD",
-    "LEANETL_MONGO_URI",
-    "LEANETL_LEADS_SHEETS_CREDENTIALS",
-    "SPARK_CONNECT_AUTHENTICATE_TOKEN",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-)
 # Shorter values would mask ordinary words and numbers.
 MIN_SECRET_LENGTH = 6
 
@@ -47,7 +36,7 @@ _ESCAPED_PRIVATE_KEY = re.compile(
 )
 
 
-def _variants(value: str) -> Iterable[str]:
+def variants(value: str) -> Iterable[str]:
     """A secret as it may appear: itself, URL-encoded, and the parts of a service-account key."""
     yield value
     yield quote(value, safe="")
@@ -66,14 +55,10 @@ def _variants(value: str) -> Iterable[str]:
 
 
 def secret_values(environ: Mapping[str, str] | None = None) -> list[str]:
-    """The secret values set in ``environ`` (the process environment by default), longest first."""
-    environ = os.environ if environ is None else environ
-    found: set[str] = set()
-    for name in SECRET_VARIABLES:
-        value = (environ.get(name) or "").strip()
-        if len(value) >= MIN_SECRET_LENGTH:
-            found.update(v for v in _variants(value) if len(v) >= MIN_SECRET_LENGTH)
-    return sorted(found, key=len, reverse=True)
+    """The values of the secret settings (``leanetl.settings.SECRETS``, the one list)."""
+    from leanetl.settings import secret_values as from_settings
+
+    return from_settings(environ)
 
 
 def redact(text: object, extra_secrets: Iterable[str] = ()) -> str:

@@ -130,6 +130,9 @@ def test_facebook_token_stays_in_an_env_var(leanetl_home, monkeypatch) -> None:
     assert "EAAB-very-secret" not in repr(facebook)
     assert facebook.sample is False  # a token means the real API, even locally
     monkeypatch.delenv("LEANETL_FB_ACCESS_TOKEN")
+    # No token: the sample answers only where it was asked for.
+    assert build_resources(load_settings())["facebook"].sample is False
+    monkeypatch.setenv("LEANETL_SAMPLE_DATA", "on")
     assert build_resources(load_settings())["facebook"].sample is True
 
 

@@ -149,6 +149,11 @@ def test_a_pull_day_reads_the_newest_export_dated_on_or_before_it() -> None:
     assert export_for_day(keys, dt.date(2025, 3, 20)) == "users_export-2025-03-16.csv"
     assert export_for_day(keys, dt.date(2025, 3, 1)) == "users_export.csv"  # none dated yet
     assert export_for_day(keys[1:], dt.date(2025, 3, 1)) is None
+    # Two for one day: the one modified last; two undated: likewise (by time, not by name).
+    fixed = [*keys, "users_export-2025-03-14-fixed.csv"]
+    assert export_for_day(fixed, dt.date(2025, 3, 15)) == "users_export-2025-03-14-fixed.csv"
+    undated = ["users_export_b.csv", "users_export_a.csv"]
+    assert export_for_day(undated, dt.date(2025, 3, 15)) == "users_export_a.csv"
 
 
 def test_export_times_are_utc_instants() -> None:

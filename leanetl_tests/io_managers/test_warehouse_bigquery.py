@@ -97,10 +97,11 @@ def test_a_failed_write_leaves_the_previous_day_intact(
     warehouse.replace_partitions(
         "vol", "signups", pd.DataFrame({"id": [1], "dt": [D1]}), "dt", [D1]
     )
-    # A type change is refused before anything is sent.
-    with pytest.raises(ValueError, match="column 'id' is INT"):
+    # A type change is refused before anything is sent, and not retried.
+    with pytest.raises(dg.Failure, match="column 'id' is INT") as refused:
         bad = pd.DataFrame({"id": ["one"], "dt": [D1]})
         warehouse.replace_partitions("vol", "signups", bad, "dt", [D1])
+    assert refused.value.allow_retries is False
     # The statement that swaps the day in fails after the rows were staged.
     with monkeypatch.context() as patched:
         patched.setattr(bq.bigquery.Client, "query", _failing_query(bq.bigquery.Client.query))

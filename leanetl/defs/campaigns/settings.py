@@ -9,7 +9,7 @@ if TYPE_CHECKING:
 DOC: dict[str, tuple[str, str]] = {
     "LEANETL_FB_ACCESS_TOKEN": (
         "",
-        "secret: Facebook Marketing API token (system user); empty locally: sample insights",
+        "secret: Facebook Marketing API token (system user); empty: no Graph API access (the sample insights with LEANETL_SAMPLE_DATA on)",
     ),
     "LEANETL_FB_GRAPH_URL": (
         "https://graph.facebook.com",
@@ -66,7 +66,8 @@ class CampaignsSettings:
     fb_async_after_days: int
     fb_poll_seconds: float
     fb_backoff_seconds: float
-    # Locally, without a token, the deterministic sample stands in for the Graph API.
+    # Only where the sample was asked for (LEANETL_SAMPLE_DATA) and no token is set does the
+    # deterministic sample stand in for the Graph API.
     sample_insights: bool
     lookback_days: int
     cron: str
@@ -77,13 +78,13 @@ class CampaignsSettings:
     browser_path: str
 
     @classmethod
-    def read(cls, values: "EnvValues", is_local: bool, lake_url: str) -> "CampaignsSettings":
+    def read(cls, values: "EnvValues", sample: bool, lake_url: str) -> "CampaignsSettings":
         return cls(
             fb_graph_url=values.text("LEANETL_FB_GRAPH_URL").rstrip("/"),
             fb_async_after_days=values.integer("LEANETL_FB_ASYNC_AFTER_DAYS"),
             fb_poll_seconds=values.number("LEANETL_FB_POLL_SECONDS"),
             fb_backoff_seconds=values.number("LEANETL_FB_BACKOFF_SECONDS"),
-            sample_insights=is_local and not values.is_set("LEANETL_FB_ACCESS_TOKEN"),
+            sample_insights=sample and not values.is_set("LEANETL_FB_ACCESS_TOKEN"),
             lookback_days=values.integer("LEANETL_CAMPAIGNS_LOOKBACK_DAYS", low=1, high=400),
             cron=values.text("LEANETL_CAMPAIGNS_CRON"),
             quarantine_max_share=values.share("LEANETL_CAMPAIGNS_QUARANTINE_MAX_SHARE"),

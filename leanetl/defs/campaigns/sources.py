@@ -23,6 +23,7 @@ from leanetl.defs.sources import (
     SourceConfig,
     SourceKeys,
     SourceRead,
+    no_source,
     publish_source,
     quarantine_out,
     source_checks,
@@ -38,7 +39,6 @@ from leanetl.lib.campaigns.documents import (
     validate_documents,
 )
 from leanetl.lib.campaigns.insights_requests import CAMPAIGN_COLUMNS, campaign_rows
-from leanetl.sample.campaigns import seed_sample
 from leanetl.settings import Settings
 
 CAMPAIGNS_KEYS = SourceKeys(ACTIVE_CAMPAIGNS, CAMPAIGNS_QUARANTINE)
@@ -71,11 +71,9 @@ def documents_read(
     )
 
 
-def read_collection(mongo: MongoStore, collection: str, settings: Settings) -> list[dict[str, Any]]:
-    """Every document of a platform collection (locally seeded with the sample first)."""
-    with mongo.session(DOMAIN) as database:
-        if settings.is_local:
-            seed_sample(database, settings.today())
+def read_collection(mongo: MongoStore, collection: str) -> list[dict[str, Any]]:
+    """Every document of a platform collection (read only; the sample is ``make sample``'s)."""
+    with mongo.session(DOMAIN, source=True) as database:
         return list(database[collection].find({}))
 
 
@@ -116,7 +114,9 @@ def build_read_campaigns(settings: Settings) -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext, config: SourceConfig, mongo: MongoStore
     ) -> Iterator[dg.Output | dg.AssetCheckResult]:
         day = partition_day(context)
-        documents = read_collection(mongo, CAMPAIGNS_COLLECTION, settings)
+        documents = read_collection(mongo, CAMPAIGNS_COLLECTION)
+        if not documents:
+            raise no_source("campaigns", f"MongoDB {DOMAIN}.{CAMPAIGNS_COLLECTION}", "documents")
         checked = validate_documents(documents, Campaign)
         frame = campaign_rows(
             checked.valid, day, settings.campaigns.lookback_days, settings.today()
@@ -166,7 +166,7 @@ def build_read_contributions(settings: Settings) -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext, mongo: MongoStore, active: pd.DataFrame
     ) -> Iterator[dg.Output | dg.AssetCheckResult]:
         cutoff = day_end_utc(partition_day(context), settings.timezone).replace(tzinfo=dt.UTC)
-        documents = read_collection(mongo, CONTRIBUTIONS_COLLECTION, settings)
+        documents = read_collection(mongo, CONTRIBUTIONS_COLLECTION)
         checked = validate_documents(documents, Contribution)
         frame = contribution_rows(checked.valid, set(active["campaign_id"]), cutoff)
         read = documents_read(

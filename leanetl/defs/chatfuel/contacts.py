@@ -35,17 +35,17 @@ from leanetl.defs.sources import (
     bad_source_fails_without_retry,
     dropped_exports,
     guard_source,
+    no_source,
     quarantine_check,
     quarantine_metadata,
     source_checks,
 )
 from leanetl.io_managers.object_store import ObjectStore
-from leanetl.io_managers.warehouse import PARTITION_COLUMN, Warehouse
+from leanetl.io_managers.warehouse import PARTITION_COLUMN, Slice, Warehouse
 from leanetl.lib.chatfuel.export import SYSTEM, write_contacts_csv
 from leanetl.lib.chatfuel.unpivot import EVENT_SCHEMA, Unpivoted, unpivot_export
 from leanetl.lib.chatfuel.users import export_for_day, users_frame
 from leanetl.lib.quarantine import empty_quarantine, quarantine_frame
-from leanetl.sample.chatfuel import ensure_sample_export
 from leanetl.settings import Settings
 
 KEYS = SourceKeys(USERS_KEY, CONTACTS_QUARANTINE)
@@ -66,20 +66,15 @@ CHECKS = {
 def _export_key(source: ObjectStore, day: dt.date) -> str:
     key = export_for_day([o.key for o in dropped_exports(source, EXPORT_PREFIX, (".csv",))], day)
     if key is None:
-        raise dg.Failure(
-            description=f"no {EXPORT_PREFIX}*.csv for {day} under {source.url}",
-            allow_retries=False,
-        )
+        raise no_source("chatfuel contacts", source.uri(""), f"{EXPORT_PREFIX}*.csv", str(day))
     return key
 
 
 @contextmanager
 def _dropped_export(
-    source: ObjectStore, day: dt.date, settings: Settings
+    source: ObjectStore, day: dt.date
 ) -> Iterator[tuple[Path, str, dict[str, Any]]]:
-    """The newest export dropped under the source for ``day`` (the sample's locally)."""
-    if settings.is_local and source.scheme == "file":
-        ensure_sample_export(Path(source.url), day)
+    """The export dropped under the source that ``day`` reads (read only, never written)."""
     key = _export_key(source, day)
     with source.local_copy(key) as path:
         yield path, source.uri(key), {"route": "dropped export"}
@@ -116,7 +111,7 @@ def _export_file(
 ) -> Iterator[tuple[Path, str, dict[str, Any]]]:
     """(local file, source name for errors, how it was got) of the day's contacts export."""
     if not settings.chatfuel.use_api:
-        with _dropped_export(source, day, settings) as found:
+        with _dropped_export(source, day) as found:
             yield found
         return
     with tempfile.TemporaryDirectory() as folder:
@@ -231,17 +226,19 @@ def build_contacts_asset(settings: Settings) -> dg.AssetsDefinition:
             quarantine = _quarantine(result, source)
             truncation = yield from guard_source(context, USERS_KEY, result.rows, settings, config)
             frame = users.assign(**{PARTITION_COLUMN: day, "pulled_at": pulled_at})
-            warehouse.replace_partitions(DOMAIN, "users", frame, PARTITION_COLUMN, [day])
-            warehouse.replace_partition_from_parquet(
-                DOMAIN, "attribute_events", events_path, PARTITION_COLUMN, day
+            # The day's three slices together: all replaced, or none (one transaction).
+            warehouse.replace_slices(
+                [
+                    Slice(DOMAIN, "users", frame, (day,)),
+                    Slice(DOMAIN, "attribute_events", events_path, (day,)),
+                    Slice(
+                        DOMAIN,
+                        "contacts_quarantine",
+                        quarantine.assign(**{PARTITION_COLUMN: day}),
+                        (day,),
+                    ),
+                ]
             )
-        warehouse.replace_partitions(
-            DOMAIN,
-            "contacts_quarantine",
-            quarantine.assign(**{PARTITION_COLUMN: day}),
-            PARTITION_COLUMN,
-            [day],
-        )
         yield from _materializations(context, result, users, counts, quarantine, source, how)
         yield truncation
         yield quarantine_check(

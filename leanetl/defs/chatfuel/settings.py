@@ -10,8 +10,8 @@ DOC: dict[str, tuple[str, str]] = {
     "LEANETL_CHATFUEL_TOKEN": (
         "",
         "secret: Chatfuel API token; set, users and attributes come from the API's contacts export "
-        "and broadcasts from its flows; empty: exports dropped under the source URL (locally "
-        "the sample bot answers for broadcasts)",
+        "and broadcasts from its flows; empty: exports dropped under the source URL (broadcasts need the API; the sample bot "
+        "answers only with LEANETL_SAMPLE_DATA on)",
     ),
     "LEANETL_CHATFUEL_BOT_ID": ("", "the Chatfuel bot whose data is pulled (with the token)"),
     "LEANETL_CHATFUEL_GRAPHQL_URL": (
@@ -53,8 +53,8 @@ class ChatfuelSettings:
     source_url: str
     cron: str
     quarantine_max_share: float
-    # With a token the API is the source; without one, dropped exports (and locally the sample
-    # bot for broadcasts).
+    # With a token the API is the source; without one, dropped exports (and, where the sample
+    # was asked for, the sample bot for broadcasts).
     use_api: bool
     sample_api: bool
     bot_id: str
@@ -67,12 +67,12 @@ class ChatfuelSettings:
 
     @classmethod
     def read(
-        cls, values: "EnvValues", sources_default: str, is_local: bool, lake_url: str
+        cls, values: "EnvValues", sources_default: str, sample: bool, lake_url: str
     ) -> "ChatfuelSettings":
         use_api = values.is_set("LEANETL_CHATFUEL_TOKEN")
         return cls(
             use_api=use_api,
-            sample_api=is_local and not use_api,
+            sample_api=sample and not use_api,
             bot_id=values.text("LEANETL_CHATFUEL_BOT_ID"),
             graphql_url=values.text("LEANETL_CHATFUEL_GRAPHQL_URL"),
             platforms=values.words("LEANETL_CHATFUEL_PLATFORMS"),

@@ -1,7 +1,6 @@
 """The leads sources: the Google Sheet (or its newest export) and the companies file."""
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -14,10 +13,12 @@ from leanetl.defs.partitions import daily_partitions, retry_policy
 from leanetl.defs.ranges import RANGE_PER_RUN, per_day
 from leanetl.defs.resources import GoogleSheetsResource
 from leanetl.defs.sources import (
+    SAMPLE_HINT,
     SourceConfig,
     bad_source_fails_without_retry,
     dropped_exports,
     guard_source,
+    no_source,
     truncation_check_spec,
 )
 from leanetl.io_managers.object_store import ObjectStore, StoredObject
@@ -25,7 +26,6 @@ from leanetl.lib.leads.clean import COMPANY_COLUMNS, LEAD_COLUMNS, empty_raw
 from leanetl.lib.leads.sheet_values import read_export, values_to_frame
 from leanetl.lib.sources import require_columns
 from leanetl.lib.text import TEXT
-from leanetl.sample.leads import ensure_sample_files
 from leanetl.settings import Settings
 
 EXPORT_SUFFIXES = (".csv", ".json")
@@ -43,11 +43,6 @@ def shape(frame: pd.DataFrame, required: tuple[str, ...], source: str) -> pd.Dat
         return empty_raw(required).astype({c: TEXT for c in required})
     frame = require_columns(frame, required, source)
     return frame[[*required, "source", "source_row"]].astype({c: TEXT for c in required})
-
-
-def _prepare_local_sample(settings: Settings, source: ObjectStore) -> None:
-    if settings.is_local and source.scheme == "file":
-        ensure_sample_files(Path(source.url), settings.today())
 
 
 def raw_source(
@@ -148,12 +143,13 @@ def build_read_leads_sheet(settings: Settings) -> dg.AssetsDefinition:
                     f"Google Sheet unavailable, falling back to an export: {reason}"
                 )
         if frame is None:
-            _prepare_local_sample(settings, leads_source)
             export = newest_export(leads_source, "leads")
             if export is None:
                 raise dg.Failure(
                     f"leads: Google Sheet unavailable ({reason}) and no leads*.csv or "
-                    f"leads*.json export under {leads_source.uri('')}"
+                    f"leads*.json export under {leads_source.uri('')}; nothing was written. "
+                    f"Put an export there, or, {SAMPLE_HINT}.",
+                    allow_retries=False,
                 )
             uri = leads_source.uri(export.key)
             frame = shape(
@@ -186,10 +182,9 @@ def build_read_companies_file(settings: Settings) -> dg.AssetsDefinition:
     def read_companies_file(
         context: dg.AssetExecutionContext, config: SourceConfig, leads_source: ObjectStore
     ) -> Iterator[dg.Output | dg.AssetCheckResult]:
-        _prepare_local_sample(settings, leads_source)
         export = newest_export(leads_source, "companies")
         if export is None:
-            raise dg.Failure(f"companies: no companies*.csv under {leads_source.uri('')}")
+            raise no_source("companies", leads_source.uri(""), "companies*.csv")
         uri = leads_source.uri(export.key)
         with bad_source_fails_without_retry():
             frame = shape(

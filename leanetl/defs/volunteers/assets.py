@@ -15,12 +15,12 @@ from leanetl.defs.sources import (
     SourceKeys,
     SourceRead,
     bad_source_fails_without_retry,
+    no_source,
     publish_source,
     quarantine_out,
     source_checks,
 )
 from leanetl.lib.volunteers.signups import load_signup_files
-from leanetl.sample.volunteers import ensure_sample_files
 from leanetl.settings import Settings
 
 DOMAIN = "volunteers"
@@ -29,7 +29,7 @@ KEYS = SourceKeys(SIGNUPS, dg.AssetKey([DOMAIN, "event_signups_quarantine"]))
 
 
 def build_local_signups_asset(settings: Settings) -> dg.AssetsDefinition:
-    """Local source: every ``event_signups*.csv`` under the sources folder (sample if none)."""
+    """Local source: every ``event_signups*.csv`` under the sources folder (read only)."""
     folder = settings.sources_dir / DOMAIN
 
     @dg.multi_asset(
@@ -41,7 +41,7 @@ def build_local_signups_asset(settings: Settings) -> dg.AssetsDefinition:
                 io_manager_key="warehouse_io_manager",
                 description=(
                     "VAN event sign-up status history, one row per status change, loaded from "
-                    f"{folder}/event_signups*.csv (a sample is written when there is none)."
+                    f"{folder}/event_signups*.csv (`make sample` puts the sample there)."
                 ),
                 kinds={"duckdb", "csv"},
                 tags={"layer": "raw"},
@@ -59,7 +59,9 @@ def build_local_signups_asset(settings: Settings) -> dg.AssetsDefinition:
     def load_event_signups(
         context: dg.AssetExecutionContext, config: SourceConfig
     ) -> Iterator[dg.Output | dg.AssetCheckResult]:
-        files = ensure_sample_files(folder, settings.today(), settings.timezone)
+        files = sorted(folder.glob("event_signups*.csv"))
+        if not files:
+            raise no_source("volunteers sign-ups", str(folder), "event_signups*.csv")
         with bad_source_fails_without_retry():
             load = load_signup_files(files)
         read = SourceRead(

@@ -11,7 +11,7 @@ from pydantic import Field
 from leanetl.defs.checks import check_results
 from leanetl.defs.partitions import daily_partitions, partition_day, retry_policy
 from leanetl.defs.ranges import RANGE_PER_RUN, per_day
-from leanetl.defs.sources import quarantine_metadata
+from leanetl.defs.sources import no_source, quarantine_metadata
 from leanetl.defs.web_events.common import (
     CALL_TABLES,
     DEAD_LETTERS,
@@ -39,7 +39,6 @@ from leanetl.lib.web_events.objects import (
     transform_object,
     whole_object_dead_letter,
 )
-from leanetl.sample.web_events import ensure_sample_objects
 from leanetl.settings import Settings
 
 CHECKS = {
@@ -134,6 +133,8 @@ def transform_day(
     manifest = DayManifest.from_json(day, read_json(lake, manifest_key(day.isoformat())))
     names = NameRegistry.from_json(read_json(lake, NAMES))
     listed: list[StoredObject] = raw.list_objects(day_prefix(day))
+    if not listed:
+        raise no_source("web events", raw.uri(day_prefix(day)), "Firehose objects", str(day))
     results = []
     for item in manifest.pending(listed, reprocess):
         try:
@@ -181,8 +182,6 @@ def build_transform_asset(settings: Settings) -> dg.AssetsDefinition:
         web_lake: ObjectStore,
     ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
         day = partition_day(context)
-        if settings.is_local and web_raw.scheme == "file":
-            ensure_sample_objects(web_raw, [day])
         results, manifest, names = transform_day(context, web_raw, web_lake, day, config.reprocess)
         yield from _materializations(results, manifest, names)
         outcomes = transform_checks(results, day, web.lookback_days, web.quarantine_max_share)

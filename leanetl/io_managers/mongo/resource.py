@@ -37,9 +37,11 @@ class MongoStore(dg.ConfigurableResource):
         return self._client
 
     @contextmanager
-    def session(self, domain: str) -> Iterator[Any]:
-        """The pymongo-compatible database ``<db_prefix><domain>`` for the ``with`` block."""
-        name = f"{self.db_prefix}{domain}"
+    def session(self, domain: str, source: bool = False) -> Iterator[Any]:
+        """The pymongo-compatible database ``<db_prefix><domain>`` for the ``with`` block; with
+        ``source`` the team's own ``<domain>`` database, read (never written) by every
+        deployment, a branch's included."""
+        name = domain if source else f"{self.db_prefix}{domain}"
         if self.uri:
             try:
                 yield self.get_client()[name]

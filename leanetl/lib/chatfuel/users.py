@@ -93,12 +93,16 @@ def users_frame(
 
 
 def export_for_day(keys_by_age: Sequence[str], day: dt.date) -> str | None:
-    """The export a pull day reads, from ``users_export*.csv`` keys oldest → newest: the newest
-    one whose name carries a date (``users_export-2025-03-14.csv``) not after ``day``, else the
-    newest undated one."""
-    dated = [(m.group(1), key) for key in keys_by_age if (m := _DATED.match(key))]
-    usable = [key for date, key in dated if date <= day.isoformat()]
+    """The export a pull day reads, from ``users_export*.csv`` keys oldest → newest (by
+    modification time): of those whose name carries a date (``users_export-2025-03-14.csv``)
+    not after ``day``, the one with the latest date, and of two with that date the one modified
+    last (``users_export-2025-03-14-fixed.csv`` dropped after the first); with none, the undated
+    one modified last; else ``None``."""
+    dated = [
+        (m.group(1), age, key) for age, key in enumerate(keys_by_age) if (m := _DATED.match(key))
+    ]
+    usable = [(date, age, key) for date, age, key in dated if date <= day.isoformat()]
     if usable:
-        return max(usable, key=lambda key: _DATED.match(key).group(1))  # type: ignore[union-attr]
+        return max(usable)[2]
     undated = [key for key in keys_by_age if not _DATED.match(key)]
     return undated[-1] if undated else None
