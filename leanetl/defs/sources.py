@@ -142,7 +142,8 @@ def guard_source(
     is written, nothing downstream runs and the outputs of earlier runs stay as they were."""
     check = _truncation_check(context, key, rows, settings, config)
     if check.passed:
-        carried(context)[(ROWS_METADATA, key)] = (context.partition_key, rows)
+        if context.has_partition_key:  # the run's next day compares with this one
+            carried(context)[(ROWS_METADATA, key)] = (context.partition_key, rows)
         return check
     yield check
     problem = check.metadata["problem"]

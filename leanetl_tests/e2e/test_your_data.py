@@ -93,14 +93,28 @@ def test_a_clean_day_then_a_quarantined_row_succeeds(chatfuel):
     _, source, _, run, sql = chatfuel
     (source / "users_export-2025-03-13.csv").write_bytes(export([1, 2]))
     (source / "users_export-2025-03-14.csv").write_bytes(export([1, 2], repeat=True))
-    assert run(["2025-03-13"]).success  # nothing quarantined: typed empty slice
+    types = "select column_name, data_type from information_schema.columns where table_name = "
+    assert run(["2025-03-13"]).success  # nothing quarantined: the empty slice is typed
+    for table in ("'contacts_quarantine'", "'users'"):
+        assert dict(sql(types + table))["dt"] == "DATE"
+        assert '"NULL"' not in dict(sql(types + table)).values()
     assert run(["2025-03-14"]).success
-    types = dict(sql("select column_name, data_type from information_schema.columns "
-                     "where table_name = 'contacts_quarantine'"))  # fmt: skip
-    assert types["dt"] == "DATE" and "NULL" not in types.values()
     assert sql("select dt, count(*) from chatfuel.contacts_quarantine group by 1") == [
         (dt.date(2025, 3, 14), 1)
     ]
+
+
+def test_a_table_an_older_leanetl_made_with_a_null_column_takes_the_rows_type(chatfuel):
+    settings, source, _, run, sql = chatfuel
+    with duckdb.connect(str(settings.duckdb_path)) as conn:
+        conn.execute("create schema chatfuel")
+        conn.execute(
+            "create table chatfuel.contacts_quarantine as select 'a' as source, 'b' as locator, "
+            "'c' as reason, 'd' as raw, null as dt limit 0"
+        )
+    (source / "users_export.csv").write_bytes(export([1, 2], repeat=True))
+    assert run(["2025-03-14"]).success
+    assert sql("select dt from chatfuel.contacts_quarantine") == [(dt.date(2025, 3, 14),)]
 
 
 def test_a_failing_last_slice_leaves_the_day_as_it_was_and_is_not_retried(chatfuel):
@@ -265,3 +279,40 @@ def test_the_redactor_masks_every_secret_setting_by_value(monkeypatch) -> None:
     text = " ".join(f"value-of-secret-{i:02d}-xyz" for i in range(len(SECRETS)))
     assert "value-of-secret" not in redact(text)
     assert {"GOOGLE_APPLICATION_CREDENTIALS", "AWS_ACCESS_KEY_ID"} <= set(SECRETS)
+
+
+SIGNUPS = (
+    "event_signup_id,event_id,event_date,event_location_id,event_location_name,organizer,"
+    "van_id,status,status_changed_at\n"
+    "1,10,2025-03-15,101,North Office,Ana,5001,Scheduled,2025-03-01T10:00:00Z\n"
+    "1,10,2025-03-15,101,North Office,Ana,5001,Completed,2025-03-15T20:00:00Z\n"
+)
+LEADS = "company,first_name,last_name,title,country,operator_timestamp\nAcme,Ann,Lee,CEO,US,2025-03-01 10:00\n"
+COMPANIES = "company,hq_location\nAcme,US\n"
+
+
+def test_van_and_leads_folders_hold_only_the_users_files_after_runs(leanetl_home: Path):
+    settings = load_settings()
+    van, leads = settings.sources_dir / "volunteers", Path(settings.leads.source_url)
+    van.mkdir(parents=True)
+    leads.mkdir(parents=True)
+    (van / "event_signups_2025.csv").write_text(SIGNUPS)
+    (leads / "leads_export.csv").write_text(LEADS)
+    (leads / "companies.csv").write_text(COMPANIES)
+    before = {"van": snapshot(van), "leads": snapshot(leads)}
+    defs = build_defs(settings)
+    loader = defs.resolve_assets_def(dg.AssetKey(["volunteers", "event_signups"]))
+    sources = [
+        defs.resolve_assets_def(dg.AssetKey(["leads", name]))
+        for name in ("leads_raw", "companies_raw")
+    ]
+    assert dg.materialize([loader]).success  # resolved definitions carry their resources
+    for day in ("2025-03-13", "2025-03-14"):
+        assert dg.materialize(sources, partition_key=day).success
+    assert {"van": snapshot(van), "leads": snapshot(leads)} == before
+    with duckdb.connect(str(settings.duckdb_path), read_only=True) as conn:
+        rows = conn.execute("select distinct event_signup_id from volunteers.event_signups")
+        assert rows.fetchall() == [(1,)]  # the user's rows only, no sample beside them
+    lake = Path(settings.lake_url) / "leads"
+    raw = sorted(p.relative_to(lake).as_posix() for p in lake.rglob("*.parquet"))
+    assert len(raw) == 4  # two snapshots a day of the user's one export and one companies file
