@@ -14,6 +14,7 @@ from leanetl.definitions import build_defs
 from leanetl.io_managers.mongo import MongoStore
 from leanetl.lib.redact import RedactedError
 from leanetl.resources import build_resources
+from leanetl.sample.prepare import prepare
 from leanetl.settings import load_settings
 from leanetl_tests.fakes.google_auth import service_account_info
 from leanetl_tests.fakes.graph_api import FakeGraphApi
@@ -56,6 +57,9 @@ def env(tmp_path, monkeypatch):
     # The private key as it appears in text and inside JSON (with escaped newlines).
     key_lines = [line for line in credentials["private_key"].splitlines() if len(line) > 40]
     secrets = [FB_TOKEN, SMTP_PASSWORD, AWS_SECRET, MONGO_PASSWORD, *key_lines[1:4]]
+    # The sample sources (campaigns in the embedded store, the leads export), asked for.
+    settings = load_settings()
+    prepare(settings, [settings.today() - dt.timedelta(days=1)])
     (tmp_path / "dagster").mkdir()
     instance = dg.DagsterInstance.local_temp(tempdir=str(tmp_path / "dagster"))
     return {"home": home, "dagster": tmp_path / "dagster", "instance": instance, "secrets": secrets}

@@ -168,3 +168,28 @@ def test_a_branch_deployment_writes_to_its_own_datasets(bigquery_emulator) -> No
     datasets = {d.dataset_id for d in branch._bq_client().list_datasets()}
     assert {f"volunteers{suffix}", f"leads{suffix}"} <= datasets
     assert branch.table_ref("volunteers", "signups") == f"`test.volunteers{suffix}.signups`"
+
+
+def test_a_steps_slices_are_all_merged_or_none(warehouse: Warehouse) -> None:
+    from leanetl.io_managers.warehouse import Slice
+
+    warehouse.replace_slices(
+        [
+            Slice("vol", "signups", pd.DataFrame({"id": [1], "dt": [D1]}), (D1,)),
+            Slice("vol", "quarantine", pd.DataFrame({"n": [1], "dt": [D1]}), (D1,)),
+        ]
+    )
+    # The last slice is refused (a type change): the first is not merged either.
+    with pytest.raises(dg.Failure, match="column 'n' is INT"):
+        warehouse.replace_slices(
+            [
+                Slice("vol", "signups", pd.DataFrame({"id": [2], "dt": [D1]}), (D1,)),
+                Slice("vol", "quarantine", pd.DataFrame({"n": ["x"], "dt": [D1]}), (D1,)),
+            ]
+        )
+    assert _rows(warehouse).to_dict("list") == {"id": [1], "dt": [D1]}
+    # An empty slice is typed: its dt is a DATE, the table day-partitioned.
+    empty = pd.DataFrame({"reason": pd.Series(dtype="string")}).assign(dt=D2)
+    warehouse.replace_slices([Slice("vol", "empty", empty, (D2,))])
+    table = warehouse._bq_client().get_table(f"test.vol{warehouse.dataset_suffix}.empty")
+    assert [(f.name, f.field_type) for f in table.schema] == [("reason", "STRING"), ("dt", "DATE")]
