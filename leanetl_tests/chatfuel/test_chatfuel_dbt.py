@@ -38,7 +38,8 @@ ATTRIBUTES = {
         ("u1", "engagement", "lead"),
         ("u3", "engagement", "hero"),
         ("u3", "quiz", "yes"),
-        ("u4", "opinion", "oppose"),
+        # Spelled with a zero-width space, a no-break space and a tab around it: still oppose.
+        ("u4", "opinion", "\u200bOppose\u00a0\t"),
     ],
 }
 ATTRIBUTES[D4] = ATTRIBUTES[D3]
@@ -192,7 +193,7 @@ def test_history_keeps_every_change_once(in_order: Path) -> None:
         ("u1", "engagement", "lead", D3, None),  # changed back
         ("u3", "engagement", "hero", D1, None),
         ("u3", "quiz", "yes", D3, None),  # new attribute mid-history
-        ("u4", "opinion", "oppose", D3, None),
+        ("u4", "opinion", "\u200bOppose\u00a0\t", D3, None),
     ]
     assert _rows(
         in_order,

@@ -15,10 +15,10 @@ first_seen as (
     group by days.as_of_date, u.user_id
 ),
 values_on_day as (
-    select days.as_of_date, a.user_id, lower(trim(a.attribute)) as attribute, a.value
+    select days.as_of_date, a.user_id, {{ text_key('a.attribute') }} as attribute, a.value
     from days
     inner join {{ ref('stg_chatfuel__attribute_events') }} as a on {{ holds_on('a', 'days.as_of_date') }}
-    where lower(trim(a.attribute)) in (
+    where {{ text_key('a.attribute') }} in (
         lower('{{ var("chatfuel_engagement_attribute") }}'), lower('{{ var("chatfuel_opinion_attribute") }}')
     )
 ),
