@@ -9,6 +9,7 @@ in the ``Authorization`` header, and error text is scrubbed by ``leanetl.lib.red
 """
 
 import datetime as dt
+import json
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -123,8 +124,8 @@ OPERATIONS = {
     "LeanetlFlows": FLOWS,
 }
 
-# (HTTP status, JSON body or None, response headers) for one POSTed GraphQL request.
-Reply = tuple[int, dict[str, Any] | None, Mapping[str, str]]
+# (HTTP status, JSON body (any JSON value, None, or NOT_JSON), response headers) of one request.
+Reply = tuple[int, Any, Mapping[str, str]]
 Transport = Callable[[dict[str, Any]], Reply]
 
 
@@ -132,20 +133,54 @@ class ChatfuelError(Exception):
     """Chatfuel refused an operation, kept failing after retries, or an export did not finish."""
 
 
+class CallTooSlow(requests.RequestException):
+    """One HTTP call took longer than its wall-time bound (a server trickling its answer)."""
+
+
+NOT_JSON = object()  # a body that is not JSON at all
+
+
+def read_bounded(response: requests.Response, seconds: float) -> bytes:
+    """The whole body of a streamed response, or ``CallTooSlow`` once ``seconds`` have passed
+    (``requests``' own timeout bounds each read, not the whole body: a server trickling a byte
+    at a time would never time out). ``read1`` returns whatever has arrived, so the clock is
+    looked at after every arrival."""
+    deadline = time.monotonic() + seconds
+    chunks = []
+    while True:
+        chunk = response.raw.read1(64 * 1024, decode_content=True)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        if time.monotonic() > deadline:
+            response.close()
+            raise CallTooSlow(f"answer not complete after {seconds:g} s")
+
+
 def http_transport(url: str, token: str, timeout: float = 60.0) -> Transport:
-    """POST GraphQL requests to ``url`` with the token in the ``Authorization`` header."""
+    """POST GraphQL requests to ``url`` with the token in the ``Authorization`` header; each
+    call, connecting to its last byte, takes at most ``timeout`` seconds."""
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {token}"
 
     def post(payload: dict[str, Any]) -> Reply:
-        response = session.post(url, json=payload, timeout=timeout)
+        started = time.monotonic()
+        with session.post(url, json=payload, timeout=min(timeout, 30.0), stream=True) as response:
+            left = timeout - (time.monotonic() - started)
+            data = read_bounded(response, max(left, 0.0))
         try:
-            body = response.json()
+            body = json.loads(data)
         except ValueError:
-            body = None
+            body = NOT_JSON
         return response.status_code, body, response.headers
 
     return post
+
+
+def retry_after(headers: Mapping[str, str]) -> float | None:
+    """Seconds a ``Retry-After`` header asks for (ASCII digits only), else None."""
+    text = str(headers.get("Retry-After", "")).strip()
+    return float(text) if text.isascii() and text.isdigit() else None
 
 
 @dataclass(frozen=True)
@@ -175,10 +210,61 @@ def value_text(value: Mapping[str, Any]) -> str:
 
 
 def _error_codes(body: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(code, message) of each GraphQL error; an ``errors`` that is not a list of objects is one
+    error with its text."""
+    errors = body.get("errors")
+    if not errors:
+        return []
+    if not isinstance(errors, list):
+        return [("", str(errors)[:500])]
     return [
         (str((e.get("extensions") or {}).get("code", "")), str(e.get("message", "")))
-        for e in body.get("errors") or []
+        if isinstance(e, dict) and isinstance(e.get("extensions") or {}, dict)
+        else ("", str(e)[:500])
+        for e in errors
     ]
+
+
+def _malformed(status: int, body: Any) -> str | None:
+    """Why an answer is not a GraphQL response at all (None when it is one)."""
+    if body is NOT_JSON:
+        return f"the answer is not JSON (HTTP {status})"
+    if body is not None and not isinstance(body, dict):
+        return f"the answer is a JSON {type(body).__name__}, not an object (HTTP {status})"
+    return None
+
+
+def _shaped(method: Callable[..., Any]) -> Callable[..., Any]:
+    """An answer without the fields the operation asked for is a ``ChatfuelError`` naming the
+    method, not a ``KeyError`` deep in leanetl (generators too)."""
+    import functools
+    import inspect
+
+    def refused(exc: Exception) -> ChatfuelError:
+        return ChatfuelError(
+            f"Chatfuel {method.__name__}: the answer lacks what was asked for "
+            f"({type(exc).__name__}: {redact(exc)[:200]})"
+        )
+
+    if inspect.isgeneratorfunction(method):
+
+        @functools.wraps(method)
+        def generator(*args: Any, **kwargs: Any) -> Iterator[Any]:
+            try:
+                yield from method(*args, **kwargs)
+            except (KeyError, TypeError, AttributeError, IndexError) as exc:
+                raise refused(exc) from None
+
+        return generator
+
+    @functools.wraps(method)
+    def function(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(*args, **kwargs)
+        except (KeyError, TypeError, AttributeError, IndexError) as exc:
+            raise refused(exc) from None
+
+    return function
 
 
 @dataclass
@@ -192,9 +278,18 @@ class ChatfuelClient:
     names_per_request: int = 1_500
     retries: int = 5
     backoff_seconds: float = 2.0
+    max_wait_seconds: float = 300.0  # the longest wait between tries, Retry-After included
+    deadline: float | None = None  # time.monotonic() by which the whole pull must be done
     sleep: Callable[[float], None] = time.sleep
     calls: int = 0
     retried: list[str] = field(default_factory=list)
+
+    def _check_deadline(self, operation: str, wait: float = 0.0) -> None:
+        if self.deadline is not None and time.monotonic() + wait > self.deadline:
+            raise ChatfuelError(
+                f"Chatfuel {operation}: the pull's deadline (LEANETL_CHATFUEL_DEADLINE_SECONDS) "
+                "would pass before it could finish"
+            )
 
     def execute(self, operation: str, variables: dict[str, Any]) -> dict[str, Any]:
         """``data`` of one operation from ``OPERATIONS``, retried while the failure is transient."""
@@ -204,14 +299,18 @@ class ChatfuelClient:
             "variables": variables,
         }
         for attempt in range(1, self.retries + 2):
+            self._check_deadline(operation)
             self.calls += 1
             why, wait = self._attempt(operation, payload)
             if isinstance(why, dict):
                 return why
             if attempt > self.retries:
                 raise ChatfuelError(redact(f"Chatfuel {operation}: {why} (after {attempt} tries)"))
-            self.retried.append(f"{operation}: {why}")
-            self.sleep(wait if wait is not None else self.backoff_seconds * 2 ** (attempt - 1))
+            self.retried.append(redact(f"{operation}: {why}"))
+            wait = wait if wait is not None else self.backoff_seconds * 2 ** (attempt - 1)
+            wait = min(wait, self.max_wait_seconds)
+            self._check_deadline(operation, wait)
+            self.sleep(wait)
         raise AssertionError("unreachable")
 
     def _attempt(self, operation: str, payload: dict[str, Any]) -> tuple[Any, float | None]:
@@ -221,10 +320,12 @@ class ChatfuelClient:
         except requests.RequestException as exc:
             return f"connection failed: {type(exc).__name__}", None
         if status in RETRYABLE_STATUS:
-            retry_after = headers.get("Retry-After", "")
-            return f"HTTP {status}", float(retry_after) if retry_after.isdigit() else None
+            return f"HTTP {status}", retry_after(headers)
         if status in (401, 403):
             raise ChatfuelError(f"Chatfuel {operation}: HTTP {status}, the token was refused")
+        malformed = _malformed(status, body)
+        if malformed:
+            raise ChatfuelError(f"Chatfuel {operation} failed: {malformed}")
         codes = _error_codes(body or {})
         if codes and all(code in TRANSIENT_CODES for code, _ in codes):
             return f"GraphQL error {codes[0][0]}: {codes[0][1]}", None
@@ -244,6 +345,7 @@ class ChatfuelClient:
                 return
             after = connection["pageInfo"]["endCursor"]
 
+    @_shaped
     def attributes(self) -> list[Attribute]:
         """Every system and custom attribute the bot has now (new names appear by themselves)."""
         variables = {"botID": self.bot_id, "platforms": list(self.platforms), "first": 500}
@@ -256,6 +358,7 @@ class ChatfuelClient:
                 )
         return found
 
+    @_shaped
     def contact_ids(self, segment: dict[str, Any] | None = None) -> Iterator[str]:
         """Ids of the contacts ``segment`` selects now (every contact without one)."""
         variables = {"botID": self.bot_id, "platforms": list(self.platforms)}
@@ -263,6 +366,7 @@ class ChatfuelClient:
         for edges in self._pages("LeanetlContactIDs", variables, "contactsConnection"):
             yield from (str(edge["node"]["id"]) for edge in edges)
 
+    @_shaped
     def contacts(self, names: list[str]) -> Iterator[list[ContactRow]]:
         """Pages of contacts with the values of ``names``, asked for ``names_per_request`` names
         at a time (Chatfuel refuses more) and joined per contact id."""
@@ -292,17 +396,20 @@ class ChatfuelClient:
                 return
             after = connection["pageInfo"]["endCursor"]
 
+    @_shaped
     def flows(self) -> list[dict[str, Any]]:
         """Every flow of the bot (grouped or not), with blocks, elements and audiences."""
         bot = self.execute("LeanetlFlows", {"botID": self.bot_id})["bot"]
         grouped = [flow for group in bot["flowGroups"] for flow in group["flows"]]
         return grouped + bot["flowsWithoutGroup"]
 
+    @_shaped
     def start_export(self) -> dict[str, Any]:
         """Start a CSV export of every contact with every attribute; the task as answered."""
         variables = {"botID": self.bot_id, "platforms": list(self.platforms)}
         return self.execute("LeanetlExportStart", variables)["csvContactExportStartBySegment"]
 
+    @_shaped
     def task(self, task_id: str) -> dict[str, Any]:
         return self.execute("LeanetlExportTask", {"id": task_id})["getTask"]
 
@@ -313,25 +420,40 @@ class ChatfuelClient:
         still running after ``max_polls`` polls.
         """
         task = self.start_export()
-        for _ in range(max_polls + 1):
-            state, detail = export_state(task, dt.datetime.now(dt.UTC))
+        task_id = str(task.get("id", "?"))[:80]
+        for polls in range(max_polls + 1):
+            try:
+                state, detail = export_state(task, dt.datetime.now(dt.UTC))
+            except (KeyError, TypeError, ValueError) as exc:  # a task of another shape
+                state, detail = "failed", f"unreadable task ({type(exc).__name__})"
             if state == "finished":
                 return detail
             if state == "failed":
-                raise ChatfuelError(f"Chatfuel contacts export {task['id']}: {detail}")
+                # The server's words: scrubbed (by value and by shape) before they go anywhere.
+                raise ChatfuelError(redact(f"Chatfuel contacts export {task_id}: {detail}"))
+            if polls == max_polls:
+                break
+            self._check_deadline("LeanetlExportTask", poll_seconds)
             self.sleep(poll_seconds)
-            task = self.task(task["id"])
+            task = self.task(task_id)
         raise ChatfuelError(
-            f"Chatfuel contacts export {task['id']} still running after {max_polls} polls"
+            redact(f"Chatfuel contacts export {task_id} still running after {max_polls} polls")
         )
 
 
 def download(url: str, path: Path, timeout: float = 300.0) -> int:
-    """Stream the file at ``url`` (an export's signed URL: no token is sent) to ``path``."""
-    with requests.get(url, stream=True, timeout=timeout) as response:
-        if response.status_code != 200:
-            raise ChatfuelError(redact(f"Chatfuel export download: HTTP {response.status_code}"))
-        with path.open("wb") as handle:
-            for chunk in response.iter_content(1 << 20):
-                handle.write(chunk)
+    """Stream the file at ``url`` (an export's signed URL: no token is sent) to ``path``. Any
+    failure is a ``ChatfuelError`` that never quotes the URL (its query string is a secret)."""
+    try:
+        with requests.get(url, stream=True, timeout=min(timeout, 60.0)) as response:
+            if response.status_code != 200:
+                raise ChatfuelError(f"Chatfuel export download: HTTP {response.status_code}")
+            deadline = time.monotonic() + timeout
+            with path.open("wb") as handle:
+                for chunk in response.iter_content(1 << 20):
+                    handle.write(chunk)
+                    if time.monotonic() > deadline:
+                        raise ChatfuelError(f"Chatfuel export download: over {timeout:g} s")
+    except requests.RequestException as exc:
+        raise ChatfuelError(f"Chatfuel export download failed: {type(exc).__name__}") from None
     return path.stat().st_size

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import smtplib
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -163,6 +164,9 @@ class ChatfuelResource(dg.ConfigurableResource):
     backoff_seconds: float = 2.0
     poll_seconds: float = 10.0
     max_polls: int = 90
+    max_wait_seconds: float = 300.0
+    call_seconds: float = 120.0
+    deadline_seconds: float = 7200.0
     sample: bool = False
 
     @property
@@ -182,10 +186,12 @@ class ChatfuelResource(dg.ConfigurableResource):
         elif not self.bot_id:
             raise ChatfuelError("LEANETL_CHATFUEL_BOT_ID is not set")
         else:
-            transport = http_transport(self.graphql_url, self.token)
+            transport = http_transport(self.graphql_url, self.token, self.call_seconds)
         return ChatfuelClient(
             transport=transport,
             bot_id=self.bot_id or "sample",
             platforms=tuple(self.platforms),
             backoff_seconds=self.backoff_seconds,
+            max_wait_seconds=self.max_wait_seconds,
+            deadline=time.monotonic() + self.deadline_seconds,
         )

@@ -87,8 +87,11 @@ def truncation_check_spec(key: dg.AssetKey) -> dg.AssetCheckSpec:
     )
 
 
-def previous_rows(context: dg.AssetExecutionContext, key: dg.AssetKey) -> tuple[str, int] | None:
-    """(partition, source rows) of the nearest earlier materialised partition of ``key``."""
+def previous_rows(
+    context: dg.AssetExecutionContext, key: dg.AssetKey, figure: str = ROWS_METADATA
+) -> tuple[str, int] | None:
+    """(partition, ``figure``) of the nearest earlier materialised partition of ``key``
+    (``source_rows``, else ``dagster/row_count``)."""
     done = context.instance.get_materialized_partitions(key)
     earlier = sorted(p for p in done if p < context.partition_key)
     if not earlier:
@@ -99,7 +102,7 @@ def previous_rows(context: dg.AssetExecutionContext, key: dg.AssetKey) -> tuple[
     if not records or records[0].asset_materialization is None:
         return None
     metadata = records[0].asset_materialization.metadata
-    value = metadata.get(ROWS_METADATA) or metadata.get("dagster/row_count")
+    value = metadata.get(figure) or metadata.get("dagster/row_count")
     return (earlier[-1], int(value.value)) if value is not None else None
 
 
@@ -109,10 +112,11 @@ def _truncation_check(
     rows: int,
     settings: Settings,
     config: SourceConfig,
+    figure: str = ROWS_METADATA,
 ) -> dg.AssetCheckResult:
     """The blocking check's result, against the nearest earlier day's own figure: the run's
     own earlier day in a range, else the nearest earlier materialised partition."""
-    previous = carried(context).get((ROWS_METADATA, key)) or previous_rows(context, key)
+    previous = carried(context).get((figure, key)) or previous_rows(context, key, figure)
     problem = truncation_problem(rows, previous, settings.source_max_drop)
     allowed = problem is not None and config.allow_truncated
     return dg.AssetCheckResult(
@@ -120,7 +124,7 @@ def _truncation_check(
         check_name=TRUNCATION_CHECK,
         passed=problem is None or allowed,
         metadata={
-            ROWS_METADATA: rows,
+            figure: rows,
             "previous_partition": previous[0] if previous else "none",
             "previous_rows": previous[1] if previous else 0,
             "problem": problem or "none",
@@ -135,15 +139,16 @@ def guard_source(
     rows: int,
     settings: Settings,
     config: SourceConfig,
+    figure: str = ROWS_METADATA,
 ) -> Generator[dg.AssetCheckResult, None, dg.AssetCheckResult]:
     """The truncation check of a source read of ``rows`` rows, used before anything is written:
     ``check = yield from guard_source(...)``. A passed check is returned for the caller to yield
     with its outputs; a failed one is recorded, then the step fails without retries, so nothing
     is written, nothing downstream runs and the outputs of earlier runs stay as they were."""
-    check = _truncation_check(context, key, rows, settings, config)
+    check = _truncation_check(context, key, rows, settings, config, figure)
     if check.passed:
         if context.has_partition_key:  # the run's next day compares with this one
-            carried(context)[(ROWS_METADATA, key)] = (context.partition_key, rows)
+            carried(context)[(figure, key)] = (context.partition_key, rows)
         return check
     yield check
     problem = check.metadata["problem"]

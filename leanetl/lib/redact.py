@@ -27,6 +27,12 @@ _PARAMETER = re.compile(
 _AUTH_HEADER = re.compile(
     r"(?i)\b(authorization['\"]?\s*[:=]\s*['\"]?(?:bearer|oauth|basic)?\s*)[^\s'\",}]+"
 )
+# A signed URL's whole query string (S3, GCS, Azure, CloudFront): its signature and credential.
+_SIGNED_QUERY = re.compile(
+    r"(?i)(\b[a-z][a-z0-9+.-]*://[^\s?'\"<>]+\?)[^\s'\"<>]*"
+    r"(?:signature|x-amz-credential|x-goog-credential|x-amz-security-token|[?&]sig=|key-pair-id)"
+    r"[^\s'\"<>]*"
+)
 _URI_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^:/@\s'\"]+:)[^@\s'\"/]+@")
 _PRIVATE_KEY = re.compile(
     r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.DOTALL
@@ -68,6 +74,7 @@ def redact(text: object, extra_secrets: Iterable[str] = ()) -> str:
         out = out.replace(value, MASK)
     out = _PRIVATE_KEY.sub(MASK, out)
     out = _ESCAPED_PRIVATE_KEY.sub(MASK, out)
+    out = _SIGNED_QUERY.sub(lambda m: m.group(1) + MASK, out)
     out = _PARAMETER.sub(lambda m: m.group(1) + MASK, out)
     out = _AUTH_HEADER.sub(lambda m: m.group(1) + MASK, out)
     return _URI_PASSWORD.sub(lambda m: m.group(1) + MASK + "@", out)

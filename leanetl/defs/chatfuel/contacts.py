@@ -224,7 +224,10 @@ def build_contacts_asset(settings: Settings) -> dg.AssetsDefinition:
             result = _unpivot(path, source, events_path, day, pulled_at)
             users, counts = _users(result, settings)
             quarantine = _quarantine(result, source)
-            truncation = yield from guard_source(context, USERS_KEY, result.rows, settings, config)
+            # Users kept, not rows read: an export whose every row is quarantined has none.
+            truncation = yield from guard_source(
+                context, USERS_KEY, len(users), settings, config, figure="dagster/row_count"
+            )
             frame = users.assign(**{PARTITION_COLUMN: day, "pulled_at": pulled_at})
             # The day's three slices together: all replaced, or none (one transaction).
             warehouse.replace_slices(

@@ -31,6 +31,19 @@ DOC: dict[str, tuple[str, str]] = {
         "2",
         "first wait after a throttled or transient Chatfuel error (doubles, 5 retries)",
     ),
+    "LEANETL_CHATFUEL_MAX_WAIT_SECONDS": (
+        "300",
+        "longest wait between two tries of a Chatfuel call (a longer Retry-After is cut to it)",
+    ),
+    "LEANETL_CHATFUEL_CALL_SECONDS": (
+        "120",
+        "longest one HTTP call to Chatfuel may take, connecting to its last byte (then retried)",
+    ),
+    "LEANETL_CHATFUEL_DEADLINE_SECONDS": (
+        "7200",
+        "longest a day's pull from Chatfuel's API may take in all (retries and polls included); "
+        "past it the step fails, writing nothing",
+    ),
     "LEANETL_CHATFUEL_ENTRIES_URL": (
         "$LEANETL_LAKE_URL/chatfuel/broadcast_entries",
         "where each broadcast's message is kept as JSON: directory, s3:// or gs://",
@@ -63,6 +76,9 @@ class ChatfuelSettings:
     poll_seconds: float
     max_polls: int
     backoff_seconds: float
+    max_wait_seconds: float
+    call_seconds: float
+    deadline_seconds: float
     entries_url: str
 
     @classmethod
@@ -79,6 +95,9 @@ class ChatfuelSettings:
             poll_seconds=values.number("LEANETL_CHATFUEL_POLL_SECONDS"),
             max_polls=values.integer("LEANETL_CHATFUEL_MAX_POLLS", low=1, high=10_000),
             backoff_seconds=values.number("LEANETL_CHATFUEL_BACKOFF_SECONDS"),
+            max_wait_seconds=values.number("LEANETL_CHATFUEL_MAX_WAIT_SECONDS"),
+            call_seconds=values.number("LEANETL_CHATFUEL_CALL_SECONDS"),
+            deadline_seconds=values.number("LEANETL_CHATFUEL_DEADLINE_SECONDS"),
             entries_url=values.text(
                 "LEANETL_CHATFUEL_ENTRIES_URL", default=f"{lake_url}/chatfuel/broadcast_entries"
             ),

@@ -21,12 +21,16 @@ from leanetl.lib.text import normalise_name, normalised
 REACHABLE = frozenset({"reachable", "subscribed", "active"})
 BLOCKED = frozenset({"blocked", "unsubscribed", "unreachable"})
 _EPOCH = re.compile(r"^\d{10}(\d{3})?$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+# A time of day followed by its UTC offset (a date alone has none).
+_OFFSET = re.compile(r"\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$", re.I)
 _DATED = re.compile(r"^users_export.*?(\d{4}-\d{2}-\d{2})", re.IGNORECASE)
 
 
 def instants(values: pd.Series) -> tuple[pd.Series, int]:
     """Export times as UTC instants (vectorised; missing stays missing), and how many non-empty
-    values were unreadable (those become missing too)."""
+    values were unreadable (those become missing too). Words such as ``now`` or ``today`` are
+    unreadable (never the run's clock); so is an epoch or a date outside 1677-2262 (pandas')."""
     text = normalised(values)
     epoch = text.str.match(_EPOCH).fillna(False).astype(bool)
     result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us, UTC]")
@@ -34,12 +38,16 @@ def instants(values: pd.Series) -> tuple[pd.Series, int]:
         mask = epoch & (text.str.len() == digits)
         if mask.any():
             numbers = text[mask].astype("int64")
-            result[mask] = pd.to_datetime(numbers, unit=unit, utc=True).astype(result.dtype)
-    iso = text.notna() & ~epoch
-    if iso.any():
-        # Without an offset pandas takes the text as UTC (utc=True), as documented above.
-        parsed = pd.to_datetime(text[iso], format="ISO8601", utc=True, errors="coerce")
-        result[iso] = parsed.astype(result.dtype)
+            parsed = pd.to_datetime(numbers, unit=unit, utc=True, errors="coerce")
+            result[mask] = parsed.astype(result.dtype)
+    iso = text.str.match(_ISO_DATE).fillna(False).astype(bool) & ~epoch
+    offset = iso & text.str.contains(_OFFSET).fillna(False).astype(bool)
+    # With and without an offset parsed apart: pandas would give a naive time the offset of
+    # the one before it. Without an offset a time is UTC (utc=True), as documented above.
+    for mask in (offset, iso & ~offset):
+        if mask.any():
+            parsed = pd.to_datetime(text[mask], format="ISO8601", utc=True, errors="coerce")
+            result[mask] = parsed.astype(result.dtype)
     return result, int((text.notna() & result.isna()).sum())
 
 

@@ -1,0 +1,70 @@
+"""Odd exports: times that must not borrow an offset or the run's clock, out-of-range epochs,
+and an export whose every row is quarantined, which must not replace the day's users with none."""
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from leanetl.lib.chatfuel.users import instants
+from leanetl_tests.e2e.test_your_data import HEADER, chatfuel, export  # noqa: F401 - fixture
+
+UTC = dt.UTC
+
+
+def test_times_never_borrow_an_offset_or_the_runs_clock() -> None:
+    values = pd.Series(
+        [
+            "2026-11-18T10:00:00+14:00",
+            "2026-11-18 10:00",  # naive after an offset: UTC, not +14:00
+            "now",
+            "today",
+            "9999999999",  # an epoch past pandas' range: unreadable, counted
+            "0001-01-01T00:00:00+01:00",
+            "2026-11-18",
+            None,
+        ]
+    )
+    parsed, unreadable = instants(values)
+    assert parsed.tolist()[:2] == [
+        pd.Timestamp("2026-11-17 20:00", tz=UTC),
+        pd.Timestamp("2026-11-18 10:00", tz=UTC),
+    ]
+    assert parsed.isna().tolist()[2:6] == [True] * 4
+    assert parsed.iloc[6] == pd.Timestamp("2026-11-18", tz=UTC)
+    assert unreadable == 4
+
+
+def test_an_export_whose_every_row_is_quarantined_replaces_nothing(chatfuel) -> None:  # noqa: F811
+    _, source, _, run, sql = chatfuel
+    (source / "users_export.csv").write_bytes(export(list(range(1, 101))))
+    assert run(["2025-03-13"]).success
+    # A header one column wider than every row: every row is quarantined.
+    wide = HEADER.replace("\n", ",extra\n") + "".join(
+        f"{i},U{i},,,,reachable,t\n" for i in range(1, 101)
+    )
+    (source / "users_export.csv").write_text(wide)
+    result = run(["2025-03-14"])
+    assert not result.success
+    assert sql("select dt, count(*) from chatfuel.users group by 1") == [
+        (dt.date(2025, 3, 13), 100)
+    ]
+    checks = {c.check_name: c.passed for c in result.get_asset_check_evaluations()}
+    assert checks["source_not_truncated"] is False
+
+
+@pytest.mark.parametrize("cell", ["9999999999", "now"])
+def test_an_odd_last_seen_is_counted_not_fatal(chatfuel, cell: str) -> None:  # noqa: F811
+    _, source, _, run, sql = chatfuel
+    rows = HEADER + f"1,Ann,,2025-01-02,{cell},reachable,t\n2,Ben,,,,reachable,t\n"
+    (source / "users_export.csv").write_text(rows)
+    result = run(["2025-03-14"])
+    assert result.success
+    assert sql("select user_id, last_seen from chatfuel.users order by 1") == [
+        ("1", None),
+        ("2", None),
+    ]
+    users = next(
+        e for e in result.get_asset_materialization_events() if e.asset_key.path[-1] == "users"
+    )
+    assert users.materialization.metadata["unreadable_times"].value == 1
