@@ -215,24 +215,31 @@ class ObjectStore(dg.ConfigurableResource):
     def exists(self, key: str) -> bool:
         return key.strip("/") in set(self.list_keys(key))
 
+    def _local_files(self, prefix: str) -> Iterator[tuple[str, Path]]:
+        """(key, path) of the files under ``prefix`` in a local store. Symbolic links are not
+        followed (one could lead out of the store); a key the store could not write (a
+        backslash, say) is listed as it is, for the reader to refuse it alone."""
+        root = self._local_path("")
+        base = root / prefix if prefix else root
+        walk_from = base if base.is_dir() else base.parent
+        if not walk_from.is_dir() or not walk_from.resolve().is_relative_to(root):
+            return
+        for path in sorted(walk_from.rglob("*")):
+            if path.is_symlink() or not path.is_file() or path.name.startswith(TEMP_PREFIX):
+                continue
+            inside = path.relative_to(root).parents
+            if any((root / parent).is_symlink() for parent in inside if str(parent) != "."):
+                continue
+            key = path.relative_to(root).as_posix()
+            if key.startswith(prefix):
+                yield key, path
+
     def list_keys(self, prefix: str) -> Iterator[str]:
         """Keys under ``prefix`` (relative to the store root), skipping in-flight temp files."""
         prefix = prefix.strip("/")
         if self.scheme == "file":
             # Same semantics as the object stores: a plain string prefix, not a directory.
-            root = self._local_path("")
-            base = self._local_path(prefix)
-            walk_from = base if base.is_dir() else base.parent
-            if not walk_from.is_dir():
-                return
-            for path in sorted(walk_from.rglob("*")):
-                key = path.relative_to(root).as_posix()
-                if (
-                    path.is_file()
-                    and key.startswith(prefix)
-                    and not path.name.startswith(TEMP_PREFIX)
-                ):
-                    yield key
+            yield from (key for key, _ in self._local_files(prefix))
             return
         _, store_prefix = self._bucket_and_prefix
         strip = len(store_prefix) + 1 if store_prefix else 0
@@ -252,8 +259,8 @@ class ObjectStore(dg.ConfigurableResource):
         prefix = prefix.strip("/")
         found: list[StoredObject] = []
         if self.scheme == "file":
-            for key in self.list_keys(prefix):
-                stat = self._local_path(key).stat()
+            for key, path in self._local_files(prefix):
+                stat = path.stat()
                 modified = dt.datetime.fromtimestamp(stat.st_mtime, dt.UTC)
                 etag = f"{stat.st_size}-{stat.st_mtime_ns}"
                 found.append(StoredObject(key, modified, stat.st_size, etag))

@@ -97,7 +97,12 @@ def test_export_becomes_users_events_and_quarantine_and_reruns_replace(pull) -> 
 def test_new_attributes_are_listed_and_a_bad_export_writes_nothing(pull) -> None:
     run, sql = pull
     assert run("2025-03-14", EXPORT.encode()).success
-    grown = EXPORT.replace(",quiz\n", ",quiz,Newsletter Opened\n", 1).replace(",1\n", ",1,yes\n")
+    grown = (
+        EXPORT.replace(",quiz\n", ",quiz,Newsletter Opened\n", 1)
+        .replace(",1\n", ",1,yes\n")
+        .replace(',,\n', ',,,\n')
+        .replace(",true\n", ",true,\n")
+    )
     result = run("2025-03-15", grown.encode())
     assert result.success
     metadata = next(
@@ -111,7 +116,7 @@ def test_new_attributes_are_listed_and_a_bad_export_writes_nothing(pull) -> None
     assert "users_export-2025-03-16.csv: not UTF-8 text (byte 30)" in failure
     assert sql("select dt, count(*) from chatfuel.attribute_events group by 1 order by 1") == [
         (dt.date(2025, 3, 14), 4),
-        (dt.date(2025, 3, 15), 3),  # 101's three cells; 102 and 104 are now a field short
+        (dt.date(2025, 3, 15), 5),  # the four of the day before and 101's newsletter
     ]
 
 

@@ -146,7 +146,10 @@ def test_records_without_type_or_timestamp_are_dead_lettered(record, reason) -> 
 
 def test_keys_days_and_object_ids() -> None:
     key = "2025/03/14/23/stream-1-2025-03-14-23-59-59-0b1c.gz"
-    assert arrival_day(key) == dt.date(2025, 3, 14) and object_id(key) == key.rsplit("/", 1)[1]
+    assert arrival_day(key) == dt.date(2025, 3, 14)
+    assert object_id(key).startswith(key.rsplit("/", 1)[1] + "-")
+    # One output name per key, though two keys share their last segment (other hours).
+    assert object_id("2025/03/14/01/part-a") != object_id("2025/03/14/02/part-a")
     assert arrival_day("2025/02/30/00/x") is None and arrival_day("manifests/x") is None
     assert object_id("2025/03/14/23/../x y").startswith("object-")
 

@@ -29,6 +29,11 @@ DOC: dict[str, tuple[str, str]] = {
         "0.01",
         "largest share of records dead-lettered before the check warns",
     ),
+    "LEANETL_WEB_EVENTS_MAX_OBJECT_MB": (
+        "512",
+        "largest size one raw object may have once inflated (MiB); a larger one is dead-lettered "
+        "whole and the day goes on",
+    ),
     "LEANETL_WEB_EVENTS_GLUE_DATABASE": (
         "",
         "AWS Glue database of the tables Athena queries (empty: no Glue catalog; the transformed "
@@ -45,6 +50,7 @@ class WebEventsSettings:
     sensor_seconds: int
     lookback_days: int
     quarantine_max_share: float
+    max_object_bytes: int
     glue_database: str
     glue_endpoint_url: str
 
@@ -56,6 +62,7 @@ class WebEventsSettings:
             sensor_seconds=values.integer("LEANETL_WEB_EVENTS_SENSOR_SECONDS", low=30),
             lookback_days=values.integer("LEANETL_WEB_EVENTS_LOOKBACK_DAYS", low=0, high=30),
             quarantine_max_share=values.share("LEANETL_WEB_EVENTS_QUARANTINE_MAX_SHARE"),
+            max_object_bytes=values.integer("LEANETL_WEB_EVENTS_MAX_OBJECT_MB", low=1) << 20,
             glue_database=values.text("LEANETL_WEB_EVENTS_GLUE_DATABASE"),
             glue_endpoint_url=values.text("LEANETL_GLUE_ENDPOINT_URL"),
         )

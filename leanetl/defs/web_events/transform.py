@@ -35,6 +35,7 @@ from leanetl.lib.web_events.naming import NameRegistry
 from leanetl.lib.web_events.objects import (
     ObjectResult,
     day_prefix,
+    legacy_object_id,
     object_id,
     transform_object,
     whole_object_dead_letter,
@@ -108,8 +109,16 @@ def _specs() -> list[dg.AssetSpec]:
 def _write_outputs(
     lake: ObjectStore, day: str, result: ObjectResult, previous: dict[str, Any] | None
 ) -> dict[str, int]:
-    """The object's Parquet per table and its dead letters; outputs it no longer has are removed."""
+    """The object's Parquet per table and its dead letters; outputs it no longer has are removed
+    (all of them when an earlier leanetl named them otherwise)."""
     oid = object_id(result.key)
+    old = (previous or {}).get("output_id") or (legacy_object_id(result.key) if previous else oid)
+    if old != oid:
+        for table in (previous or {}).get("rows", {}):
+            lake.delete(parquet_key(table, day, old))
+        if (previous or {}).get("dead_letters"):
+            lake.delete(errors_key(day, old))
+        previous = None
     for table, rows in result.tables.items():
         lake.put_bytes(parquet_key(table, day, oid), table_to_parquet_bytes(rows))
     for table in set((previous or {}).get("rows", {})) - set(result.tables):
@@ -128,6 +137,7 @@ def transform_day(
     lake: ObjectStore,
     day: dt.date,
     reprocess: bool,
+    max_bytes: int,
 ) -> tuple[list[ObjectResult], DayManifest, NameRegistry]:
     """Transform the day's pending objects, recording each in the manifest as it is written."""
     manifest = DayManifest.from_json(day, read_json(lake, manifest_key(day.isoformat())))
@@ -144,13 +154,13 @@ def transform_day(
             # recorded, and the run goes on with the other objects.
             result = whole_object_dead_letter(item.key, str(exc))
         else:
-            result = transform_object(item.key, data, names)
+            result = transform_object(item.key, data, names, max_bytes)
         # Names are stored before any output is written under them (see NameRegistry.merge).
         names.merge(NameRegistry.from_json(read_json(lake, NAMES)))
         lake.put_bytes(NAMES, json.dumps(names.to_json(), sort_keys=True).encode())
         previous = manifest.objects.get(item.key)
         rows = _write_outputs(lake, day.isoformat(), result, previous)
-        manifest.record(item, rows, len(result.dead_letters), result.records)
+        manifest.record(item, rows, len(result.dead_letters), result.records, object_id(item.key))
         lake.put_bytes(manifest_key(day.isoformat()), json.dumps(manifest.to_json()).encode())
         results.append(result)
     context.log.info(f"{len(results)} of {len(listed)} objects of {day} transformed")
@@ -182,7 +192,9 @@ def build_transform_asset(settings: Settings) -> dg.AssetsDefinition:
         web_lake: ObjectStore,
     ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
         day = partition_day(context)
-        results, manifest, names = transform_day(context, web_raw, web_lake, day, config.reprocess)
+        results, manifest, names = transform_day(
+            context, web_raw, web_lake, day, config.reprocess, web.max_object_bytes
+        )
         yield from _materializations(results, manifest, names)
         outcomes = transform_checks(results, day, web.lookback_days, web.quarantine_max_share)
         yield from check_results(

@@ -1,6 +1,7 @@
 """What a day's runs already transformed: one manifest per arrival day.
 
-``objects``: raw key → ``{"etag", "size", "rows": {table: n}, "dead_letters", "records", "at"}``.
+``objects``: raw key → ``{"etag", "size", "output_id", "rows": {table: n}, "dead_letters",
+"records", "at"}`` (``output_id``: the name of the object's output files).
 An object is transformed again only when it is not in the manifest or its ETag or size changed
 (Firehose never rewrites an object; a person replacing one by hand does), or when the whole day is
 reprocessed. Written after the object's outputs, so a run that dies in between redoes that object,
@@ -37,10 +38,13 @@ class DayManifest:
                 out.append(item)
         return out
 
-    def record(self, item: Listed, rows: dict[str, int], dead_letters: int, records: int) -> None:
+    def record(
+        self, item: Listed, rows: dict[str, int], dead_letters: int, records: int, output_id: str
+    ) -> None:
         self.objects[item.key] = {
             "etag": item.etag,
             "size": item.size,
+            "output_id": output_id,
             "rows": rows,
             "dead_letters": dead_letters,
             "records": records,

@@ -11,13 +11,14 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+import orjson
 import pandas as pd
 import pyarrow as pa
 
 from leanetl.lib.keys import UnsafeKeyError, key_segment
 from leanetl.lib.quarantine import combine, quarantine_frame
 from leanetl.lib.web_events.naming import NameRegistry
-from leanetl.lib.web_events.records import parse_object
+from leanetl.lib.web_events.records import MAX_OBJECT_BYTES, parse_object
 from leanetl.lib.web_events.tables import split_calls, typed_table
 
 _DAY_PREFIX = re.compile(r"^(\d{4})/(\d{2})/(\d{2})/")
@@ -39,7 +40,20 @@ def day_prefix(day: dt.date) -> str:
 
 
 def object_id(key: str) -> str:
-    """A file name for an object's outputs: its last key segment if safe, else a hash."""
+    """A file name for an object's outputs, one per key: its last key segment (if safe) and a
+    hash of the whole key, so ``…/01/part-a`` and ``…/02/part-a`` never share an output."""
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    try:
+        return (
+            key_segment(key.rsplit("/", 1)[-1][:100], "a web events object id") + "-" + digest[:16]
+        )
+    except UnsafeKeyError:
+        return "object-" + digest[:32]
+
+
+def legacy_object_id(key: str) -> str:
+    """The output name leanetl gave an object before ``object_id`` (its manifests have no
+    ``output_id``): its outputs are removed when the object is transformed again."""
     try:
         return key_segment(key.rsplit("/", 1)[-1], "a web events object id")
     except UnsafeKeyError:
@@ -70,16 +84,26 @@ def whole_object_dead_letter(key: str, reason: str) -> ObjectResult:
     )
 
 
-def transform_object(key: str, data: bytes, names: NameRegistry) -> ObjectResult:
+def _shown(record: dict) -> str:
+    """A refused record as JSON text for its dead letter (at most 2,000 characters)."""
+    try:
+        return orjson.dumps(record).decode()[:2000]
+    except orjson.JSONEncodeError:
+        return "(nested too deep to show)"
+
+
+def transform_object(
+    key: str, data: bytes, names: NameRegistry, max_bytes: int = MAX_OBJECT_BYTES
+) -> ObjectResult:
     """Parse, split and type one object; bad records (and an unreadable object) dead-lettered in
     the one quarantine schema: source = key, locator ``byte <offset>`` or ``whole object``."""
-    parsed = parse_object(data)
+    parsed = parse_object(data, max_bytes)
     if parsed.whole_object_error:
         return whole_object_dead_letter(key, parsed.whole_object_error)
     result = ObjectResult(key)
     split = split_calls(parsed.records, parsed.offsets, key, names)
     rejected = [
-        (f"byte {parsed.offsets[i]}", reason, str(parsed.records[i])[:2000])
+        (f"byte {parsed.offsets[i]}", reason, _shown(parsed.records[i]))
         for i, reason in split.rejected
     ]
     unparsed = [(f"byte {d.offset}", d.reason, d.raw) for d in parsed.dead_letters]

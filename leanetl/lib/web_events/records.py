@@ -2,14 +2,15 @@
 
 An object holds Segment payloads (JSON objects) either separated by a newline (Segment's Firehose
 destination appends one) or written back to back (``…}{…}``, Firehose's default), possibly both,
-optionally GZIP-compressed (told by its magic bytes, not its name). Records are split by a JSON
+optionally GZIP-compressed (told by its magic bytes, not its name; inflated in pieces, and an
+object that would inflate past ``max_bytes`` (setting ``LEANETL_WEB_EVENTS_MAX_OBJECT_MB``) is
+dead-lettered whole, its memory never spent). Records are split by a JSON
 parser (orjson), never by a pattern, so braces and quotes inside strings are data; memory is
 bounded by one object. A record that is not JSON, or not an object, is dead-lettered with its byte
 offset and the parser's reason, and parsing resumes at the next line or ``}{`` boundary; a corrupt
 GZIP stream or bytes that are not UTF-8 dead-letter the whole object.
 """
 
-import gzip
 import json
 import zlib
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from typing import Any
 import orjson
 
 GZIP_MAGIC = b"\x1f\x8b"
+MAX_OBJECT_BYTES = 512 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -37,14 +39,44 @@ class ObjectRecords:
     size: int = 0  # bytes after decompression
 
 
-def _payload(data: bytes) -> tuple[bytes | None, str | None, bool]:
+def _inflate(data: bytes, max_bytes: int) -> bytes:
+    """A GZIP stream (members back to back, as ``gzip.decompress`` reads them) inflated in
+    pieces, refusing to grow past ``max_bytes`` (a small object can inflate to gigabytes)."""
+    out, size = [], 0
+    while data:
+        inflater = zlib.decompressobj(wbits=31)
+        pending = data
+        while pending:
+            piece = inflater.decompress(pending, 1 << 20)
+            size += len(piece)
+            if size > max_bytes:
+                raise OverflowError(f"inflates past {max_bytes:,} bytes")
+            out.append(piece)
+            pending = inflater.unconsumed_tail
+            if inflater.eof:
+                break
+        if not inflater.eof:
+            raise EOFError("compressed stream ended early")
+        data = inflater.unused_data.lstrip(b"\x00")
+    return b"".join(out)
+
+
+def _payload(data: bytes, max_bytes: int) -> tuple[bytes | None, str | None, bool]:
     """(bytes to parse, why the object is unreadable, compressed?)."""
     compressed = data[:2] == GZIP_MAGIC
     if compressed:
         try:
-            data = gzip.decompress(data)
+            data = _inflate(data, max_bytes)
+        except OverflowError as exc:
+            return None, f"GZIP object too large: {exc} (LEANETL_WEB_EVENTS_MAX_OBJECT_MB)", True
         except (OSError, EOFError, zlib.error) as exc:
             return None, f"corrupt GZIP object: {exc}", True
+    elif len(data) > max_bytes:
+        return (
+            None,
+            f"object too large: {len(data):,} bytes (LEANETL_WEB_EVENTS_MAX_OBJECT_MB)",
+            False,
+        )
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -90,11 +122,12 @@ def _parse_exact(
             return
         try:
             value, end = decoder.raw_decode(text, index)
-        except json.JSONDecodeError as exc:
+        except (json.JSONDecodeError, RecursionError) as exc:
+            why = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deep"
             nxt = text.find("}{", index + 1)
             end = len(text) if nxt < 0 else nxt + 1
             raw = text[index:end].strip()[:2000]
-            result.dead_letters.append(DeadLetter(byte_at(index), f"not JSON: {exc.msg}", raw))
+            result.dead_letters.append(DeadLetter(byte_at(index), f"not JSON: {why}", raw))
             index = end
             continue
         _keep(result, value, byte_at(index), text[index:end])
@@ -113,11 +146,11 @@ def _keep(result: "ObjectRecords", value: Any, offset: int, raw: str | bytes) ->
     )
 
 
-def parse_object(data: bytes) -> ObjectRecords:
+def parse_object(data: bytes, max_bytes: int = MAX_OBJECT_BYTES) -> ObjectRecords:
     """Every record of one Firehose object (see the module's docstring): each line parsed whole
     by orjson (newline-separated records), split at ``}{`` when it holds several, and walked
     exactly only when neither works (a malformed record)."""
-    payload, error, compressed = _payload(data)
+    payload, error, compressed = _payload(data, max_bytes)
     result = ObjectRecords(compressed=compressed, size=len(payload or b""))
     if payload is None:
         result.whole_object_error = error

@@ -8,7 +8,9 @@
   ``identifies`` (+ traits), ``pages`` and ``screens`` (+ ``name``, ``category``, properties),
   ``groups`` (+ ``group_id``, traits), ``aliases`` (+ ``previous_id``).
 - Nested objects flatten with ``_`` (``{"page": {"path": …}}`` → ``page_path``); lists are
-  kept as JSON text.
+  kept as JSON text, and so is whatever lies deeper than ``MAX_DEPTH`` (32) objects. A record
+  that cannot be kept at all (a list nested past orjson's limit, a timestamp outside years
+  1-9999 in UTC) is a dead letter with its reason, never the end of the object.
 - ``timestamp`` is the payload's, else ``originalTimestamp``, else ``receivedAt``. A record
   without ``type`` (or of an unknown type) or without a readable timestamp is dead-lettered.
 - Types: booleans, integers, floats, text; a column whose values have different kinds in one
@@ -106,21 +108,35 @@ def _instant(value: Any) -> dt.datetime | None:
     return stamp.replace(tzinfo=dt.UTC) if stamp.tzinfo is None else stamp.astimezone(dt.UTC)
 
 
+MAX_DEPTH = 32
+
+
 def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
-    """A nested object as ``{"a_b": …}`` paths (joined with ``_``); lists as JSON text."""
+    """A nested object as ``{"a_b": …}`` paths (joined with ``_``); lists, and objects deeper
+    than ``MAX_DEPTH``, as JSON text."""
     out: dict[str, Any] = {}
     _flatten_into(out, value, prefix)
     return out
 
 
-def _flatten_into(out: dict[str, Any], value: Any, prefix: str) -> None:
+def _json_text(value: Any) -> str:
+    try:
+        return orjson.dumps(value).decode()
+    except orjson.JSONEncodeError as exc:
+        raise ValueError(f"a value nested too deep to keep ({exc})") from None
+
+
+def _flatten_into(out: dict[str, Any], value: Any, prefix: str, depth: int = 0) -> None:
     if not isinstance(value, dict):
-        out[prefix] = orjson.dumps(value).decode() if isinstance(value, list) else value
+        out[prefix] = _json_text(value) if isinstance(value, list) else value
+        return
+    if depth >= MAX_DEPTH:
+        out[prefix] = _json_text(value)
         return
     for key, item in value.items():
         path = f"{prefix}_{key}" if prefix else str(key)
         if isinstance(item, dict | list):
-            _flatten_into(out, item, path)
+            _flatten_into(out, item, path, depth + 1)
         else:
             out[path] = item
 
@@ -132,11 +148,11 @@ def _common(record: dict[str, Any], where: tuple[str, int]) -> dict[str, Any]:
     for column in INSTANTS[1:]:
         try:
             row[column] = _instant(row[column])
-        except (ValueError, TypeError):
-            raise ValueError(f"unreadable {column} {row[column]!r}") from None
+        except (ValueError, TypeError, OverflowError):
+            raise ValueError(f"unreadable {column} {row[column]!r}"[:300]) from None
     try:
         row["timestamp"] = _instant(record.get("timestamp"))
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, OverflowError):
         raise ValueError(f"unreadable timestamp {record.get('timestamp')!r}") from None
     row["timestamp"] = row["timestamp"] or row["original_timestamp"] or row["received_at"]
     if row["timestamp"] is None:
@@ -170,25 +186,32 @@ def split_calls(
     for index, (record, offset) in enumerate(zip(records, offsets, strict=True)):
         reason = _reject_reason(record)
         try:
-            row = None if reason else _common(record, (raw_object, offset))
-        except ValueError as exc:
-            reason = str(exc)
+            if not reason:
+                _add_rows(split, record, _common(record, (raw_object, offset)), names)
+        except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+            reason = str(exc)[:300] or type(exc).__name__
         if reason:
             split.rejected.append((index, reason))
-            continue
-        _flatten_into(row, record.get("context") or {}, "context")
-        kind = record["type"]
-        table, kept, spread = CALLS[kind]
-        for key, column in kept.items():
-            row[column] = None if record.get(key) is None else str(record.get(key))
-        if kind == "track":
-            row["event_table"] = table = names.table_for(record["event"])
-            split.rows["tracks"].append(dict(row))
-        if spread:
-            for path, value in flatten(record.get(spread) or {}).items():
-                row[names.column_for(table, path, row)] = value
-        split.rows[table].append(row)
     return split
+
+
+def _add_rows(
+    split: Split, record: dict[str, Any], row: dict[str, Any], names: NameRegistry
+) -> None:
+    """The record's row in its call's table (and, for a track, in ``tracks`` too). Everything
+    that can refuse the record is done before a row is added anywhere."""
+    _flatten_into(row, record.get("context") or {}, "context")
+    kind = record["type"]
+    table, kept, spread = CALLS[kind]
+    spread_values = flatten(record.get(spread) or {}) if spread else {}
+    for key, column in kept.items():
+        row[column] = None if record.get(key) is None else str(record.get(key))
+    if kind == "track":
+        row["event_table"] = table = names.table_for(record["event"])
+        split.rows["tracks"].append(dict(row))
+    for path, value in spread_values.items():
+        row[names.column_for(table, path, row)] = value
+    split.rows[table].append(row)
 
 
 def _as_text(value: Any) -> str | None:
