@@ -100,7 +100,7 @@ def test_new_attributes_are_listed_and_a_bad_export_writes_nothing(pull) -> None
     grown = (
         EXPORT.replace(",quiz\n", ",quiz,Newsletter Opened\n", 1)
         .replace(",1\n", ",1,yes\n")
-        .replace(',,\n', ',,,\n')
+        .replace(",,\n", ",,,\n")
         .replace(",true\n", ",true,\n")
     )
     result = run("2025-03-15", grown.encode())
