@@ -2,6 +2,7 @@
 and an export whose every row is quarantined, which must not replace the day's users with none."""
 
 import datetime as dt
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -68,3 +69,47 @@ def test_an_odd_last_seen_is_counted_not_fatal(chatfuel, cell: str) -> None:  # 
         e for e in result.get_asset_materialization_events() if e.asset_key.path[-1] == "users"
     )
     assert users.materialization.metadata["unreadable_times"].value == 1
+
+
+def test_repeated_broadcast_ids_are_refused_before_anything_is_written(
+    leanetl_home, monkeypatch
+) -> None:
+    import dagster as dg
+    import duckdb
+
+    from leanetl.clients.chatfuel import ChatfuelClient
+    from leanetl.definitions import build_defs
+    from leanetl.settings import load_settings
+
+    monkeypatch.setenv("LEANETL_SAMPLE_DATA", "on")  # the sample bot's flows, each twice
+    real = ChatfuelClient.flows
+    monkeypatch.setattr(ChatfuelClient, "flows", lambda self: real(self) * 2)
+    settings = load_settings()
+    keys = [
+        dg.AssetKey(["chatfuel", n])
+        for n in (
+            "broadcasts",
+            "broadcast_entries",
+            "user_filters",
+            "broadcast_recipients",
+            "segments",
+        )
+    ]
+    result = (
+        build_defs(settings)
+        .resolve_job_def("chatfuel_daily")
+        .execute_in_process(
+            partition_key="2026-11-12",
+            instance=dg.DagsterInstance.ephemeral(),
+            raise_on_error=False,
+            asset_selection=keys,
+        )
+    )
+    assert not result.success
+    (check,) = result.get_asset_check_evaluations()
+    assert check.check_name == "broadcast_ids_unique" and not check.passed
+    assert not list(Path(settings.chatfuel.entries_url).rglob("*.json"))
+    if settings.duckdb_path.exists():
+        with duckdb.connect(str(settings.duckdb_path), read_only=True) as conn:
+            tables = conn.execute("select table_name from information_schema.tables").fetchall()
+            assert ("broadcasts",) not in tables

@@ -198,6 +198,19 @@ def build_broadcasts_asset(settings: Settings) -> dg.AssetsDefinition:
             context.log.warning(NOT_PULLED)
         flows = client.flows() if client is not None else []
         broadcasts = [b for flow in flows if (b := broadcast_of(flow)) is not None]
+        repeated = len(broadcasts) - len({b.id for b in broadcasts})
+        if repeated:  # refused before anything of the day is written
+            yield dg.AssetCheckResult(
+                asset_key=BROADCASTS,
+                check_name="broadcast_ids_unique",
+                passed=False,
+                metadata={"repeated_ids": repeated},
+            )
+            raise dg.Failure(
+                f"chatfuel broadcasts: {repeated} broadcast ids repeated in the bot's flows; "
+                "nothing was written, the day's earlier pull stays",
+                allow_retries=False,
+            )
         seen = _seen_before(warehouse, day)
         sent = {b.id: sent_on(b, seen.get(b.id), day) for b in broadcasts}
         window = [b for b in broadcasts if in_recipient_window(sent[b.id], day)]
@@ -221,9 +234,8 @@ def build_broadcasts_asset(settings: Settings) -> dg.AssetsDefinition:
         with_message = sum(b.template is not None for b in broadcasts)
         stored = len(list(chatfuel_entries.list_keys(f"dt={day.isoformat()}/")))
         unknown = _unknown_recipients(warehouse, day)
-        repeated = len(broadcasts) - len({b.id for b in broadcasts})
         outcomes = {
-            "broadcast_ids_unique": (repeated == 0, {"repeated_ids": repeated}),
+            "broadcast_ids_unique": (True, {"repeated_ids": 0}),
             "entries_written": (
                 stored == with_message,
                 {"documents": stored, "broadcasts_with_message": with_message},
