@@ -113,3 +113,17 @@ def test_repeated_broadcast_ids_are_refused_before_anything_is_written(
         with duckdb.connect(str(settings.duckdb_path), read_only=True) as conn:
             tables = conn.execute("select table_name from information_schema.tables").fetchall()
             assert ("broadcasts",) not in tables
+
+
+def test_user_ids_that_differ_only_in_spaces_are_one_user() -> None:
+    import io
+
+    from leanetl.lib.chatfuel.unpivot import unpivot_export
+
+    data = (
+        HEADER + "1,Ann,,,,reachable,a\n 1 ,Ann again,,,,reachable,b\n\u200b2\u00a0,Ben,,,,,c\n"
+    ).encode()
+    result = unpivot_export(io.BytesIO(data), "export.csv", lambda events: None)
+    ids = [uid for table in result.users for uid in table.column("user_id").to_pylist()]
+    assert ids == ["1", "2"]
+    assert [(q[0], q[1]) for q in result.quarantine] == [("line 3", "user id '1' repeats line 2")]

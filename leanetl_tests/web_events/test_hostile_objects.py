@@ -101,3 +101,29 @@ def test_a_day_with_colliding_and_unreadable_names_keeps_every_record(leanetl_ho
     )
     assert letters.materialization.metadata["dead_letter_records"].value == 1
     assert dt.date(2025, 3, 14)
+
+
+def test_a_property_named_like_the_views_helper_hides_no_row(tmp_path) -> None:
+    import duckdb
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from leanetl.lib.web_events.naming import snake_case
+    from leanetl.lib.web_events.query import duckdb_view_sql
+
+    folder = tmp_path / "tracks" / "dt=2025-03-14"
+    folder.mkdir(parents=True)
+    rows = {
+        "message_id": ["m1", "m2"],
+        "received_at": [None, None],
+        "raw_object": ["o", "o"],
+        "raw_offset": [0, 10],
+        "delivery_rank": [5, 7],  # a property of that name, as data gives it
+        "recency": [2, 3],
+    }
+    pq.write_table(pa.table(rows), folder / "o.parquet")
+    with duckdb.connect() as conn:
+        conn.execute("create schema web_events")
+        conn.execute(duckdb_view_sql("web_events", "tracks", str(tmp_path / "tracks/*/*.parquet")))
+        assert conn.execute("select count(*) from web_events.tracks").fetchone() == (2,)
+    assert snake_case("_leanetl_delivery_rank").startswith("leanetl")  # data never names it

@@ -42,6 +42,7 @@ from leanetl.lib.chatfuel.export import (
     row_ends,
 )
 from leanetl.lib.sources import SourceSchemaError
+from leanetl.lib.text import normalise_name
 
 CHUNK_BYTES = 16 << 20
 MAX_ROW_BYTES = 64 << 20
@@ -217,6 +218,10 @@ def _system_columns(
             mine = fields.columns == index
             column[fields.rows[mine]] = values.filter(pa.array(mine)).to_numpy(zero_copy_only=False)
         out[name] = column
+    # A user id as people's text compares (`` 1 `` and ``1`` are one user; see README).
+    ids = out["user_id"]
+    present = np.flatnonzero(ids != None)  # noqa: E711 - element-wise
+    ids[present] = [normalise_name(v) or None for v in ids[present]]
     return out
 
 

@@ -24,28 +24,29 @@ def _literal(text: str) -> str:
 
 
 def duckdb_view_sql(schema: str, table: str, glob: str) -> str:
-    """``create or replace view`` of one table over its Parquet files, deduplicated."""
+    """``create or replace view`` of one table over its Parquet files, deduplicated. The view's
+    own helper columns start with ``_``, which no column made from data does (``snake_case``)."""
     table = checked_name(table)
     return f"""
 create or replace view "{schema}"."{table}" as
-select * exclude (delivery_rank) from (
+select * exclude (_leanetl_delivery_rank) from (
     select *, row_number() over (
         partition by coalesce(message_id, raw_object || ':' || cast(raw_offset as varchar))
         order by received_at nulls last, raw_object, raw_offset
-    ) as delivery_rank
+    ) as _leanetl_delivery_rank
     from read_parquet({_literal(glob)}, hive_partitioning = true, union_by_name = true)
-) where delivery_rank = 1
+) where _leanetl_delivery_rank = 1
 """.strip()
 
 
 def duckdb_users_sql(schema: str) -> str:
     return f"""
 create or replace view "{schema}"."users" as
-select * exclude (recency) from (
+select * exclude (_leanetl_recency) from (
     select user_id as id, *, row_number() over (
         partition by user_id order by timestamp desc, received_at desc, message_id
-    ) as recency
+    ) as _leanetl_recency
     from "{schema}"."identifies"
     where user_id is not null
-) where recency = 1
+) where _leanetl_recency = 1
 """.strip()
