@@ -227,11 +227,16 @@ def _prepare_target(
 class _Prepared:
     """One slice checked against its target and ready to load: nothing written yet."""
 
-    target_id: str
+    dataset: str
+    table: str
     target: bigquery.Table | None
     fields: list[bigquery.SchemaField]
     parquet: bytes
     days: list[dt.date]
+
+    @property
+    def target_id(self) -> str:
+        return f"{self.dataset}.{self.table}"
 
 
 def _prepare_slice(
@@ -251,7 +256,7 @@ def _prepare_slice(
     fields = bigquery_schema(schema)
     if target is not None:
         _columns_to_add(target, fields)  # a type change fails here, before anything is written
-    return _Prepared(target_id, target, fields, parquet, list(days))
+    return _Prepared(dataset, table, target, fields, parquet, list(days))
 
 
 def _merge(bq: bigquery.Client, prepared: _Prepared, staging: str, column: str) -> None:
@@ -281,15 +286,7 @@ def replace_many(
     prepared = [_prepare_slice(bq, *s) for s in slices]
     with ExitStack() as stack:
         staged = [
-            stack.enter_context(
-                _staged(
-                    bq,
-                    p.target_id.rsplit(".", 1)[0],
-                    p.target_id.rsplit(".", 1)[1],
-                    p.parquet,
-                    p.fields,
-                )
-            )
+            stack.enter_context(_staged(bq, p.dataset, p.table, p.parquet, p.fields))
             for p in prepared
         ]
         for p, staging in zip(prepared, staged, strict=True):

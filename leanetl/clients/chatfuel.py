@@ -9,6 +9,8 @@ in the ``Authorization`` header, and error text is scrubbed by ``leanetl.lib.red
 """
 
 import datetime as dt
+import functools
+import inspect
 import json
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -237,8 +239,6 @@ def _malformed(status: int, body: Any) -> str | None:
 def _shaped(method: Callable[..., Any]) -> Callable[..., Any]:
     """An answer without the fields the operation asked for is a ``ChatfuelError`` naming the
     method, not a ``KeyError`` deep in leanetl (generators too)."""
-    import functools
-    import inspect
 
     def refused(exc: Exception) -> ChatfuelError:
         return ChatfuelError(

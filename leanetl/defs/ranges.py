@@ -158,7 +158,7 @@ def _merged_output(
     if value is not None:
         value.attrs[ADDED_DAY_COLUMN] = all(f.attrs.get(ADDED_DAY_COLUMN) for f in frames)
     metadata = {day: _day_metadata(o) for day, o in outputs.items()}
-    if context is not None:
+    if context is not None:  # the output's asset key comes from the step
         _record_days(context, context.asset_key_for_output(name), metadata)
     return dg.Output(value, output_name=name, metadata=_range_metadata(metadata))
 

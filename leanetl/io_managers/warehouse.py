@@ -175,7 +175,6 @@ class Warehouse(dg.ConfigurableResource):
         or exactly the rows of ``days``."""
         ref = self.table_ref(domain, table)
         conn.execute(f'create schema if not exists "{self.schema(domain)}"')
-        _ident(table)
         if isinstance(rows, Path):
             source = f"read_parquet('{str(rows).replace(chr(39), chr(39) * 2)}')"
         else:
