@@ -127,3 +127,149 @@ def test_a_property_named_like_the_views_helper_hides_no_row(tmp_path) -> None:
         conn.execute(duckdb_view_sql("web_events", "tracks", str(tmp_path / "tracks/*/*.parquet")))
         assert conn.execute("select count(*) from web_events.tracks").fetchone() == (2,)
     assert snake_case("_leanetl_delivery_rank").startswith("leanetl")  # data never names it
+
+
+def _track(properties: dict, **payload) -> dict:
+    return {**GOOD, "properties": properties, **payload}
+
+
+@pytest.mark.parametrize(
+    ("records", "table", "values"),
+    [
+        # A nested path and a key that joins to the same name: two columns.
+        ([_track({"a": {"b": 1}, "a_b": 2})], "signed_up", {1, 2}),
+        # A property context_foo and the context's foo, in either order across records.
+        (
+            [_track({"context_foo": "p"}), _track({}, context={"foo": "c"})],
+            "signed_up",
+            {"p", "c"},
+        ),
+        ([_track({"context_foo": "p"}, context={"foo": "c"})], "signed_up", {"p", "c"}),
+        # A property named as a fixed column, or as the partition column.
+        (
+            [_track({"timestamp": "t", "raw_object": "r", "dt": "d", "event_table": "e"})],
+            "signed_up",
+            {"t", "r", "d", "e"},
+        ),
+        # The context's own collision.
+        ([_track({}, context={"page": {"path": "/a"}, "page_path": "/b"})], "tracks", {"/a", "/b"}),
+    ],
+)
+def test_every_source_path_has_its_own_column(records, table, values) -> None:
+    data = b"".join(_line(r) for r in records)
+    names = NameRegistry()
+    result = transform_object("2025/03/14/10/obj", data, names)
+    assert result.dead_letters.empty and result.rows("tracks") == len(records)
+    columns = result.tables[table].to_pydict()
+    kept = {v for name, column in columns.items() for v in column if v in values}
+    assert kept == values  # no value overwritten by another path's
+    for table_columns in names.columns.values():  # one column per path, per table
+        assert len(set(table_columns.values())) == len(table_columns)
+
+
+def test_context_columns_are_snake_case_like_segment() -> None:
+    result = transform_object(
+        "2025/03/14/10/obj",
+        _line(_track({}, context={"userAgent": "x", "page": {"path": "/"}})),
+        NameRegistry(),
+    )
+    assert {"context_user_agent", "context_page_path"} <= set(result.tables["tracks"].column_names)
+
+
+def test_two_keys_that_are_one_name_after_normalisation_refuse_the_record() -> None:
+    data = _line(_track({"plan": 1, "plan\u200b": 2})) + _line(GOOD)
+    result = transform_object("2025/03/14/10/obj", data, NameRegistry())
+    assert result.rows("tracks") == 1 and result.records == 2
+    assert "another key's name after normalisation" in result.dead_letters["reason"].iloc[0]
+
+
+def test_a_distinct_name_is_never_one_already_taken() -> None:
+    import hashlib
+
+    from leanetl.lib.web_events.naming import _distinct
+
+    suffixed = "foo_" + hashlib.sha1(b"FOO").hexdigest()[:6]
+    names = NameRegistry()
+    for event in (suffixed, "foo", "FOO"):  # three objects, three runs' worth of names
+        names.table_for(event)
+    assert len(set(names.tables.values())) == 3
+    assert _distinct("foo", "FOO", {"foo"}) == suffixed
+
+
+def test_a_registry_from_before_paths_were_kept_apart_keeps_its_columns() -> None:
+    old = {
+        "tables": {"Signed Up": "signed_up"},
+        "columns": {"signed_up": {"a_b": "a_b", "plan": "plan"}},
+    }
+    names = NameRegistry.from_json(old)
+    assert names.column_for("signed_up", ("properties", "a", "b"), ()) == "a_b"  # claims it
+    assert names.column_for("signed_up", ("properties", "plan"), ()) == "plan"
+    assert names.column_for("signed_up", ("properties", "a_b"), ()).startswith("a_b_")
+    again = NameRegistry.from_json(json.loads(json.dumps(names.to_json())))
+    assert again.columns == names.columns and again.legacy_columns == {}
+    assert again.column_for("signed_up", ("properties", "a", "b"), ()) == "a_b"
+
+
+class _Counted:
+    """orjson and the exact decoder, counting the characters each is given to read."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import orjson
+
+        from leanetl.lib.web_events import records
+
+        self.read = 0
+        counted = self
+
+        class Orjson:
+            JSONDecodeError = orjson.JSONDecodeError
+            JSONEncodeError = orjson.JSONEncodeError
+
+            @staticmethod
+            def loads(text):
+                counted.read += len(text)
+                return orjson.loads(text)
+
+        class Decoder(json.JSONDecoder):
+            def raw_decode(self, text, index=0):
+                try:
+                    value, end = super().raw_decode(text, index)
+                except json.JSONDecodeError as exc:
+                    counted.read += exc.pos - index
+                    raise
+                counted.read += end - index
+                return value, end
+
+        monkeypatch.setattr(records, "orjson", Orjson)
+        monkeypatch.setattr(records.json, "JSONDecoder", Decoder)
+
+
+def _back_to_back(n: int, text: str = "é") -> bytes:
+    return b"".join(json.dumps({**GOOD, "t": f"{text}{i}"}).encode() for i in range(n))
+
+
+@pytest.mark.parametrize(
+    ("line", "records", "letters"),
+    [
+        # One malformed record at the front of back-to-back records.
+        (b'{"type":"track","event":' + _back_to_back(3000), 2999, 1),
+        (b'{"type":"track","event":' + _back_to_back(3000, "a"), 2999, 1),
+        # 20,000 '}{' inside one string, then more records.
+        (
+            json.dumps({**GOOD, "s": "}{" * 20_000}).encode() + _back_to_back(500),
+            501,
+            0,
+        ),
+        # Every other record malformed.
+        (b"".join(b'{"a":1,}' + _back_to_back(1) for _ in range(1000)), 1000, 1000),
+    ],
+)
+def test_reading_a_line_is_linear_in_its_length(monkeypatch, line, records, letters) -> None:
+    counted = _Counted(monkeypatch)
+    parsed = parse_object(line)
+    assert (len(parsed.records), len(parsed.dead_letters)) == (records, letters)
+    # Every character is read a bounded number of times (the whole line once, each piece
+    # once, a malformed stretch once more), never once per later record.
+    assert counted.read <= 4 * len(line.decode())
+    offsets = parsed.offsets
+    assert all(line[o : o + 1] == b"{" for o in offsets)  # byte offsets, not characters

@@ -210,7 +210,7 @@ def test_names_of_two_concurrent_runs_merge_or_conflict_before_anything_is_writt
     base = NameRegistry.from_json({"tables": {"Signed Up": "signed_up"}})
     first, second, third = (NameRegistry.from_json(base.to_json()) for _ in range(3))
     first.table_for("Post Created")
-    first.column_for("post_created", "postId", {"message_id"})
+    first.column_for("post_created", ("properties", "postId"), {"message_id"})
     second.table_for("Followed User")
     second.merge(first)  # different originals, different names: both kept
     assert second.tables == {

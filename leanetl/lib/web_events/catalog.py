@@ -89,6 +89,6 @@ def athena_dedup_query(database: str, table: str, day: str) -> str:
     """The query to try: one day of a table, one row per message_id (first delivery)."""
     return (
         f"SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY message_id ORDER BY received_at, "
-        f'raw_object, raw_offset) AS delivery FROM "{checked_name(database)}"."{checked_name(table)}" '
-        f"WHERE dt = '{day}') WHERE delivery = 1"
+        f'raw_object, raw_offset) AS "_leanetl_delivery_rank" FROM "{checked_name(database)}"."{checked_name(table)}" '
+        f"WHERE dt = '{day}') WHERE \"_leanetl_delivery_rank\" = 1"
     )

@@ -7,11 +7,22 @@ become ``_``, a leading digit gets ``e_``, and an empty result is ``unnamed``. R
 different originals give the same name (originals compared after NFKC normalisation, with
 invisible characters removed and runs of spaces collapsed: ``Post\u200bCreated`` is
 ``PostCreated``, ``Post  Created`` is ``Post Created``), the first one seen keeps it and each later one gets
-``_`` + 6 hex digits of its SHA-1 — stable, because the assignments are kept in a registry that
-every run reads and extends (they are recorded in the run's metadata too).
+``_`` + 6 hex digits of its SHA-1 (more digits while that is taken too) — stable, because the
+assignments are kept in a registry that every run reads and extends (they are recorded in the
+run's metadata too).
+
+Columns are named per table from source paths: ``("context", "page", "path")`` or
+``("properties", "a", "b")`` (the root, then each key). Every distinct path gets its own column,
+distinct from the table's fixed columns: ``{"a": {"b": 1}, "a_b": 2}`` is two columns, a property
+``context_foo`` and the context's ``foo`` are two columns. In ``names.json`` a path is a key: a
+top-level property as itself (``"plan"``), anything else as JSON (``["a","b"]``; the context's
+paths start with ``null``). Registries written before paths were kept apart (no ``version``)
+keyed nested paths by their joined name; those entries are ``legacy_columns``, and the first path
+whose joined name matches one takes its column.
 """
 
 import hashlib
+import json
 import re
 import unicodedata
 from collections.abc import Collection
@@ -23,6 +34,7 @@ RESERVED_TABLES = frozenset(
     {"tracks", "identifies", "pages", "screens", "groups", "aliases", "users"}
 )
 MAX_NAME = 60
+PARTITION_COLUMNS = frozenset({"dt"})  # every table's files are partitioned by it (hive)
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _OTHER = re.compile(r"[^a-z0-9]+")
 
@@ -39,9 +51,36 @@ def snake_case(name: str) -> str:
     return text[:MAX_NAME].rstrip("_")
 
 
-def _distinct(base: str, original: str) -> str:
-    digest = hashlib.sha1(original.encode()).hexdigest()[:6]
-    return f"{base[: MAX_NAME - 7]}_{digest}"
+def _distinct(base: str, original: str, taken: Collection[str]) -> str:
+    """``base`` when free, else ``base`` + ``_`` + hex of the original's SHA-1: 6 digits, more
+    while that name is taken too (an original may itself be spelt ``foo_<hex>``)."""
+    if base not in taken:
+        return base
+    digest = hashlib.sha1(original.encode()).hexdigest()
+    for width in range(6, len(digest) + 1, 2):
+        name = f"{base[: MAX_NAME - width - 1]}_{digest[:width]}"
+        if name not in taken:
+            return name
+    raise NameConflict(f"no free name for {original!r} beside {base!r}")
+
+
+Path = tuple[str, ...]
+CONTEXT = "context"
+
+
+def path_key(path: Path) -> str:
+    """A source path as its key in ``names.json`` (see the module's docstring)."""
+    root, keys = path[0], list(path[1:])
+    if root == CONTEXT:
+        return json.dumps([None, *keys], ensure_ascii=False)
+    if len(keys) == 1 and not keys[0].startswith("["):
+        return keys[0]
+    return json.dumps(keys, ensure_ascii=False)
+
+
+def _column_base(path: Path) -> str:
+    keys = path if path[0] == CONTEXT else path[1:]
+    return snake_case("_".join(keys))
 
 
 @dataclass
@@ -49,11 +88,13 @@ class NameRegistry:
     """Original → name, per table for columns; extended, never changed."""
 
     tables: dict[str, str] = field(default_factory=dict)  # event name -> table
-    columns: dict[str, dict[str, str]] = field(default_factory=dict)  # table -> path -> column
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)  # table -> path key -> column
+    # table -> joined path -> column, from a registry of before paths were kept apart
+    legacy_columns: dict[str, dict[str, str]] = field(default_factory=dict)
     renamed: dict[str, str] = field(default_factory=dict)  # what got a distinct name this run
     # Originals as sent -> names, so each spelling is normalised once per run.
     _seen_tables: dict[str, str] = field(default_factory=dict, repr=False)
-    _seen_columns: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
+    _seen_columns: dict[str, dict[Path, str]] = field(default_factory=dict, repr=False)
 
     def table_for(self, event: str) -> str:
         name = self._seen_tables.get(event)
@@ -66,32 +107,40 @@ class NameRegistry:
             base = snake_case(event)
             if base in RESERVED_TABLES:
                 base = f"event_{base}"
-            taken = set(self.tables.values())
-            name = _distinct(base, event) if base in taken else base
+            name = _distinct(base, event, set(self.tables.values()))
             self.tables[event] = name
             if name != base:
                 self.renamed[f"event {event!r}"] = name
         return self.tables[event]
 
-    def column_for(self, table: str, path: str, row_columns: Collection[str]) -> str:
-        """The column of a property path in a table; a new name avoids the names the table
-        already has and the row's other columns (``row_columns``)."""
-        name = self._seen_columns.get((table, path))
+    def column_for(self, table: str, path: Path, fixed: Collection[str]) -> str:
+        """The column of a source path in a table; a new name avoids the table's other columns
+        and its ``fixed`` ones (the columns every row of the table has)."""
+        seen = self.seen_columns(table)
+        name = seen.get(path)
         if name is None:
-            name = self._column_for(table, normalise_name(path), row_columns)
-            self._seen_columns[(table, path)] = name
+            normalised = tuple(normalise_name(key) for key in path)
+            name = seen[path] = self._column_for(table, normalised, fixed)
         return name
 
-    def _column_for(self, table: str, path: str, row_columns: Collection[str]) -> str:
-        known = self.columns.setdefault(table, {})
-        if path not in known:
-            base = snake_case(path)
-            taken = set(known.values()).union(row_columns)
-            name = _distinct(base, path) if base in taken else base
-            known[path] = name
-            if name != base:
-                self.renamed[f"{table}.{path}"] = name
-        return known[path]
+    def seen_columns(self, table: str) -> dict[Path, str]:
+        """The paths (as sent) of ``table`` named so far this run: a cache for the hot loop."""
+        return self._seen_columns.setdefault(table, {})
+
+    def _column_for(self, table: str, path: Path, fixed: Collection[str]) -> str:
+        known, key = self.columns.setdefault(table, {}), path_key(path)
+        if key not in known:
+            legacy = self.legacy_columns.get(table, {})
+            joined = "_".join(path[1:])
+            if path[0] != CONTEXT and joined in legacy:
+                known[key] = legacy.pop(joined)
+                return known[key]
+            base = _column_base(path)
+            taken = set(known.values()).union(legacy.values(), fixed, PARTITION_COLUMNS)
+            known[key] = _distinct(base, key, taken)
+            if known[key] != base:
+                self.renamed[f"{table}.{key}"] = known[key]
+        return known[key]
 
     def merge(self, stored: "NameRegistry") -> None:
         """Take in what another run stored since this one read the registry (runs of different
@@ -102,16 +151,31 @@ class NameRegistry:
         for table in stored.columns.keys() | self.columns.keys():
             ours, theirs = self.columns.get(table, {}), stored.columns.get(table, {})
             self.columns[table] = _merged(ours, theirs, f"properties of {table}")
+        for table in stored.legacy_columns.keys() | self.legacy_columns.keys():
+            # Still unclaimed only where neither run claimed it.
+            claimed = set(self.columns.get(table, {}).values())
+            left = (
+                stored.legacy_columns.get(table, {}).items()
+                & self.legacy_columns.get(table, {}).items()
+            )
+            self.legacy_columns[table] = {j: c for j, c in left if c not in claimed}
 
     def to_json(self) -> dict[str, object]:
-        return {"tables": self.tables, "columns": self.columns}
+        return {
+            "version": 2,
+            "tables": self.tables,
+            "columns": self.columns,
+            "legacy_columns": {t: c for t, c in self.legacy_columns.items() if c},
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, object] | None) -> "NameRegistry":
         data = data or {}
-        return cls(
-            dict(data.get("tables", {})), {k: dict(v) for k, v in data.get("columns", {}).items()}
-        )
+        columns = {k: dict(v) for k, v in data.get("columns", {}).items()}
+        if data.get("version") is None:  # before paths were kept apart: every key is joined
+            return cls(dict(data.get("tables", {})), {}, columns)
+        legacy = {k: dict(v) for k, v in data.get("legacy_columns", {}).items()}
+        return cls(dict(data.get("tables", {})), columns, legacy)
 
 
 class NameConflict(RuntimeError):

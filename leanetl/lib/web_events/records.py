@@ -6,9 +6,10 @@ optionally GZIP-compressed (told by its magic bytes, not its name; inflated in p
 object that would inflate past ``max_bytes`` (setting ``LEANETL_WEB_EVENTS_MAX_OBJECT_MB``) is
 dead-lettered whole, its memory never spent). Records are split by a JSON
 parser (orjson), never by a pattern, so braces and quotes inside strings are data; memory is
-bounded by one object. A record that is not JSON, or not an object, is dead-lettered with its byte
-offset and the parser's reason, and parsing resumes at the next line or ``}{`` boundary; a corrupt
-GZIP stream or bytes that are not UTF-8 dead-letter the whole object.
+bounded by one object, and time is linear in it whatever it holds. A record that is not JSON, or
+not an object, is dead-lettered with its byte offset and the parser's reason, and parsing resumes
+at the next line or ``}{`` boundary; a corrupt GZIP stream or bytes that are not UTF-8
+dead-letter the whole object.
 """
 
 import json
@@ -84,54 +85,73 @@ def _payload(data: bytes, max_bytes: int) -> tuple[bytes | None, str | None, boo
     return data, None, compressed
 
 
-def _split_back_to_back(line: bytes) -> list[tuple[int, Any]] | None:
-    """Records written back to back on one line, split at ``}{`` and parsed by orjson; a piece
-    that does not parse is joined with the next (the ``}{`` was inside a string). None when the
-    line does not end as whole records (a malformed one, or spaces between records)."""
-    pieces = line.split(b"}{")
-    out: list[tuple[int, Any]] = []
-    start, pos, pending = 0, 0, b""
-    for i, piece in enumerate(pieces):
-        chunk = (b"{" if i else b"") + piece + (b"}" if i < len(pieces) - 1 else b"")
-        pending += chunk
-        pos += len(chunk)
-        try:
-            out.append((start, orjson.loads(pending)))
-        except orjson.JSONDecodeError:
-            continue
-        start, pending = pos, b""
-    return out if not pending.strip() else None
+class _Line:
+    """One line of text and the byte offsets of its characters, walked forward only: the offset
+    of a character is counted from the last one asked for, so a line costs one pass."""
+
+    def __init__(self, text: str, base: int) -> None:
+        self.text, self._char, self._byte = text, 0, base
+        self._ascii = text.isascii()
+
+    def byte_at(self, index: int) -> int:
+        if self._ascii:
+            return self._byte + index - self._char
+        self._byte += len(self.text[self._char : index].encode())
+        self._char = index
+        return self._byte
 
 
-def _parse_exact(
-    line: bytes, base: int, result: "ObjectRecords", decoder: json.JSONDecoder
-) -> None:
-    """The slow, exact walk of one line: every record, and a dead letter (with its byte offset)
-    for each stretch that is not one, resuming at the next ``}{`` boundary."""
-    text = line.decode("utf-8")
-    ascii_only = len(text) == len(line)
-
-    def byte_at(index: int) -> int:
-        return base + (index if ascii_only else len(text[:index].encode()))
-
-    index = 0
+def _parse_line(line: _Line, result: "ObjectRecords", decoder: json.JSONDecoder) -> None:
+    """Every record of one line that is not one record: records written back to back are split
+    at ``}{`` and each piece parsed by orjson; a piece that does not parse is read exactly from
+    its start (``}{`` inside a string is data); a stretch that is no record is a dead letter
+    (with its byte offset) and reading resumes at the next ``}{``. Each step moves forward past
+    what it read, so the time is linear in the line (a malformed record does not make every
+    later piece be parsed again)."""
+    text, index = line.text, 0
     while True:
-        while index < len(text) and text[index] in " \t\r\n":
-            index += 1
+        index = _skip_spaces(text, index)
         if index >= len(text):
             return
+        boundary = text.find("}{", index)
+        end = len(text) if boundary < 0 else boundary + 1
+        piece = text[index:end]
         try:
-            value, end = decoder.raw_decode(text, index)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            why = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deep"
-            nxt = text.find("}{", index + 1)
-            end = len(text) if nxt < 0 else nxt + 1
-            raw = text[index:end].strip()[:2000]
-            result.dead_letters.append(DeadLetter(byte_at(index), f"not JSON: {why}", raw))
-            index = end
-            continue
-        _keep(result, value, byte_at(index), text[index:end])
+            value = orjson.loads(piece)
+        except orjson.JSONDecodeError:
+            value, end = _read_exact(line, index, result, decoder)
+            if value is _NOT_A_RECORD:
+                index = end
+                continue
+            piece = text[index:end]
+        _keep(result, value, line.byte_at(index), piece)
         index = end
+
+
+_NOT_A_RECORD = object()
+
+
+def _read_exact(
+    line: _Line, index: int, result: "ObjectRecords", decoder: json.JSONDecoder
+) -> tuple[Any, int]:
+    """(the value that starts at ``index``, where it ends), or a dead letter up to the next
+    ``}{`` and ``_NOT_A_RECORD``."""
+    text = line.text
+    try:
+        return decoder.raw_decode(text, index)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        why = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deep"
+    nxt = text.find("}{", index + 1)
+    end = len(text) if nxt < 0 else nxt + 1
+    raw = text[index:end].strip()[:2000]
+    result.dead_letters.append(DeadLetter(line.byte_at(index), f"not JSON: {why}", raw))
+    return _NOT_A_RECORD, end
+
+
+def _skip_spaces(text: str, index: int) -> int:
+    while index < len(text) and text[index] in " \t\r\n":
+        index += 1
+    return index
 
 
 def _keep(result: "ObjectRecords", value: Any, offset: int, raw: str | bytes) -> None:
@@ -165,13 +185,6 @@ def parse_object(data: bytes, max_bytes: int = MAX_OBJECT_BYTES) -> ObjectRecord
         offset += len(line) - len(line.lstrip())
         try:
             _keep(result, orjson.loads(body), offset, body)
-            continue
         except orjson.JSONDecodeError:
-            pass
-        split = _split_back_to_back(body)
-        if split is None:
-            _parse_exact(body, offset, result, decoder)
-            continue
-        for start, value in split:
-            _keep(result, value, offset + start, body[start : start + 200])
+            _parse_line(_Line(body.decode("utf-8"), offset), result, decoder)
     return result

@@ -30,7 +30,7 @@ import pandas as pd
 import pyarrow as pa
 
 from leanetl.lib.text import normalise_name
-from leanetl.lib.web_events.naming import NameRegistry
+from leanetl.lib.web_events.naming import CONTEXT, NameRegistry, Path, path_key
 
 COMMON = (
     "message_id",
@@ -111,11 +111,15 @@ def _instant(value: Any) -> dt.datetime | None:
 MAX_DEPTH = 32
 
 
-def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
-    """A nested object as ``{"a_b": …}`` paths (joined with ``_``); lists, and objects deeper
-    than ``MAX_DEPTH``, as JSON text."""
-    out: dict[str, Any] = {}
-    _flatten_into(out, value, prefix)
+def flatten(value: Any, root: str) -> dict[Path, Any]:
+    """A nested object as its paths (``{"a": {"b": 1}}`` → ``{(root, "a", "b"): 1}``); lists,
+    and objects deeper than ``MAX_DEPTH``, as JSON text. Paths are kept apart here; names are
+    given by the registry (``{"a": {"b": 1}, "a_b": 2}`` is two paths, two columns)."""
+    out: dict[Path, Any] = {}
+    if isinstance(value, dict):
+        _flatten_into(out, value, (root,))
+    elif value is not None:
+        out[(root,)] = _json_text(value) if isinstance(value, list) else value
     return out
 
 
@@ -126,19 +130,16 @@ def _json_text(value: Any) -> str:
         raise ValueError(f"a value nested too deep to keep ({exc})") from None
 
 
-def _flatten_into(out: dict[str, Any], value: Any, prefix: str, depth: int = 0) -> None:
-    if not isinstance(value, dict):
-        out[prefix] = _json_text(value) if isinstance(value, list) else value
-        return
+def _flatten_into(out: dict[Path, Any], value: dict, prefix: Path, depth: int = 0) -> None:
     if depth >= MAX_DEPTH:
         out[prefix] = _json_text(value)
         return
     for key, item in value.items():
-        path = f"{prefix}_{key}" if prefix else str(key)
-        if isinstance(item, dict | list):
+        path = (*prefix, str(key))
+        if isinstance(item, dict):
             _flatten_into(out, item, path, depth + 1)
         else:
-            out[path] = item
+            out[path] = _json_text(item) if isinstance(item, list) else item
 
 
 def _common(record: dict[str, Any], where: tuple[str, int]) -> dict[str, Any]:
@@ -200,18 +201,35 @@ def _add_rows(
 ) -> None:
     """The record's row in its call's table (and, for a track, in ``tracks`` too). Everything
     that can refuse the record is done before a row is added anywhere."""
-    _flatten_into(row, record.get("context") or {}, "context")
+    context = flatten(record.get("context") or {}, CONTEXT)
     kind = record["type"]
     table, kept, spread = CALLS[kind]
-    spread_values = flatten(record.get(spread) or {}) if spread else {}
+    spread_values = flatten(record.get(spread) or {}, spread) if spread else {}
     for key, column in kept.items():
         row[column] = None if record.get(key) is None else str(record.get(key))
+    rows = []
     if kind == "track":
-        row["event_table"] = table = names.table_for(record["event"])
-        split.rows["tracks"].append(dict(row))
-    for path, value in spread_values.items():
-        row[names.column_for(table, path, row)] = value
-    split.rows[table].append(row)
+        row["event_table"] = names.table_for(record["event"])
+        rows.append(("tracks", _named(names, "tracks", row, context)))
+        table = row["event_table"]
+    rows.append((table, _named(names, table, row, context | spread_values)))
+    for name, named in rows:
+        split.rows[name].append(named)
+
+
+def _named(
+    names: NameRegistry, table: str, fixed: dict[str, Any], values: dict[Path, Any]
+) -> dict[str, Any]:
+    """The fixed columns and each path's value under its column in ``table``. Two paths of one
+    record can only share a column when they are one name after normalisation (``plan`` and
+    ``plan\u200b``): the record is refused rather than one value lost."""
+    row, seen = dict(fixed), names.seen_columns(table)
+    for path, value in values.items():
+        column = seen.get(path) or names.column_for(table, path, fixed.keys())
+        if column in row:
+            raise ValueError(f"{path_key(path)!r} is another key's name after normalisation")
+        row[column] = value
+    return row
 
 
 def _as_text(value: Any) -> str | None:
