@@ -127,3 +127,33 @@ def test_user_ids_that_differ_only_in_spaces_are_one_user() -> None:
     ids = [uid for table in result.users for uid in table.column("user_id").to_pylist()]
     assert ids == ["1", "2"]
     assert [(q[0], q[1]) for q in result.quarantine] == [("line 3", "user id '1' repeats line 2")]
+
+
+def _unpivot(data: bytes, chunk_bytes: int = 64):
+    import io
+
+    from leanetl.lib.chatfuel.unpivot import unpivot_export
+
+    events: list = []
+    result = unpivot_export(io.BytesIO(data), "users_export.csv", events.append, chunk_bytes)
+    return result, [row for table in events for row in table.to_pylist()]
+
+
+@pytest.mark.parametrize("cell", ['"Ann"x', 'An"n"', '"A"n"n"', '"Ann" '])
+def test_a_value_whose_quotes_do_not_enclose_it_refuses_its_row(cell: str) -> None:
+    data = f'user id,name,city\nu1,{cell},Oslo\nu2,"Bo, ""B""",Rome\n'.encode()
+    result, events = _unpivot(data)
+    assert [(e["user_id"], e["value"]) for e in events] == [("u2", 'Bo, "B"'), ("u2", "Rome")]
+    assert [(q[0], q[1]) for q in result.quarantine] == [
+        ("line 2", "column 2: quotes that do not enclose the whole value (RFC 4180)")
+    ]
+
+
+@pytest.mark.parametrize("chunk_bytes", [64, 16 << 20])
+def test_an_unclosed_quote_is_reported_on_the_line_it_opens(chunk_bytes: int) -> None:
+    from leanetl.lib.sources import SourceSchemaError
+
+    rows = "".join(f"u{i},x\n" for i in range(2, 51))
+    data = f'user id,a\n{rows}u51,"open\nu52,y\n'.encode()
+    with pytest.raises(SourceSchemaError, match=r"users_export\.csv: line 51: a quoted value"):
+        _unpivot(data, chunk_bytes)

@@ -273,3 +273,21 @@ def test_reading_a_line_is_linear_in_its_length(monkeypatch, line, records, lett
     assert counted.read <= 4 * len(line.decode())
     offsets = parsed.offsets
     assert all(line[o : o + 1] == b"{" for o in offsets)  # byte offsets, not characters
+
+
+def test_event_names_beyond_the_limit_share_other_events_and_lose_nothing() -> None:
+    calls = [_track({"n": i, "deep": {"k": i}}, event=f"Event {i:02d}") for i in range(12)]
+    names = NameRegistry(max_event_tables=5)
+    result = transform_object("2025/03/14/10/obj", b"".join(map(_line, calls)), names)
+    event_tables = set(result.tables) - {"tracks", "other_events"}
+    assert len(event_tables) == 5 and result.rows("tracks") == 12
+    other = result.tables["other_events"].to_pydict()
+    assert other["event"] == [f"Event {i:02d}" for i in range(5, 12)]  # sorted: first 5 kept
+    assert [json.loads(p) for p in other["properties"]] == [
+        {"n": i, "deep": {"k": i}} for i in range(5, 12)
+    ]
+    assert set(other["event_table"]) == {"other_events"}
+    # Stable: the next object keeps the same tables, and a new name still overflows.
+    again = NameRegistry.from_json(json.loads(json.dumps(names.to_json())), max_event_tables=5)
+    again.merge(names)
+    assert again.table_for("Event 03") == "event_03" and again.table_for("New") == "other_events"

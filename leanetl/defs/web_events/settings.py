@@ -34,6 +34,11 @@ DOC: dict[str, tuple[str, str]] = {
         "largest size one raw object may have once inflated (MiB); a larger one is dead-lettered "
         "whole and the day goes on",
     ),
+    "LEANETL_WEB_EVENTS_MAX_EVENT_TABLES": (
+        "500",
+        "most tables of track events (one per event name); calls of a new event name beyond it "
+        "go to the table other_events, their properties as JSON text (every call stays in tracks)",
+    ),
     "LEANETL_WEB_EVENTS_GLUE_DATABASE": (
         "",
         "AWS Glue database of the tables Athena queries (empty: no Glue catalog; the transformed "
@@ -51,6 +56,7 @@ class WebEventsSettings:
     lookback_days: int
     quarantine_max_share: float
     max_object_bytes: int
+    max_event_tables: int
     glue_database: str
     glue_endpoint_url: str
 
@@ -63,6 +69,7 @@ class WebEventsSettings:
             lookback_days=values.integer("LEANETL_WEB_EVENTS_LOOKBACK_DAYS", low=0, high=30),
             quarantine_max_share=values.share("LEANETL_WEB_EVENTS_QUARANTINE_MAX_SHARE"),
             max_object_bytes=values.integer("LEANETL_WEB_EVENTS_MAX_OBJECT_MB", low=1) << 20,
+            max_event_tables=values.integer("LEANETL_WEB_EVENTS_MAX_EVENT_TABLES", low=1),
             glue_database=values.text("LEANETL_WEB_EVENTS_GLUE_DATABASE"),
             glue_endpoint_url=values.text("LEANETL_GLUE_ENDPOINT_URL"),
         )

@@ -25,6 +25,7 @@ from leanetl.defs.web_events.common import (
     parquet_key,
     read_json,
 )
+from leanetl.defs.web_events.settings import WebEventsSettings
 from leanetl.io_managers.object_store import ObjectStore, StoredObject
 from leanetl.lib.keys import UnsafeKeyError
 from leanetl.lib.parquet import table_to_parquet_bytes
@@ -137,11 +138,11 @@ def transform_day(
     lake: ObjectStore,
     day: dt.date,
     reprocess: bool,
-    max_bytes: int,
+    limits: WebEventsSettings,
 ) -> tuple[list[ObjectResult], DayManifest, NameRegistry]:
     """Transform the day's pending objects, recording each in the manifest as it is written."""
     manifest = DayManifest.from_json(day, read_json(lake, manifest_key(day.isoformat())))
-    names = NameRegistry.from_json(read_json(lake, NAMES))
+    names = NameRegistry.from_json(read_json(lake, NAMES), limits.max_event_tables)
     listed: list[StoredObject] = raw.list_objects(day_prefix(day))
     if not listed:
         raise no_source("web events", raw.uri(day_prefix(day)), "Firehose objects", str(day))
@@ -154,7 +155,7 @@ def transform_day(
             # recorded, and the run goes on with the other objects.
             result = whole_object_dead_letter(item.key, str(exc))
         else:
-            result = transform_object(item.key, data, names, max_bytes)
+            result = transform_object(item.key, data, names, limits.max_object_bytes)
         # Names are stored before any output is written under them (see NameRegistry.merge).
         names.merge(NameRegistry.from_json(read_json(lake, NAMES)))
         lake.put_bytes(NAMES, json.dumps(names.to_json(), sort_keys=True).encode())
@@ -193,7 +194,7 @@ def build_transform_asset(settings: Settings) -> dg.AssetsDefinition:
     ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
         day = partition_day(context)
         results, manifest, names = transform_day(
-            context, web_raw, web_lake, day, config.reprocess, web.max_object_bytes
+            context, web_raw, web_lake, day, config.reprocess, web
         )
         yield from _materializations(results, manifest, names)
         outcomes = transform_checks(results, day, web.lookback_days, web.quarantine_max_share)

@@ -12,8 +12,9 @@ What counts:
   (zero-width space, joiners, word joiner, BOM, soft hyphen); any other value is loaded exactly
   as written (not trimmed);
 - a row whose field count differs from the header's is quarantined (``line N``, the physical
-  line where it starts), as is a row without a user id and a row repeating an earlier row's user
-  id (the first one is kept); blank lines are skipped;
+  line where it starts), as is a row with a value whose quotes do not enclose it whole
+  (``"Ann"x``, ``An"n``: RFC 4180 has no reading of it), a row without a user id and a row
+  repeating an earlier row's user id (the first one is kept); blank lines are skipped;
 - columns with a blank or repeated header (``export.layout_of``) are not loaded: one quarantine
   row per column with its count of non-empty cells;
 - ``value_type`` is inferred per value: ``long`` (optional sign and digits), ``double`` (a
@@ -102,7 +103,8 @@ def unpivot_export(
         if not block:  # the end of the file: its last row may lack a newline
             if data[cut:].strip():
                 if _quote_open(data[cut:]):
-                    raise SourceSchemaError(f"{source}: line {line}: a quoted value never closes")
+                    opens = line + data.count(b"\n", 0, cut)  # rows before it are not read yet
+                    raise SourceSchemaError(f"{source}: line {opens}: a quoted value never closes")
                 data, cut = data + b"\n", len(data) + 1
         elif cut == 0 and len(data) > MAX_ROW_BYTES:
             raise SourceSchemaError(
@@ -180,6 +182,23 @@ def _values(buf: np.ndarray, fields: _Fields) -> pa.StringArray:
         plain = [text[1:-1].replace('""', '"') for text in raw]
         values = pc.replace_with_mask(values, pa.array(quoted), pa.array(plain, pa.string()))
     return values
+
+
+def _misquoted(buf: np.ndarray, fields: _Fields, refused: np.ndarray) -> list[tuple[int, int]]:
+    """(row, column) of the first field per row whose quotes do not enclose it whole as RFC
+    4180 says (``"Ann"x``, ``An"n``): read any way, such a value would be a guess."""
+    quotes = np.cumsum(buf == QUOTE, dtype=np.int64)
+    inside = quotes[fields.ends - 1] - quotes[fields.starts - 1]
+    out: dict[int, int] = {}
+    for i in np.flatnonzero(inside > 0):
+        row = int(fields.rows[i])
+        if refused[row] or row in out:
+            continue
+        raw = buf[fields.starts[i] : fields.ends[i]].tobytes()
+        enclosed = len(raw) > 1 and raw[0] == raw[-1] == QUOTE
+        if not enclosed or b'"' in raw[1:-1].replace(b'""', b""):
+            out[row] = int(fields.columns[i])
+    return list(out.items())
 
 
 def _row_text(data: bytes, newlines: np.ndarray, row: int) -> str:
@@ -261,6 +280,10 @@ def _unpivot_chunk(
     for row in np.flatnonzero(ragged):
         reason = f"{per_row[row]} fields, the header has {layout.width}"
         result.quarantine.append((f"line {lines[row]}", reason, _row_text(data, newlines, row)))
+    for row, column in _misquoted(buf, fields, ragged):
+        reason = f"column {column + 1}: quotes that do not enclose the whole value (RFC 4180)"
+        result.quarantine.append((f"line {lines[row]}", reason, _row_text(data, newlines, row)))
+        ragged[row] = True  # refused like a ragged row: nothing of it is loaded
     result.rows += int((~blank).sum())
     values = _values(buf, fields)
     kept = ~pc.match_substring_regex(values, _BLANK).to_numpy(zero_copy_only=False)

@@ -30,9 +30,11 @@ from dataclasses import dataclass, field
 
 from leanetl.lib.text import normalise_name
 
+OVERFLOW_TABLE = "other_events"  # track events beyond the limit of event tables
 RESERVED_TABLES = frozenset(
-    {"tracks", "identifies", "pages", "screens", "groups", "aliases", "users"}
+    {"tracks", "identifies", "pages", "screens", "groups", "aliases", "users", OVERFLOW_TABLE}
 )
+MAX_EVENT_TABLES = 500
 MAX_NAME = 60
 PARTITION_COLUMNS = frozenset({"dt"})  # every table's files are partitioned by it (hive)
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -92,6 +94,8 @@ class NameRegistry:
     # table -> joined path -> column, from a registry of before paths were kept apart
     legacy_columns: dict[str, dict[str, str]] = field(default_factory=dict)
     renamed: dict[str, str] = field(default_factory=dict)  # what got a distinct name this run
+    # Event names beyond this many tables share OVERFLOW_TABLE (setting, not stored).
+    max_event_tables: int = MAX_EVENT_TABLES
     # Originals as sent -> names, so each spelling is normalised once per run.
     _seen_tables: dict[str, str] = field(default_factory=dict, repr=False)
     _seen_columns: dict[str, dict[Path, str]] = field(default_factory=dict, repr=False)
@@ -103,6 +107,9 @@ class NameRegistry:
         return name
 
     def _table_for(self, event: str) -> str:
+        if event not in self.tables and self._event_tables() >= self.max_event_tables:
+            self.tables[event] = OVERFLOW_TABLE
+            self.renamed[f"event {event!r}"] = OVERFLOW_TABLE
         if event not in self.tables:
             base = snake_case(event)
             if base in RESERVED_TABLES:
@@ -112,6 +119,9 @@ class NameRegistry:
             if name != base:
                 self.renamed[f"event {event!r}"] = name
         return self.tables[event]
+
+    def _event_tables(self) -> int:
+        return len(set(self.tables.values()) - {OVERFLOW_TABLE})
 
     def column_for(self, table: str, path: Path, fixed: Collection[str]) -> str:
         """The column of a source path in a table; a new name avoids the table's other columns
@@ -147,7 +157,7 @@ class NameRegistry:
         days may transform at once). Raises ``NameConflict`` when an original got two names or a
         name two originals: the run then fails before writing anything under those names, and
         its retry starts from the stored registry."""
-        self.tables = _merged(self.tables, stored.tables, "event names")
+        self.tables = _merged(self.tables, stored.tables, "event names", {OVERFLOW_TABLE})
         for table in stored.columns.keys() | self.columns.keys():
             ours, theirs = self.columns.get(table, {}), stored.columns.get(table, {})
             self.columns[table] = _merged(ours, theirs, f"properties of {table}")
@@ -169,28 +179,35 @@ class NameRegistry:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, object] | None) -> "NameRegistry":
+    def from_json(
+        cls, data: dict[str, object] | None, max_event_tables: int = MAX_EVENT_TABLES
+    ) -> "NameRegistry":
         data = data or {}
+        tables = dict(data.get("tables", {}))
         columns = {k: dict(v) for k, v in data.get("columns", {}).items()}
-        if data.get("version") is None:  # before paths were kept apart: every key is joined
-            return cls(dict(data.get("tables", {})), {}, columns)
         legacy = {k: dict(v) for k, v in data.get("legacy_columns", {}).items()}
-        return cls(dict(data.get("tables", {})), columns, legacy)
+        if data.get("version") is None:  # before paths were kept apart: every key is joined
+            columns, legacy = {}, columns
+        return cls(tables, columns, legacy, max_event_tables=max_event_tables)
 
 
 class NameConflict(RuntimeError):
     """Two runs gave the same name to different originals (or one original two names)."""
 
 
-def _merged(ours: dict[str, str], theirs: dict[str, str], what: str) -> dict[str, str]:
+def _merged(
+    ours: dict[str, str], theirs: dict[str, str], what: str, shared: frozenset | set = frozenset()
+) -> dict[str, str]:
+    """Both runs' assignments; names in ``shared`` may be given to many originals."""
     merged = dict(theirs)
     for original, name in ours.items():
         if merged.setdefault(original, name) != name:
             raise NameConflict(
                 f"{what}: {original!r} is {theirs[original]!r} in names.json, {name!r} here"
             )
-    if len(set(merged.values())) < len(merged):
-        clash = sorted(n for n in set(merged.values()) if list(merged.values()).count(n) > 1)
+    own = [name for name in merged.values() if name not in shared]
+    if len(set(own)) < len(own):
+        clash = sorted(n for n in set(own) if own.count(n) > 1)
         raise NameConflict(
             f"{what}: another run gave {clash} to other originals; retry to reassign"
         )

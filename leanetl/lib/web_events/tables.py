@@ -13,6 +13,8 @@
   1-9999 in UTC) is a dead letter with its reason, never the end of the object.
 - ``timestamp`` is the payload's, else ``originalTimestamp``, else ``receivedAt``. A record
   without ``type`` (or of an unknown type) or without a readable timestamp is dead-lettered.
+- Track events of a name beyond ``NameRegistry.max_event_tables`` (setting) go to
+  ``other_events`` (+ ``event``, ``event_table``, ``properties`` as JSON text, not flattened).
 - Types: booleans, integers, floats, text; a column whose values have different kinds in one
   batch (other than integers with floats, which become floats) becomes text and is counted.
 """
@@ -30,7 +32,13 @@ import pandas as pd
 import pyarrow as pa
 
 from leanetl.lib.text import normalise_name
-from leanetl.lib.web_events.naming import CONTEXT, NameRegistry, Path, path_key
+from leanetl.lib.web_events.naming import (
+    CONTEXT,
+    OVERFLOW_TABLE,
+    NameRegistry,
+    Path,
+    path_key,
+)
 
 COMMON = (
     "message_id",
@@ -212,6 +220,9 @@ def _add_rows(
         row["event_table"] = names.table_for(record["event"])
         rows.append(("tracks", _named(names, "tracks", row, context)))
         table = row["event_table"]
+    if table == OVERFLOW_TABLE:  # beyond the limit of event tables: properties as JSON text
+        row = {**row, "properties": _json_text(record.get(spread) or {})}
+        spread_values = {}
     rows.append((table, _named(names, table, row, context | spread_values)))
     for name, named in rows:
         split.rows[name].append(named)
