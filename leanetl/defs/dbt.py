@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -15,7 +16,7 @@ from dagster_dbt import (
 
 from leanetl.dbt_project import dbt_project
 from leanetl.defs.ranges import RANGE_PER_RUN, partition_days
-from leanetl.io_managers.warehouse import Warehouse
+from leanetl.io_managers.warehouse import LOCK_WAIT_SECONDS, Warehouse, held_by_another
 from leanetl.settings import Settings
 
 # dbt's folders onto leanetl's layers: marts are what people read.
@@ -118,7 +119,28 @@ def build_domain_dbt_assets(
         days = partition_days(context)
         args = ["build", "--vars", json.dumps({**where, **vars_for(days)})]
         # Counted once dbt has finished: DuckDB lets no other process open the file meanwhile.
-        events = list(dbt.cli(args, context=context).stream())
+        events = _build_when_free(context, dbt, args, warehouse)
         yield from with_slice_row_counts(context, events, warehouse, days)
 
     return _models
+
+
+def _build_when_free(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, args: list[str], warehouse: Warehouse
+) -> list[Any]:
+    """dbt's events. On DuckDB, a build that finds the file held by another run (another
+    local run's write or dbt) starts again once it is free, as the Python writes wait, for up to
+    ``LOCK_WAIT_SECONDS``: otherwise the raw slices this run already replaced would be left
+    without their models."""
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    while True:
+        invocation = dbt.cli(args, context=context, raise_on_error=False)
+        events = list(invocation.stream())
+        error = None if invocation.is_successful() else invocation.get_error()
+        if error is None:
+            return events
+        locked = warehouse.backend == "duckdb" and held_by_another(error)
+        if not locked or time.monotonic() > deadline:
+            raise error
+        context.log.info("The DuckDB file is held by another run: dbt starts again in 2 s.")
+        time.sleep(2)

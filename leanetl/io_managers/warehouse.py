@@ -21,7 +21,15 @@ import pandas as pd
 import pyarrow as pa
 
 PARTITION_COLUMN = "dt"
-_LOCK_WAIT_SECONDS = 120.0
+# How long a DuckDB writer (a Python step or dbt) waits while another run holds the file: a
+# whole dbt build of another run may stand between.
+LOCK_WAIT_SECONDS = 600.0
+
+
+def held_by_another(error: BaseException | str) -> bool:
+    """Whether DuckDB refused to open its file because another process holds its lock."""
+    text = str(error).lower()
+    return "could not set lock" in text or "conflicting lock" in text
 
 
 def _ident(name: str) -> str:
@@ -154,13 +162,13 @@ class Warehouse(dg.ConfigurableResource):
         """A connection to the DuckDB file, waiting while another process holds its lock."""
         # The file's folder may not exist yet when no local source has created $LEANETL_HOME.
         Path(self.duckdb_path).parent.mkdir(parents=True, exist_ok=True)
-        deadline = time.monotonic() + _LOCK_WAIT_SECONDS
+        deadline = time.monotonic() + LOCK_WAIT_SECONDS
         while True:
             try:
                 conn = duckdb.connect(self.duckdb_path)
                 break
             except duckdb.IOException as exc:
-                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                if not held_by_another(exc) or time.monotonic() > deadline:
                     raise
                 time.sleep(0.5)
         try:

@@ -316,3 +316,36 @@ def test_van_and_leads_folders_hold_only_the_users_files_after_runs(leanetl_home
     lake = Path(settings.lake_url) / "leads"
     raw = sorted(p.relative_to(lake).as_posix() for p in lake.rglob("*.parquet"))
     assert len(raw) == 4  # two snapshots a day of the user's one export and one companies file
+
+
+@pytest.mark.slow
+def test_dbt_waits_while_another_run_holds_the_duckdb_file(chatfuel):
+    import sys
+    import time
+
+    settings, source, instance, run, sql = chatfuel
+    (source / "users_export.csv").write_bytes(export([1, 2, 3]))
+    assert run(["2025-03-14"], keys=None).success  # the raw slices and a first build
+    models = [
+        spec.key
+        for spec in build_defs(settings).resolve_all_asset_specs()
+        if "dbt" in spec.kinds and spec.key.path[0] == "chatfuel"
+    ]
+    holder = subprocess.Popen(  # another local run: holds DuckDB's lock for 15 s
+        [sys.executable, "-c", "import duckdb, sys, time\n"
+         "c = duckdb.connect(sys.argv[1]); print('held', flush=True); time.sleep(15)",
+         str(settings.duckdb_path)],
+        stdout=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        started = time.monotonic()
+        result = run(["2025-03-14"], keys=models)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.success
+    logs = [entry.user_message for entry in instance.all_logs(result.run_id)]
+    assert any("held by another run" in message for message in logs)
+    assert time.monotonic() - started >= 15
+    assert sql("select count(*) from chatfuel.users_daily where as_of_date = '2025-03-14'")[0][0]
