@@ -37,6 +37,11 @@ def _nested(field: str, value: str) -> bytes:
         (_nested("properties", '{"p":' * 40 + "1" + "}" * 40), None),
         (_line({**GOOD, "timestamp": "0001-01-01T00:00:00+01:00"}), "unreadable timestamp"),
         (_line({**GOOD, "timestamp": "9999-12-31T23:59:59-05:00"}), "unreadable timestamp"),
+        # Never the run's clock, never a guessed day order.
+        (_line({**GOOD, "timestamp": "now"}), "unreadable timestamp"),
+        (_line({**GOOD, "timestamp": "today"}), "unreadable timestamp"),
+        (_line({**GOOD, "timestamp": "14/03/2025"}), "unreadable timestamp"),
+        (_line({**GOOD, "sentAt": "now"}), "unreadable sent_at"),
     ],
 )
 def test_one_bad_record_is_a_dead_letter_and_the_others_are_kept(bad: bytes, reason) -> None:

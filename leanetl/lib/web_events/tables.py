@@ -20,6 +20,7 @@
 """
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -101,17 +102,25 @@ class Split:
     rejected: list[tuple[int, str]] = field(default_factory=list)  # (record index, reason)
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _instant(value: Any) -> dt.datetime | None:
-    """An ISO 8601 instant as UTC (naive ones are UTC); None for a missing one."""
+    """An ISO 8601 instant as UTC (naive ones are UTC); None for a missing one. Only ISO 8601
+    text is an instant (what Segment sends): ``now``, ``today``, ``14/03/2025`` and numbers are
+    not read (no guess at a day order, never the run's clock)."""
     if value in (None, ""):
         return None
+    if not isinstance(value, str):
+        raise ValueError(f"unreadable timestamp {value!r}: not ISO 8601 text")
     try:
         # The common shape (Segment's), parsed by the standard library: ~10x pandas' speed.
-        stamp = dt.datetime.fromisoformat(str(value))
+        stamp = dt.datetime.fromisoformat(value)
     except ValueError:
-        parsed = pd.Timestamp(str(value))
-        if pd.isna(parsed):
-            raise ValueError(f"unreadable timestamp {value!r}") from None
+        # ISO 8601 spellings the standard library refuses ('2025-03-14 10:00:00.266 +00:00').
+        parsed = pd.Timestamp(value) if _ISO_DATE.match(value) else None
+        if parsed is None or pd.isna(parsed):
+            raise ValueError(f"unreadable timestamp {value!r}"[:300]) from None
         stamp = parsed.to_pydatetime()
     return stamp.replace(tzinfo=dt.UTC) if stamp.tzinfo is None else stamp.astimezone(dt.UTC)
 
