@@ -19,7 +19,7 @@ from leanetl.lib.chatfuel.unpivot import unpivot_export
 from leanetl.lib.sources import SourceSchemaError
 from leanetl.lib.web_events.naming import PARTITION_COLUMNS, NameRegistry
 from leanetl.lib.web_events.objects import transform_object
-from leanetl.lib.web_events.tables import CALL_TABLES
+from leanetl.lib.web_events.tables import CALL_TABLES, CALLS
 
 # Keys that collide once joined with '_', snake_cased or normalised, or that name fixed columns.
 ODD_KEYS = ["a", "a_b", "b", "A B", "a\u200bb", "context_a", "dt", "timestamp", "raw_object",
@@ -37,6 +37,15 @@ _json = st.recursive(
     lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(_keys, inner, max_size=4)),
     max_leaves=12,
 )
+# Shapes whose paths join to one name, or to a fixed column's (values are marked below).
+COLLIDING = [
+    {"a": {"b": "x"}, "a_b": "x"},
+    {"context_a": "x", "a": "x"},
+    {"page": {"path": "x"}, "page_path": "x", "Page Path": "x"},
+    {"timestamp": "x", "raw_object": "x", "dt": "x", "event_table": "x"},
+    {'["a"]': "x", "a": {"[": "x"}},
+]
+_parts = st.one_of(_json, st.sampled_from(COLLIDING))
 _stamps = st.one_of(
     st.just("2025-03-14T10:00:00Z"),
     st.sampled_from(["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-05:00", "now", ""]),
@@ -48,9 +57,9 @@ _call = st.fixed_dictionaries(
         "event": st.one_of(st.sampled_from(ODD_KEYS), _scalars),
         "timestamp": _stamps,
         "messageId": _scalars,
-        "properties": _json,
-        "traits": _json,
-        "context": _json,
+        "properties": _parts,
+        "traits": _parts,
+        "context": _parts,
     }
 )
 
@@ -68,13 +77,36 @@ _garbage = st.one_of(
 )
 
 
+def _marked(value, markers: list[str]):
+    """``value`` with each text leaf replaced by a marker seen nowhere else (``«m7»``)."""
+    if isinstance(value, dict):
+        return {key: _marked(item, markers) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_marked(item, markers) for item in value]
+    if isinstance(value, str):
+        markers.append(f"«m{_MARKS.__next__()}»")
+        return markers[-1]
+    return value
+
+
+_MARKS = iter(range(10**12))
+
+
 @st.composite
-def firehose_objects(draw) -> tuple[bytes, int]:
-    """(an object's bytes, how many of its lines are whole JSON objects)."""
+def firehose_objects(draw) -> tuple[bytes, int, list[list[str]]]:
+    """(an object's bytes, how many of its lines are whole JSON objects, each record's markers:
+    the text values of its context and of the part its call spreads into columns)."""
     records = draw(st.lists(_call, max_size=8))
     if draw(st.booleans()):
         records.append({"type": "track", "event": "Deep", "timestamp": "2025-03-14T00:00:00Z",
                         "properties": _deep(draw(st.integers(0, 300)))})  # fmt: skip
+    marks: list[list[str]] = []
+    for record in records:
+        marks.append([])
+        kept = ("context", CALLS[record["type"]][2]) if record["type"] in CALLS else ()
+        for part in kept:  # the parts that become columns of the call's table
+            if part in record:
+                record[part] = _marked(record[part], marks[-1])
     lines = [json.dumps(r).encode() for r in records]
     lines += draw(st.lists(_garbage, max_size=3))
     lines = draw(st.permutations(lines))
@@ -82,13 +114,13 @@ def firehose_objects(draw) -> tuple[bytes, int]:
     data = joiner.join(lines)
     if draw(st.booleans()):
         data = gzip.compress(data)
-    return data, len(records)
+    return data, len(records), marks
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(obj=firehose_objects(), known=st.lists(st.sampled_from(ODD_KEYS), max_size=4))
 def test_web_events_transform_keeps_or_counts_every_record(obj, known) -> None:
-    data, whole_objects = obj
+    data, whole_objects, marks = obj
     names = NameRegistry(max_event_tables=3)
     for event in known:  # names an earlier object gave
         names.table_for(event)
@@ -101,6 +133,14 @@ def test_web_events_transform_keeps_or_counts_every_record(obj, known) -> None:
     assert rows + letters == result.records  # every record read: a row or a dead letter
     assert result.records >= whole_objects or b"\n" not in data  # back to back may merge
     assert set(result.dead_letters["reason"].map(bool)) <= {True}  # each says why
+    # A record kept keeps every value: no path's value is overwritten by another path's.
+    cells = "\n".join(
+        str(value) for table in result.tables.values() for column in table.columns
+        for value in column.to_pylist() if isinstance(value, str)
+    )  # fmt: skip
+    for record_marks in marks:
+        kept = [mark in cells for mark in record_marks]
+        assert all(kept) or not any(kept), record_marks
     for table, columns in names.columns.items():
         written = set(result.tables[table].column_names) if table in result.tables else set()
         assert len(set(columns.values())) == len(columns), table  # one column per path

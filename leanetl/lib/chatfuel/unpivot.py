@@ -206,10 +206,6 @@ def _row_text(data: bytes, newlines: np.ndarray, row: int) -> str:
     return data[newlines[row] : newlines[row + 1] - 1].decode()[:2000]
 
 
-def _row_line(chunk: _Chunk, newlines: np.ndarray, row: int) -> int:
-    return chunk.first_line + chunk.data.count(b"\n", 0, int(newlines[row]))
-
-
 def _row_lines(buf: np.ndarray, newlines: np.ndarray, first_line: int) -> np.ndarray:
     """The physical line each row starts on (quoted newlines count as lines)."""
     every = np.flatnonzero(buf == NEWLINE)
