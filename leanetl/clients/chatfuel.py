@@ -3,8 +3,9 @@
 Operations are written from the names in Chatfuel's public schema (``chatfuel.graphql`` beside
 this file is the part leanetl uses; the tests validate every operation here against it).
 Throttling (HTTP 429), server errors (5xx), connection errors and GraphQL errors whose
-``extensions.code`` is transient are retried with exponential backoff (``Retry-After``
-honoured); anything else raises ``ChatfuelError`` naming the operation. The token travels only
+``extensions.code`` is transient are retried by the clients' one policy (``clients.retry``:
+exponential backoff, ``Retry-After`` honoured, every wait capped, the pull's deadline); anything
+else raises ``ChatfuelError`` naming the operation. The token travels only
 in the ``Authorization`` header, and error text is scrubbed by ``leanetl.lib.redact``.
 """
 
@@ -20,6 +21,7 @@ from typing import Any
 
 import requests
 
+from leanetl.clients.retry import GaveUp, Retry, RetryPolicy
 from leanetl.lib.chatfuel.tasks import export_state
 from leanetl.lib.redact import redact
 
@@ -284,12 +286,21 @@ class ChatfuelClient:
     calls: int = 0
     retried: list[str] = field(default_factory=list)
 
-    def _check_deadline(self, operation: str, wait: float = 0.0) -> None:
-        if self.deadline is not None and time.monotonic() + wait > self.deadline:
-            raise ChatfuelError(
-                f"Chatfuel {operation}: the pull's deadline (LEANETL_CHATFUEL_DEADLINE_SECONDS) "
-                "would pass before it could finish"
-            )
+    def __post_init__(self) -> None:
+        self.policy = RetryPolicy(
+            self.retries,
+            self.backoff_seconds,
+            self.max_wait_seconds,
+            self.deadline,
+            self.sleep,
+            retried=self.retried,
+        )
+
+    def _past_deadline(self, operation: str) -> ChatfuelError:
+        return ChatfuelError(
+            f"Chatfuel {operation}: the pull's deadline (LEANETL_CHATFUEL_DEADLINE_SECONDS) "
+            "would pass before it could finish"
+        )
 
     def execute(self, operation: str, variables: dict[str, Any]) -> dict[str, Any]:
         """``data`` of one operation from ``OPERATIONS``, retried while the failure is transient."""
@@ -298,20 +309,20 @@ class ChatfuelClient:
             "operationName": operation,
             "variables": variables,
         }
-        for attempt in range(1, self.retries + 2):
-            self._check_deadline(operation)
+
+        def attempt(_: int) -> dict[str, Any]:
             self.calls += 1
             why, wait = self._attempt(operation, payload)
             if isinstance(why, dict):
                 return why
-            if attempt > self.retries:
-                raise ChatfuelError(redact(f"Chatfuel {operation}: {why} (after {attempt} tries)"))
-            self.retried.append(redact(f"{operation}: {why}"))
-            wait = wait if wait is not None else self.backoff_seconds * 2 ** (attempt - 1)
-            wait = min(wait, self.max_wait_seconds)
-            self._check_deadline(operation, wait)
-            self.sleep(wait)
-        raise AssertionError("unreachable")
+            raise Retry(redact(f"{operation}: {why}"), wait)
+
+        try:
+            return self.policy.run(attempt)
+        except GaveUp as exc:
+            if exc.deadline:
+                raise self._past_deadline(operation) from None
+            raise ChatfuelError(f"Chatfuel {exc.reason} (after {exc.tries} tries)") from None
 
     def _attempt(self, operation: str, payload: dict[str, Any]) -> tuple[Any, float | None]:
         """(data, None) on success, (reason, wait or None) when worth retrying; raises otherwise."""
@@ -433,7 +444,8 @@ class ChatfuelClient:
                 raise ChatfuelError(redact(f"Chatfuel contacts export {task_id}: {detail}"))
             if polls == max_polls:
                 break
-            self._check_deadline("LeanetlExportTask", poll_seconds)
+            if self.policy.past_deadline(poll_seconds):
+                raise self._past_deadline("LeanetlExportTask")
             self.sleep(poll_seconds)
             task = self.task(task_id)
         raise ChatfuelError(

@@ -21,6 +21,7 @@ from facebook_business.api import FacebookAdsApi, FacebookResponse
 from facebook_business.exceptions import FacebookRequestError
 from facebook_business.session import FacebookSession
 
+from leanetl.clients.retry import GaveUp, Retry, RetryPolicy
 from leanetl.lib.redact import redact
 
 RETRYABLE_CODES = frozenset({1, 2, 4, 17, 32, 341, 613, *range(80000, 80015)})
@@ -93,63 +94,58 @@ class GraphClient:
     usage_pause_percent: float = 90.0
     sleep: Callable[[float], None] = time.sleep
     calls: int = 0
-    waited_seconds: float = 0.0
-    retried: list[int] = field(default_factory=list)
+    retried: list[int] = field(default_factory=list)  # the error code (0: no answer) of each
 
-    def wait(self, seconds: float) -> None:
-        """Sleep ``seconds`` (capped), counted in ``waited_seconds``."""
-        seconds = min(seconds, self.max_wait_seconds)
-        self.waited_seconds += seconds
-        self.sleep(seconds)
+    def __post_init__(self) -> None:
+        self.policy = RetryPolicy(
+            self.retries, self.backoff_seconds, self.max_wait_seconds, sleep=self.sleep
+        )
+
+    @property
+    def waited_seconds(self) -> float:
+        return self.policy.waited_seconds
 
     def call(self, method: str, path: str | tuple, params: dict[str, Any] | None = None) -> Any:
-        attempt = 0
-        while True:
-            attempt += 1
-            self.calls += 1
-            try:
-                response: FacebookResponse = self.api.call(method, path, params=params)
-            except FacebookRequestError as exc:
-                code = exc.api_error_code()
-                transient = code in RETRYABLE_CODES or (exc.http_status() or 0) >= 500
-                if not transient or attempt > self.retries:
-                    raise InsightsError(
-                        redact(
-                            f"Graph API error {code} ({exc.api_error_type()}): "
-                            f"{exc.api_error_message()}"
-                        )
-                        + (f" after {attempt} attempts" if attempt > 1 else "")
-                    ) from None
-                self.retried.append(code or exc.http_status())
-                _, regain = usage(exc.http_headers() or {})
-                self.wait(max(regain, self.backoff_seconds * 2 ** (attempt - 1)))
-                continue
-            except requests.RequestException as exc:
-                # Connection refused, timeouts, broken responses: transient, retried; the message
-                # names the request's URL, so it is scrubbed and the original not chained.
-                if attempt > self.retries:
-                    raise InsightsError(
-                        redact(f"Graph API unreachable: {type(exc).__name__}: {exc}")
-                        + f" after {attempt} attempts"
-                    ) from None
-                self.retried.append(0)
-                self.wait(self.backoff_seconds * 2 ** (attempt - 1))
-                continue
-            # The SDK takes any non-JSON body as a success, even a proxy's HTML 500.
-            status, body = response.status(), response.json()
-            if status >= 400 or not isinstance(body, dict):
-                if status < 500 or attempt > self.retries:
-                    raise InsightsError(
-                        redact(f"Graph API answered HTTP {status} without JSON: {str(body)[:300]}")
-                        + (f" after {attempt} attempts" if attempt > 1 else "")
-                    )
-                self.retried.append(status)
-                self.wait(self.backoff_seconds * 2 ** (attempt - 1))
-                continue
-            percent, regain = usage(response.headers())
-            if percent >= self.usage_pause_percent:
-                self.wait(max(regain, self.backoff_seconds))
-            return body
+        """The answer's JSON body, retried (``clients.retry``) while the failure is transient."""
+        try:
+            body = self.policy.run(lambda tries: self._try(method, path, params, tries))
+        except GaveUp as exc:
+            raise InsightsError(f"{exc.reason} after {exc.tries} attempts") from None
+        return body
+
+    def _try(
+        self, method: str, path: str | tuple, params: dict[str, Any] | None, tries: int
+    ) -> Any:
+        self.calls += 1
+        after = f" after {tries} attempts" if tries > 1 else ""
+        try:
+            response: FacebookResponse = self.api.call(method, path, params=params)
+        except FacebookRequestError as exc:
+            code = exc.api_error_code()
+            reason = redact(
+                f"Graph API error {code} ({exc.api_error_type()}): {exc.api_error_message()}"
+            )
+            if code not in RETRYABLE_CODES and (exc.http_status() or 0) < 500:
+                raise InsightsError(reason + after) from None
+            self.retried.append(code or exc.http_status())
+            raise Retry(reason, usage(exc.http_headers() or {})[1]) from None
+        except requests.RequestException as exc:
+            # Connection refused, timeouts, broken responses: transient, retried; the message
+            # names the request's URL, so it is scrubbed and the original not chained.
+            self.retried.append(0)
+            raise Retry(redact(f"Graph API unreachable: {type(exc).__name__}: {exc}")) from None
+        # The SDK takes any non-JSON body as a success, even a proxy's HTML 500.
+        status, body = response.status(), response.json()
+        if status >= 400 or not isinstance(body, dict):
+            reason = redact(f"Graph API answered HTTP {status} without JSON: {str(body)[:300]}")
+            if status < 500:
+                raise InsightsError(reason + after)
+            self.retried.append(status)
+            raise Retry(reason)
+        percent, regain = usage(response.headers())
+        if percent >= self.usage_pause_percent:
+            self.policy.pause(max(regain, self.backoff_seconds))
+        return body
 
     def pages(self, path: str | tuple, params: dict[str, Any] | None) -> Iterator[list[dict]]:
         """Each page's ``data``, following ``paging.next`` until there is none."""
@@ -179,7 +175,7 @@ def report_run(
             return
         if status.get("async_status") in FAILED:
             raise InsightsError(f"report run {run_id} ended with {status.get('async_status')}")
-        client.wait(poll_seconds)
+        client.policy.pause(poll_seconds)
     raise InsightsError(f"report run {run_id} not finished after {max_polls} polls")
 
 

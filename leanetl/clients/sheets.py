@@ -2,7 +2,8 @@
 
 Values are read ``UNFORMATTED_VALUE`` with ``SERIAL_NUMBER`` dates, so a date a person typed into a
 cell arrives as a Sheets serial number (unambiguous) rather than in the sheet's display format.
-Throttling (429) and server errors (5xx) are retried with exponential backoff; anything still
+Throttling (429) and server errors (5xx) are retried by the clients' one policy
+(``clients.retry``); anything still
 failing raises ``SheetsUnavailable`` with the reason, which callers use to fall back to an export.
 """
 
@@ -20,6 +21,7 @@ from google.auth.exceptions import GoogleAuthError
 from google.auth.transport.requests import AuthorizedSession
 from google.oauth2.service_account import Credentials
 
+from leanetl.clients.retry import GaveUp, Retry, RetryPolicy
 from leanetl.lib.redact import redact
 
 SCOPES = ("https://www.googleapis.com/auth/spreadsheets.readonly",)
@@ -97,50 +99,52 @@ def read_worksheet(
     """All values of ``worksheet`` (the first one when empty) of spreadsheet ``spreadsheet_key``."""
     client = gspread.Client(auth=credentials, session=_ApiSession(credentials, api_url))
     client.set_timeout(timeout_seconds)
-    attempt = 0
-    while True:
-        attempt += 1
-        try:
-            spreadsheet = client.open_by_key(spreadsheet_key)
-            sheet = spreadsheet.worksheet(worksheet) if worksheet else spreadsheet.get_worksheet(0)
-            values = sheet.get(
-                value_render_option=gspread.utils.ValueRenderOption.unformatted,
-                date_time_render_option=gspread.utils.DateTimeOption.serial_number,
-            )
-            rows = [list(row) for row in values]
-            while rows and not rows[-1]:  # gspread gives [[]] for a sheet with no values
-                rows.pop()
-            return SheetValues(
-                spreadsheet_title=spreadsheet.title,
-                worksheet_title=sheet.title,
-                timezone=spreadsheet.timezone,
-                first_row=_first_row(values.range),
-                rows=rows,
-                attempts=attempt,
-            )
-        except gspread.exceptions.SpreadsheetNotFound:
-            raise SheetsUnavailable(f"spreadsheet {spreadsheet_key} not found") from None
-        except PermissionError as exc:
-            # gspread raises a bare PermissionError for 403 when opening: keep the API's message.
-            cause = exc.__cause__
-            detail = (
-                cause.error.get("message", "")
-                if isinstance(cause, gspread.exceptions.APIError)
-                else ""
-            )
-            raise SheetsUnavailable(f"Sheets API error 403: {detail}".strip()) from None
-        except gspread.exceptions.WorksheetNotFound:
-            raise SheetsUnavailable(
-                f"spreadsheet {spreadsheet_key} has no worksheet {worksheet!r}"
-            ) from None
-        except gspread.exceptions.APIError as exc:
-            reason = redact(f"Sheets API error {exc.code}: {exc.error.get('message', '')}".strip())
-            if exc.code not in RETRYABLE_CODES:
-                raise SheetsUnavailable(reason) from None
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            reason = f"Sheets API unreachable: {type(exc).__name__}"
-        except GoogleAuthError as exc:
-            raise SheetsUnavailable(redact(f"Google authentication failed: {exc}")) from None
-        if attempt > retries:
-            raise SheetsUnavailable(f"{reason} (after {attempt} attempts)")
-        sleep(backoff_seconds * 2 ** (attempt - 1))
+    policy = RetryPolicy(retries, backoff_seconds, sleep=sleep)
+    try:
+        return policy.run(lambda tries: _read(client, spreadsheet_key, worksheet, tries))
+    except GaveUp as exc:
+        raise SheetsUnavailable(f"{exc.reason} (after {exc.tries} attempts)") from None
+
+
+def _read(client: gspread.Client, spreadsheet_key: str, worksheet: str, tries: int) -> SheetValues:
+    """One try; ``Retry`` when the failure is transient (429, 5xx, no answer)."""
+    try:
+        spreadsheet = client.open_by_key(spreadsheet_key)
+        sheet = spreadsheet.worksheet(worksheet) if worksheet else spreadsheet.get_worksheet(0)
+        values = sheet.get(
+            value_render_option=gspread.utils.ValueRenderOption.unformatted,
+            date_time_render_option=gspread.utils.DateTimeOption.serial_number,
+        )
+    except gspread.exceptions.SpreadsheetNotFound:
+        raise SheetsUnavailable(f"spreadsheet {spreadsheet_key} not found") from None
+    except PermissionError as exc:
+        # gspread raises a bare PermissionError for 403 when opening: keep the API's message.
+        cause = exc.__cause__
+        detail = (
+            cause.error.get("message", "") if isinstance(cause, gspread.exceptions.APIError) else ""
+        )
+        raise SheetsUnavailable(f"Sheets API error 403: {detail}".strip()) from None
+    except gspread.exceptions.WorksheetNotFound:
+        raise SheetsUnavailable(
+            f"spreadsheet {spreadsheet_key} has no worksheet {worksheet!r}"
+        ) from None
+    except gspread.exceptions.APIError as exc:
+        reason = redact(f"Sheets API error {exc.code}: {exc.error.get('message', '')}".strip())
+        if exc.code not in RETRYABLE_CODES:
+            raise SheetsUnavailable(reason) from None
+        raise Retry(reason) from None
+    except (requests.ConnectionError, requests.Timeout) as exc:
+        raise Retry(f"Sheets API unreachable: {type(exc).__name__}") from None
+    except GoogleAuthError as exc:
+        raise SheetsUnavailable(redact(f"Google authentication failed: {exc}")) from None
+    rows = [list(row) for row in values]
+    while rows and not rows[-1]:  # gspread gives [[]] for a sheet with no values
+        rows.pop()
+    return SheetValues(
+        spreadsheet_title=spreadsheet.title,
+        worksheet_title=sheet.title,
+        timezone=spreadsheet.timezone,
+        first_row=_first_row(values.range),
+        rows=rows,
+        attempts=tries,
+    )
