@@ -41,3 +41,37 @@ def run_dbt(
     return subprocess.run(
         cmd, env={**os.environ, **(env or {})}, capture_output=True, text=True, timeout=300
     )
+
+
+def documented_columns(domain: str) -> dict[str, dict[str, str | None]]:
+    """Per model of ``domain``: each column's ``data_type`` as its yml documents it."""
+    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
+    return {
+        node["name"]: {name: column.get("data_type") for name, column in node["columns"].items()}
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["fqn"][2] == domain
+    }
+
+
+def built_columns(duckdb_path: Path, domain: str) -> dict[str, dict[str, str]]:
+    """Per table or view of schema ``domain`` in the DuckDB file: column -> its type."""
+    import duckdb
+
+    with duckdb.connect(str(duckdb_path), read_only=True) as conn:
+        rows = conn.execute(
+            "select table_name, column_name, lower(data_type) from information_schema.columns "
+            "where table_schema = ? order by table_name, ordinal_position",
+            [domain],
+        ).fetchall()
+    found: dict[str, dict[str, str]] = {}
+    for table, column, kind in rows:
+        found.setdefault(table, {})[column] = kind
+    return found
+
+
+def assert_models_documented(duckdb_path: Path, domain: str) -> None:
+    """Every model of ``domain`` documents every column it has, with the type DuckDB gives."""
+    documented, built = documented_columns(domain), built_columns(duckdb_path, domain)
+    assert documented, domain
+    for model, columns in documented.items():
+        assert columns == built.get(model), model

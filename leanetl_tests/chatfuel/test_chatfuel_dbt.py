@@ -146,6 +146,11 @@ def in_order(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return home
 
 
+@pytest.mark.slow
+def test_every_model_documents_its_columns_with_their_types(in_order: Path) -> None:
+    dbt_cli.assert_models_documented(in_order / "warehouse.duckdb", "chatfuel")
+
+
 USERS_DAILY = (
     "select as_of_date, users, reachable, blocked, new_users, became_blocked, became_reachable, "
     "engagement_none, engagement_lead, engagement_hot_lead, engagement_advocate, engagement_hero, "

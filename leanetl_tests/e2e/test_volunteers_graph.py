@@ -11,6 +11,7 @@ from leanetl.definitions import build_defs
 from leanetl.io_managers.warehouse import Warehouse
 from leanetl.sample.volunteers import write_sample_file
 from leanetl.settings import load_settings
+from leanetl_tests import dbt_cli
 
 TODAY = dt.date(2025, 3, 17)
 DAYS = ["2025-03-13", "2025-03-14"]
@@ -161,15 +162,8 @@ def test_dbt_models_show_typed_documented_columns(graph) -> None:
     assert documented["flake_rate"].type == "double"
     assert documented["flake_rate"].description.startswith("total_flakes / total_signups")
     settings, _, _, _ = graph
-    warehouse = Warehouse(backend="duckdb", duckdb_path=str(settings.duckdb_path))
-    actual = warehouse.query(
-        "select column_name, lower(data_type) as data_type from information_schema.columns "
-        "where table_schema = 'volunteers' and table_name = 'flake_rate_weekly'"
-    )
-    # The yml documents every column the model has, with the type DuckDB gives it.
-    assert dict(zip(actual["column_name"], actual["data_type"], strict=True)) == {
-        name: column.type for name, column in documented.items()
-    }
+    # Every model's yml documents every column it has, with the type DuckDB gives it.
+    dbt_cli.assert_models_documented(settings.duckdb_path, "volunteers")
 
 
 def test_every_dbt_model_shows_the_rows_of_its_day(graph) -> None:
