@@ -20,12 +20,11 @@ from leanetl.defs.sources import (
     quarantine_out,
     source_checks,
 )
+from leanetl.defs.volunteers.common import DOMAIN, SIGNUPS, SIGNUPS_QUARANTINE
 from leanetl.lib.volunteers.signups import load_signup_files
 from leanetl.settings import Settings
 
-DOMAIN = "volunteers"
-SIGNUPS = dg.AssetKey([DOMAIN, "event_signups"])
-KEYS = SourceKeys(SIGNUPS, dg.AssetKey([DOMAIN, "event_signups_quarantine"]))
+KEYS = SourceKeys(SIGNUPS, SIGNUPS_QUARANTINE)
 
 
 def build_local_signups_asset(settings: Settings) -> dg.AssetsDefinition:

@@ -6,12 +6,11 @@ import dagster as dg
 
 from leanetl.defs.dashboards import PLOTLY_SRC, dashboard_asset, dashboard_key, publish_dashboard
 from leanetl.defs.partitions import partition_day
+from leanetl.defs.volunteers.common import DOMAIN
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.io_managers.warehouse import Warehouse
 from leanetl.lib.volunteers.dashboard import flake_rate_dashboard
 from leanetl.settings import Settings
-
-DOMAIN = "volunteers"
 
 
 def build_dashboard_asset(settings: Settings) -> dg.AssetsDefinition:

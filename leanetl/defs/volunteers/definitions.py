@@ -3,14 +3,15 @@ the ``@dg.definitions`` that `dg` loads for this process's."""
 
 import dagster as dg
 
+from leanetl.defs.partitions import daily_schedule
 from leanetl.defs.policies import domain_defs
 from leanetl.defs.volunteers.assets import (
     build_local_signups_asset,
     build_prod_signups_spec,
     build_volunteers_dbt_assets,
 )
+from leanetl.defs.volunteers.common import DOMAIN
 from leanetl.defs.volunteers.dashboard import build_dashboard_asset
-from leanetl.defs.volunteers.schedules import build_volunteers_job, build_volunteers_schedule
 from leanetl.settings import Settings
 from leanetl.settings import settings as process_settings
 
@@ -21,11 +22,16 @@ def build_defs(settings: Settings) -> dg.Definitions:
         if settings.is_local
         else build_prod_signups_spec(settings)
     )
-    job = build_volunteers_job(settings)
+    job = dg.define_asset_job(
+        "volunteers_daily",
+        selection=dg.AssetSelection.groups(DOMAIN),
+        description="Load sign-ups, rebuild the flake-rate models and the dashboard for a day.",
+    )
     return dg.Definitions(
         assets=[source, build_volunteers_dbt_assets(settings), build_dashboard_asset(settings)],
         jobs=[job],
-        schedules=[build_volunteers_schedule(settings, job)],
+        # Every day at LEANETL_VOLUNTEERS_CRON (local time) for the day that just ended.
+        schedules=[daily_schedule(job, settings.volunteers.cron, "volunteers_daily_schedule")],
     )
 
 
