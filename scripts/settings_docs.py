@@ -1,4 +1,4 @@
-"""Write the README's settings table and .env.example from the settings' one source.
+"""Write docs/settings.md's settings table and .env.example from the settings' one source.
 
 python scripts/settings_docs.py          # rewrite both
 python scripts/settings_docs.py --check  # exit 1 if either is out of date (CI, tests)
@@ -56,15 +56,14 @@ def env_example() -> str:
     return "\n".join(lines) + "\n"
 
 
-def updated_readme(readme: str) -> str:
-    start, end = readme.index(BEGIN), readme.index(END) + len(END)
-    return readme[:start] + readme_table() + readme[end:]
+def updated_page(page: str) -> str:
+    start, end = page.index(BEGIN), page.index(END) + len(END)
+    return page[:start] + readme_table() + page[end:]
 
 
 def main(argv: list[str]) -> int:
-    readme_path, example_path = REPO / "README.md", REPO / ".env.example"
-    readme = readme_path.read_text()
-    wanted = {readme_path: updated_readme(readme), example_path: env_example()}
+    page_path, example_path = REPO / "docs" / "settings.md", REPO / ".env.example"
+    wanted = {page_path: updated_page(page_path.read_text()), example_path: env_example()}
     stale = [p for p, text in wanted.items() if not p.exists() or p.read_text() != text]
     if "--check" in argv:
         for path in stale:

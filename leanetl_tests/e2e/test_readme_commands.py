@@ -1,5 +1,5 @@
-"""Every shell command the README shows runs as written, or this test names why it does not run
-here. A command added to the README without a line below fails the test."""
+"""Every shell command the README and the docs/ pages show runs as written, or this test names why
+it does not run here. A command added to them without a line below fails the test."""
 
 import os
 import re
@@ -55,7 +55,9 @@ SKIPPED = {
 
 
 def readme_commands() -> set[str]:
-    text = (REPO / "README.md").read_text()
+    """The commands of the README and of every page under docs/."""
+    pages = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+    text = "\n".join(page.read_text() for page in pages)
     fenced = re.findall(r"```bash\n(.*?)```", text, re.DOTALL)
     lines = {line.split("#")[0].strip() for block in fenced for line in block.splitlines()}
     spans = set(re.findall(r"`([^`\n]+)`", text))
