@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leanetl.lib.countries import canonical_country, hq_country
-from leanetl.lib.leads.clean import LEAD_KEY, clean_companies, clean_leads_pandas, duplicate_keys
+from leanetl.lib.leads.clean import LEAD_KEY, clean_companies, clean_leads_pandas, keys_unique
 from leanetl.lib.leads.dedupe import clean_leads
 from leanetl.lib.leads.sheet_values import read_export
 from leanetl.lib.sources import SourceSchemaError
@@ -120,7 +120,9 @@ def test_dedupe_keeps_earliest_capture_latest_title() -> None:
     # The spelling of the latest row (11/20), normalised.
     assert (us["company"], us["first_name"], us["last_name"]) == ("ACME", "ann", "LEE")
     assert str(us["captured_date"]) == "2022-11-15"
-    assert duplicate_keys(cleaned.rows, LEAD_KEY) == 0
+    assert keys_unique(cleaned.rows, LEAD_KEY) == {"keys_unique": (True, {"duplicate_keys": 0})}
+    repeated = pd.concat([cleaned.rows, cleaned.rows.head(1)])
+    assert keys_unique(repeated, LEAD_KEY)["keys_unique"] == (False, {"duplicate_keys": 1})
 
 
 def test_rows_missing_key_fields_are_quarantined_with_reasons() -> None:

@@ -25,6 +25,7 @@ from leanetl.defs.campaigns.common import (
     SYNC_COLLECTION,
     map_key,
 )
+from leanetl.defs.checks import check_results
 from leanetl.defs.metadata import preview
 from leanetl.defs.partitions import (
     daily_partitions,
@@ -36,6 +37,7 @@ from leanetl.io_managers.mongo import MongoStore, UpsertStats, upsert_documents
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.io_managers.parquet import partition_object_key
 from leanetl.lib.calendar import day_end_utc
+from leanetl.lib.campaigns.checks import matches_insights, one_total_per_campaign, shares_add_up
 from leanetl.lib.campaigns.outputs import (
     APPLY,
     campaign_stats,
@@ -225,14 +227,9 @@ def build_campaign_stats_asset(settings: Settings) -> dg.AssetsDefinition:
         currencies = dict(zip(active["campaign_id"], active["currency"], strict=True))
         stats = campaign_stats(totals, currencies, _map_urls(maps, settings, active["campaign_id"]))
         top = stats[stats["level"] == "campaign"]
-        passed = (not top["campaign_id"].duplicated().any()) and bool(
-            (stats[["conversion_rate", "cost_per_result"]].fillna(0) >= 0).all().all()
-        )
-        check = dg.AssetCheckResult(
-            check_name="one_total_per_campaign",
-            passed=passed,
-            metadata={"campaigns": len(top)},
-        )
+        check = check_results(
+            one_total_per_campaign(stats), {"one_total_per_campaign": CAMPAIGN_STATS}
+        )[0]
         if not _to_write(plan) and lake.exists(key):
             return dg.MaterializeResult(
                 metadata={"rewritten": False, "status": describe_plan(plan)},
@@ -296,7 +293,6 @@ def build_expenditures(settings: Settings) -> dg.AssetsDefinition:
                 if documents
                 else {}
             )
-        mismatched = [d["_id"] for d in documents if stored.get(d["_id"]) != d["spend"]]
         return dg.MaterializeResult(
             metadata={
                 **_upsert_metadata(stats),
@@ -304,13 +300,9 @@ def build_expenditures(settings: Settings) -> dg.AssetsDefinition:
                 "campaigns_written": len(written),
                 "status": describe_plan(plan),
             },
-            check_results=[
-                dg.AssetCheckResult(
-                    check_name="matches_insights",
-                    passed=not mismatched,
-                    metadata={"mismatched": ", ".join(mismatched[:10]) or "none"},
-                )
-            ],
+            check_results=check_results(
+                matches_insights(documents, stored), {"matches_insights": EXPENDITURES}
+            ),
         )
 
     return expenditures
@@ -356,9 +348,6 @@ def build_canvases(settings: Settings) -> dg.AssetsDefinition:
             _map_urls(maps, settings, campaign_totals["campaign_id"]),
             figures_as_of,
         )
-        shares = pd.DataFrame(documents, columns=["campaign_id", "share_of_funds"])
-        sums = shares.groupby("campaign_id")["share_of_funds"].sum()
-        off = sums[(sums - 1).abs() > 1e-3]
         with mongo.session(DOMAIN) as database:
             stats = upsert_documents(
                 database[CANVASES_COLLECTION],
@@ -381,17 +370,11 @@ def build_canvases(settings: Settings) -> dg.AssetsDefinition:
             metadata={
                 **_upsert_metadata(stats),
                 "documents": len(documents),
-                "contributors": int(shares.shape[0]),
+                "contributors": len(documents),
                 "campaigns_written": len(written),
                 "status": describe_plan(plan),
             },
-            check_results=[
-                dg.AssetCheckResult(
-                    check_name="shares_add_up",
-                    passed=off.empty,
-                    metadata={"campaigns_off": ", ".join(off.index) or "none"},
-                )
-            ],
+            check_results=check_results(shares_add_up(documents), {"shares_add_up": CANVASES}),
         )
 
     return canvases

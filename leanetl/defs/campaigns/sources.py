@@ -17,6 +17,7 @@ from leanetl.defs.campaigns.common import (
     DOMAIN,
     campaigns_step,
 )
+from leanetl.defs.checks import check_results
 from leanetl.defs.metadata import preview
 from leanetl.defs.partitions import partition_day
 from leanetl.defs.sources import (
@@ -30,6 +31,7 @@ from leanetl.defs.sources import (
 )
 from leanetl.io_managers.mongo import MongoStore
 from leanetl.lib.calendar import day_end_utc
+from leanetl.lib.campaigns.checks import ids_unique
 from leanetl.lib.campaigns.documents import (
     CONTRIBUTION_COLUMNS,
     Campaign,
@@ -131,13 +133,7 @@ def build_read_campaigns(settings: Settings) -> dg.AssetsDefinition:
         )
         limit = settings.campaigns.quarantine_max_share
         yield from publish_source(context, CAMPAIGNS_KEYS, read, limit, guard=(settings, config))
-        duplicated = frame["campaign_id"].duplicated() | frame["facebook_campaign_id"].duplicated()
-        yield dg.AssetCheckResult(
-            check_name="ids_unique",
-            asset_key=ACTIVE_CAMPAIGNS,
-            passed=not bool(duplicated.any()),
-            metadata={"duplicates": frame.loc[duplicated, "campaign_id"].tolist()},
-        )
+        yield from check_results(ids_unique(frame), {"ids_unique": ACTIVE_CAMPAIGNS})
 
     return read_campaigns
 

@@ -43,6 +43,7 @@ from leanetl.lib.chatfuel.broadcasts import (
     sent_on,
     typed,
 )
+from leanetl.lib.chatfuel.checks import broadcast_ids_unique, broadcasts_written
 from leanetl.lib.keys import key_segment
 from leanetl.settings import Settings
 
@@ -198,14 +199,11 @@ def build_broadcasts_asset(settings: Settings) -> dg.AssetsDefinition:
             context.log.warning(NOT_PULLED)
         flows = client.flows() if client is not None else []
         broadcasts = [b for flow in flows if (b := broadcast_of(flow)) is not None]
-        repeated = len(broadcasts) - len({b.id for b in broadcasts})
-        if repeated:  # refused before anything of the day is written
-            yield dg.AssetCheckResult(
-                asset_key=BROADCASTS,
-                check_name="broadcast_ids_unique",
-                passed=False,
-                metadata={"repeated_ids": repeated},
-            )
+        outcome = broadcast_ids_unique([b.id for b in broadcasts])
+        passed, figures = outcome["broadcast_ids_unique"]
+        if not passed:  # refused before anything of the day is written
+            yield from check_results(outcome, {"broadcast_ids_unique": BROADCASTS})
+            repeated = figures["repeated_ids"]
             raise dg.Failure(
                 f"chatfuel broadcasts: {repeated} broadcast ids repeated in the bot's flows; "
                 "nothing was written, the day's earlier pull stays",
@@ -234,14 +232,7 @@ def build_broadcasts_asset(settings: Settings) -> dg.AssetsDefinition:
         with_message = sum(b.template is not None for b in broadcasts)
         stored = len(list(chatfuel_entries.list_keys(f"dt={day.isoformat()}/")))
         unknown = _unknown_recipients(warehouse, day)
-        outcomes = {
-            "broadcast_ids_unique": (True, {"repeated_ids": 0}),
-            "entries_written": (
-                stored == with_message,
-                {"documents": stored, "broadcasts_with_message": with_message},
-            ),
-            "recipients_are_users": (unknown == 0, {"recipients_not_in_users": unknown}),
-        }
+        outcomes = {**outcome, **broadcasts_written(stored, with_message, unknown)}
         warn = {name for name, (_, _, blocking) in CHECKS.items() if not blocking}
         yield from check_results(outcomes, {n: k for n, (k, _, _) in CHECKS.items()}, warn)
 

@@ -5,6 +5,7 @@ from collections.abc import Callable
 import dagster as dg
 import pyarrow as pa
 
+from leanetl.defs.checks import check_results
 from leanetl.defs.leads.common import (
     COMPANIES,
     COMPANIES_RAW,
@@ -29,7 +30,7 @@ from leanetl.lib.leads.clean import (
     LEAD_OUTPUT,
     Cleaned,
     clean_companies,
-    duplicate_keys,
+    keys_unique,
 )
 from leanetl.lib.leads.dedupe import REPEATED_COLUMNS, clean_leads
 from leanetl.lib.parquet import table_to_frame
@@ -94,13 +95,7 @@ def _build(
             metadata={"duplicates_merged": cleaned.duplicates_merged, **extra_metadata(cleaned)},
         )
         yield from publish_source(context, keys, read, settings.leads.quarantine_max_share)
-        duplicated = duplicate_keys(cleaned.rows, unique_on)
-        yield dg.AssetCheckResult(
-            asset_key=key,
-            check_name="keys_unique",
-            passed=duplicated == 0,
-            metadata={"duplicate_keys": duplicated},
-        )
+        yield from check_results(keys_unique(cleaned.rows, unique_on), {"keys_unique": key})
 
     return clean_asset
 

@@ -8,6 +8,7 @@ import dagster as dg
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from leanetl.defs.checks import check_results
 from leanetl.defs.partitions import daily_partitions, retry_policy
 from leanetl.defs.ranges import RANGE_PER_RUN, per_day
 from leanetl.defs.resources import GlueResource
@@ -30,6 +31,7 @@ from leanetl.lib.web_events.catalog import (
     merged_columns,
     table_input,
 )
+from leanetl.lib.web_events.checks import message_id_unique
 from leanetl.lib.web_events.manifest import DayManifest
 from leanetl.lib.web_events.query import checked_name, duckdb_users_sql, duckdb_view_sql
 from leanetl.settings import Settings
@@ -166,15 +168,8 @@ def build_query_asset(settings: Settings) -> dg.AssetsDefinition:
                 glue.database, "tracks", context.partition_key
             )
         yield dg.MaterializeResult(asset_key=QUERY_TABLES, metadata=metadata)
-        yield dg.AssetCheckResult(
-            asset_key=QUERY_TABLES,
-            check_name="message_id_unique",
-            passed=not any(repeated.values()),
-            metadata={
-                "repeated": dg.MetadataValue.json({t: n for t, n in repeated.items() if n}),
-                "rows_checked": dg.MetadataValue.json(checked),
-                "checked": "duckdb views" if local else "not checked: no local views",
-            },
+        yield from check_results(
+            message_id_unique(checked, repeated, local), {"message_id_unique": QUERY_TABLES}
         )
 
     return web_events_query_tables

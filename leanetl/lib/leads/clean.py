@@ -112,9 +112,11 @@ def lead_reasons(text: pd.DataFrame, captured: pd.Series) -> pd.Series:
     return _join_reasons(_missing_reasons(text, LEAD_KEY), stamp_reason)
 
 
-def duplicate_keys(rows: pd.DataFrame, key: tuple[str, ...]) -> int:
-    """How many rows repeat an earlier row's ``key`` ignoring case (0 after cleaning)."""
-    return int(pd.DataFrame({c: casefold(rows[c]) for c in key}).duplicated().sum())
+def keys_unique(rows: pd.DataFrame, key: tuple[str, ...]) -> dict[str, tuple[bool, dict]]:
+    """Check ``keys_unique``: no row repeats an earlier row's ``key`` ignoring case (the
+    cleaning merges such rows), as an outcome ``{check: (passed, metadata)}``."""
+    repeated = int(pd.DataFrame({c: casefold(rows[c]) for c in key}).duplicated().sum())
+    return {"keys_unique": (repeated == 0, {"duplicate_keys": repeated})}
 
 
 def clean_leads_pandas(raw: pd.DataFrame, timezone: str, source: str = "leads") -> Cleaned:
