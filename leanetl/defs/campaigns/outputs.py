@@ -130,6 +130,17 @@ def in_browser_session(browser_path: str) -> Callable[[Callable[..., Any]], Call
     return wrap
 
 
+def _campaign_figure(totals: pd.DataFrame, regions: pd.DataFrame, campaign_id: str) -> Any:
+    """One campaign's reach map: reach by US state, other regions beside it, the API's total."""
+    rows = regions[regions["campaign_id"] == campaign_id]
+    name = rows["campaign_name"].iloc[0] if len(rows) else campaign_id
+    states = rows[rows["state"].notna()].groupby("state", as_index=False)["reach"].sum()
+    others = rows.loc[rows["state"].isna(), ["region", "reach"]]
+    whole = totals[(totals["level"] == "campaign") & (totals["campaign_id"] == campaign_id)]
+    total = int(whole["reach"].iloc[0]) if len(whole) else None
+    return reach_map_figure(states, others, f"People reached: {name}", total)
+
+
 def build_reach_map(settings: Settings) -> dg.AssetsDefinition:
 
     @dg.multi_asset(
@@ -156,19 +167,10 @@ def build_reach_map(settings: Settings) -> dg.AssetsDefinition:
         # each campaign's map is one object, the last drawing is the one that stays.
         later = later_days(context, "plan")
         redrawn_later = _to_write(later) if later is not None else set()
-        figures = {}
-        for campaign_id in sorted(_to_write(plan) - redrawn_later):
-            rows = regions[regions["campaign_id"] == campaign_id]
-            name = rows["campaign_name"].iloc[0] if len(rows) else campaign_id
-            states = rows[rows["state"].notna()].groupby("state", as_index=False)["reach"].sum()
-            others = rows.loc[rows["state"].isna(), ["region", "reach"]]
-            whole = totals[(totals["level"] == "campaign") & (totals["campaign_id"] == campaign_id)]
-            figures[campaign_id] = reach_map_figure(
-                states,
-                others,
-                f"People reached: {name}",
-                int(whole["reach"].iloc[0]) if len(whole) else None,
-            )
+        figures = {
+            campaign_id: _campaign_figure(totals, regions, campaign_id)
+            for campaign_id in sorted(_to_write(plan) - redrawn_later)
+        }
         images, png_note = png_images(
             list(figures.values()), browser_path=settings.campaigns.browser_path
         )
@@ -308,6 +310,31 @@ def build_expenditures(settings: Settings) -> dg.AssetsDefinition:
     return expenditures
 
 
+def _write_canvases(
+    mongo: MongoStore, documents: list[dict], plan: pd.DataFrame, partition: str, now: dt.datetime
+) -> UpsertStats:
+    """Upsert the canvases, then record each applied campaign's fingerprint: only now are the
+    campaign's outputs complete, so only now is it up to date."""
+    with mongo.session(DOMAIN) as database:
+        stats = upsert_documents(
+            database[CANVASES_COLLECTION],
+            [{**d, "updated_at": now} for d in documents],
+            ignore_fields=("updated_at", "as_of"),
+        )
+        for row in plan[plan["action"] == APPLY].itertuples(index=False):
+            database[SYNC_COLLECTION].replace_one(
+                {"_id": row.campaign_id},
+                {
+                    "_id": row.campaign_id,
+                    "fingerprint": row.fingerprint,
+                    "partition": partition,
+                    "changed_at": now,
+                },
+                upsert=True,
+            )
+    return stats
+
+
 def build_canvases(settings: Settings) -> dg.AssetsDefinition:
 
     @dg.multi_asset(
@@ -348,24 +375,7 @@ def build_canvases(settings: Settings) -> dg.AssetsDefinition:
             _map_urls(maps, settings, campaign_totals["campaign_id"]),
             figures_as_of,
         )
-        with mongo.session(DOMAIN) as database:
-            stats = upsert_documents(
-                database[CANVASES_COLLECTION],
-                [{**d, "updated_at": now} for d in documents],
-                ignore_fields=("updated_at", "as_of"),
-            )
-            # Only now are the campaign's outputs complete: remember what they were made of.
-            for row in plan[plan["action"] == APPLY].itertuples(index=False):
-                database[SYNC_COLLECTION].replace_one(
-                    {"_id": row.campaign_id},
-                    {
-                        "_id": row.campaign_id,
-                        "fingerprint": row.fingerprint,
-                        "partition": context.partition_key,
-                        "changed_at": now,
-                    },
-                    upsert=True,
-                )
+        stats = _write_canvases(mongo, documents, plan, context.partition_key, now)
         return dg.MaterializeResult(
             metadata={
                 **_upsert_metadata(stats),

@@ -162,6 +162,36 @@ def _unknown_recipients(warehouse: Warehouse, day: dt.date) -> int:
     return int(found["n"][0])
 
 
+def _refused_when_repeated(outcome: dict) -> Iterator[dg.AssetCheckResult]:
+    """A day whose flows repeat a broadcast id: its failed check, then a failure (not retried)."""
+    passed, figures = outcome["broadcast_ids_unique"]
+    if passed:
+        return
+    yield from check_results(outcome, {"broadcast_ids_unique": BROADCASTS})
+    raise dg.Failure(
+        f"chatfuel broadcasts: {figures['repeated_ids']} broadcast ids repeated in the bot's "
+        "flows; nothing was written, the day's earlier pull stays",
+        allow_retries=False,
+    )
+
+
+def _day_tables(
+    client: Any, broadcasts: list[Broadcast], warehouse: Warehouse, day: dt.date
+) -> tuple[dict[str, pd.DataFrame], list[Broadcast], list[str]]:
+    """(the day's four tables, the broadcasts in the recipients' window, audiences skipped)."""
+    seen = _seen_before(warehouse, day)
+    sent = {b.id: sent_on(b, seen.get(b.id), day) for b in broadcasts}
+    window = [b for b in broadcasts if in_recipient_window(sent[b.id], day)]
+    recipients, skipped = _recipients(client, window)
+    tables = {
+        "broadcasts": typed([broadcast_row(b, sent[b.id]) for b in broadcasts], BROADCAST_COLUMNS),
+        "user_filters": typed([r for b in window for r in filter_rows(b)], FILTER_COLUMNS),
+        "broadcast_recipients": recipients,
+        "segments": typed(segments_frame(broadcasts).to_dict("records"), SEGMENT_COLUMNS),
+    }
+    return tables, window, skipped
+
+
 def build_broadcasts_asset(settings: Settings) -> dg.AssetsDefinition:
     entries = raw_spec(
         BROADCAST_ENTRIES,
@@ -200,28 +230,9 @@ def build_broadcasts_asset(settings: Settings) -> dg.AssetsDefinition:
         flows = client.flows() if client is not None else []
         broadcasts = [b for flow in flows if (b := broadcast_of(flow)) is not None]
         outcome = broadcast_ids_unique([b.id for b in broadcasts])
-        passed, figures = outcome["broadcast_ids_unique"]
-        if not passed:  # refused before anything of the day is written
-            yield from check_results(outcome, {"broadcast_ids_unique": BROADCASTS})
-            repeated = figures["repeated_ids"]
-            raise dg.Failure(
-                f"chatfuel broadcasts: {repeated} broadcast ids repeated in the bot's flows; "
-                "nothing was written, the day's earlier pull stays",
-                allow_retries=False,
-            )
-        seen = _seen_before(warehouse, day)
-        sent = {b.id: sent_on(b, seen.get(b.id), day) for b in broadcasts}
-        window = [b for b in broadcasts if in_recipient_window(sent[b.id], day)]
+        yield from _refused_when_repeated(outcome)  # before anything of the day is written
+        tables, window, skipped = _day_tables(client, broadcasts, warehouse, day)
         documents = _entry_documents(broadcasts, day, pulled_at.isoformat())
-        recipients, skipped = _recipients(client, window)
-        tables = {
-            "broadcasts": typed(
-                [broadcast_row(b, sent[b.id]) for b in broadcasts], BROADCAST_COLUMNS
-            ),
-            "user_filters": typed([r for b in window for r in filter_rows(b)], FILTER_COLUMNS),
-            "broadcast_recipients": recipients,
-            "segments": typed(segments_frame(broadcasts).to_dict("records"), SEGMENT_COLUMNS),
-        }
         warehouse.replace_slices(
             [Slice(DOMAIN, t, _stamp(f, day, pulled_at), (day,)) for t, f in tables.items()]
         )

@@ -85,6 +85,75 @@ def guarded_output(
     yield check
 
 
+def _from_sheet(
+    context: dg.AssetExecutionContext, settings: Settings, sheets: GoogleSheetsResource
+) -> tuple[pd.DataFrame | None, dict[str, object], str]:
+    """(the sheet's leads or None, their metadata, why not the sheet)."""
+    leads = settings.leads
+    if not leads.sheet_key:
+        return None, {}, "LEANETL_LEADS_SHEET_KEY is not set"
+    try:
+        values = sheets.read(leads.sheet_key, leads.worksheet)
+    except SheetsUnavailable as exc:
+        context.log.warning(f"Google Sheet unavailable, falling back to an export: {exc}")
+        return None, {}, str(exc)
+    name = f"Google Sheet '{values.spreadsheet_title}' / '{values.worksheet_title}'"
+    frame = shape(
+        values_to_frame(values.rows, values.first_row, name, LEAD_COLUMNS), LEAD_COLUMNS, name
+    )
+    if values.timezone != leads.timezone:
+        # Dates typed into cells arrive as serials in the sheet's own timezone.
+        context.log.warning(
+            f"{name} is set to {values.timezone}; its date cells are read in "
+            f"LEANETL_LEADS_TIMEZONE={leads.timezone}"
+        )
+    metadata = {
+        "source": "google_sheet",
+        "source_detail": name,
+        "sheet_timezone": values.timezone,
+        "api_attempts": values.attempts,
+    }
+    return frame, metadata, ""
+
+
+def _from_export(leads_source: ObjectStore, reason: str) -> tuple[pd.DataFrame, dict[str, object]]:
+    """The newest leads export and its metadata; a failure (not retried) when there is none."""
+    export = newest_export(leads_source, "leads")
+    if export is None:
+        raise dg.Failure(
+            f"leads: Google Sheet unavailable ({reason}) and no leads*.csv or "
+            f"leads*.json export under {leads_source.uri('')}; nothing was written. "
+            f"Put an export there, or, {SAMPLE_HINT}.",
+            allow_retries=False,
+        )
+    uri = leads_source.uri(export.key)
+    frame = shape(
+        read_export(uri, leads_source.get_bytes(export.key), LEAD_COLUMNS), LEAD_COLUMNS, uri
+    )
+    metadata = {
+        "source": "export",
+        "source_detail": uri,
+        "export_modified": export.modified.isoformat(timespec="seconds"),
+        "fallback_reason": reason,
+    }
+    return frame, metadata
+
+
+def _read_leads(
+    context: dg.AssetExecutionContext,
+    settings: Settings,
+    sheets: GoogleSheetsResource,
+    leads_source: ObjectStore,
+) -> dg.Output[pd.DataFrame]:
+    """The sheet, or when it cannot be read, the newest export (metadata says which, and why)."""
+    frame, metadata, reason = _from_sheet(context, settings, sheets)
+    if frame is None:
+        frame, metadata = _from_export(leads_source, reason)
+    return dg.Output(
+        frame, metadata={**metadata, "source_rows": len(frame), "preview": preview(frame)}
+    )
+
+
 def build_read_leads_sheet(settings: Settings) -> dg.AssetsDefinition:
     sheet = settings.leads.sheet_key
 
@@ -105,67 +174,8 @@ def build_read_leads_sheet(settings: Settings) -> dg.AssetsDefinition:
         leads_source: ObjectStore,
     ) -> Iterator[dg.Output | dg.AssetCheckResult]:
         with bad_source_fails_without_retry():
-            output = _read_leads(context, sheets, leads_source)
+            output = _read_leads(context, settings, sheets, leads_source)
         yield from guarded_output(context, LEADS_RAW, output, settings, config)
-
-    def _read_leads(
-        context: dg.AssetExecutionContext,
-        sheets: GoogleSheetsResource,
-        leads_source: ObjectStore,
-    ) -> dg.Output[pd.DataFrame]:
-        reason = "LEANETL_LEADS_SHEET_KEY is not set"
-        metadata: dict[str, object] = {}
-        frame = None
-        if sheet:
-            try:
-                values = sheets.read(sheet, settings.leads.worksheet)
-                name = f"Google Sheet '{values.spreadsheet_title}' / '{values.worksheet_title}'"
-                frame = shape(
-                    values_to_frame(values.rows, values.first_row, name, LEAD_COLUMNS),
-                    LEAD_COLUMNS,
-                    name,
-                )
-                if values.timezone != settings.leads.timezone:
-                    # Dates typed into cells arrive as serials in the sheet's own timezone.
-                    context.log.warning(
-                        f"{name} is set to {values.timezone}; its date cells are read in "
-                        f"LEANETL_LEADS_TIMEZONE={settings.leads.timezone}"
-                    )
-                metadata = {
-                    "source": "google_sheet",
-                    "source_detail": name,
-                    "sheet_timezone": values.timezone,
-                    "api_attempts": values.attempts,
-                }
-            except SheetsUnavailable as exc:
-                reason = str(exc)
-                context.log.warning(
-                    f"Google Sheet unavailable, falling back to an export: {reason}"
-                )
-        if frame is None:
-            export = newest_export(leads_source, "leads")
-            if export is None:
-                raise dg.Failure(
-                    f"leads: Google Sheet unavailable ({reason}) and no leads*.csv or "
-                    f"leads*.json export under {leads_source.uri('')}; nothing was written. "
-                    f"Put an export there, or, {SAMPLE_HINT}.",
-                    allow_retries=False,
-                )
-            uri = leads_source.uri(export.key)
-            frame = shape(
-                read_export(uri, leads_source.get_bytes(export.key), LEAD_COLUMNS),
-                LEAD_COLUMNS,
-                uri,
-            )
-            metadata = {
-                "source": "export",
-                "source_detail": uri,
-                "export_modified": export.modified.isoformat(timespec="seconds"),
-                "fallback_reason": reason,
-            }
-        return dg.Output(
-            frame, metadata={**metadata, "source_rows": len(frame), "preview": preview(frame)}
-        )
 
     return read_leads_sheet
 

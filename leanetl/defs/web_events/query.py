@@ -100,37 +100,49 @@ def glue_tables(glue: GlueResource, lake: ObjectStore, day: str) -> dict[str, st
     return ddl
 
 
+def _glue_metadata(glue: GlueResource, web_lake: ObjectStore, day: str) -> dict[str, object]:
+    """The day's tables in Glue, and the DDL and query to paste into Athena."""
+    ddl = glue_tables(glue, web_lake, day)
+    return {
+        "glue_database": glue.database,
+        "glue_tables": dg.MetadataValue.json(sorted(ddl)),
+        "athena_ddl": dg.MetadataValue.md("\n\n".join(f"```sql\n{d}\n```" for d in ddl.values())),
+        "athena_query": athena_dedup_query(glue.database, "tracks", day),
+    }
+
+
+QUERY_CHECK = dg.AssetCheckSpec(
+    "message_id_unique",
+    asset=QUERY_TABLES,
+    blocking=True,
+    description="Each message_id of the day's rows is one row in every DuckDB view "
+    "(deliveries deduplicated).",
+)
+
+
+def _query_spec(schema: str) -> dg.AssetSpec:
+    return dg.AssetSpec(
+        QUERY_TABLES,
+        deps=[*TABLE_KEYS.values(), EVENT_TABLES, DEAD_LETTERS],
+        description=(
+            f"Every table queryable, one row per message_id: locally as a view "
+            f"`{schema}.<table>` in the DuckDB warehouse (and `users`, the latest traits "
+            "per user_id); with LEANETL_WEB_EVENTS_GLUE_DATABASE as Glue tables with dt "
+            "partition projection, for Athena."
+        ),
+        group_name=DOMAIN,
+        kinds={"duckdb", "glue", "athena"},
+        tags={"layer": "out"},
+    )
+
+
 def build_query_asset(settings: Settings) -> dg.AssetsDefinition:
     schema = settings.schema(DOMAIN)
 
     @dg.multi_asset(
         name="web_events_query_tables",
-        specs=[
-            dg.AssetSpec(
-                QUERY_TABLES,
-                deps=[*TABLE_KEYS.values(), EVENT_TABLES, DEAD_LETTERS],
-                description=(
-                    f"Every table queryable, one row per message_id: locally as a view "
-                    f"`{schema}.<table>` in the DuckDB warehouse (and `users`, the latest traits "
-                    "per user_id); with LEANETL_WEB_EVENTS_GLUE_DATABASE as Glue tables with dt "
-                    "partition projection, for Athena."
-                ),
-                group_name=DOMAIN,
-                kinds={"duckdb", "glue", "athena"},
-                tags={"layer": "out"},
-            )
-        ],
-        check_specs=[
-            dg.AssetCheckSpec(
-                "message_id_unique",
-                asset=QUERY_TABLES,
-                blocking=True,
-                description=(
-                    "Each message_id of the day's rows is one row in every DuckDB view "
-                    "(deliveries deduplicated)."
-                ),
-            )
-        ],
+        specs=[_query_spec(schema)],
+        check_specs=[QUERY_CHECK],
         partitions_def=daily_partitions(settings, include_today=True, timezone="UTC"),
         backfill_policy=RANGE_PER_RUN,
         retry_policy=retry_policy(settings),
@@ -158,15 +170,7 @@ def build_query_asset(settings: Settings) -> dg.AssetsDefinition:
             metadata["duckdb_views"] = dg.MetadataValue.json(sorted(repeated))
             metadata["try"] = f'select event, count(*) from "{schema}"."tracks" group by 1'
         if glue.configured:
-            ddl = glue_tables(glue, web_lake, context.partition_key)
-            metadata["glue_database"] = glue.database
-            metadata["glue_tables"] = dg.MetadataValue.json(sorted(ddl))
-            metadata["athena_ddl"] = dg.MetadataValue.md(
-                "\n\n".join(f"```sql\n{d}\n```" for d in ddl.values())
-            )
-            metadata["athena_query"] = athena_dedup_query(
-                glue.database, "tracks", context.partition_key
-            )
+            metadata |= _glue_metadata(glue, web_lake, context.partition_key)
         yield dg.MaterializeResult(asset_key=QUERY_TABLES, metadata=metadata)
         yield from check_results(
             message_id_unique(checked, repeated, local), {"message_id_unique": QUERY_TABLES}
