@@ -17,3 +17,15 @@ def test_no_defs_function_is_longer_than_a_screen() -> None:
                 if lines > MAX_DEFS_FUNCTION_LINES:
                     long.append(f"{path.relative_to(DEFS)}:{node.name} ({lines} lines)")
     assert long == []
+
+
+# The one exception: the local VAN load reads the whole history into one unpartitioned table.
+NOT_DAILY = {"volunteers/assets.py"}
+
+
+def test_every_daily_step_is_declared_one_way() -> None:
+    for path in sorted(DEFS.glob("*/*.py")):
+        name = str(path.relative_to(DEFS))
+        if name not in NOT_DAILY:
+            text = path.read_text()
+            assert "dg.multi_asset(" not in text and "@per_day" not in text, name

@@ -5,8 +5,7 @@ from typing import Any
 
 import dagster as dg
 
-from leanetl.defs.partitions import daily_partitions, retry_policy
-from leanetl.defs.ranges import RANGE_PER_RUN, per_day
+from leanetl.defs.partitions import daily_step
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.lib.dashboards import PLOTLY_JS_NAME, plotly_js
 from leanetl.settings import Settings
@@ -51,15 +50,14 @@ def dashboard_asset(
     """The decorator of a domain's dashboard asset: its spec, daily partitions, a backfill as
     one run (a page per day: ``per_day``), retries (it reads the warehouse, the lake or MongoDB
     and writes the lake)."""
-    decorator = dg.multi_asset(
-        name=f"{key[-1]}_html",
+    return daily_step(
+        settings,
+        f"{key[-1]}_html",
+        include_today,
+        timezone,
         specs=[dashboard_spec(key, deps, description)],
-        partitions_def=daily_partitions(settings, include_today=include_today, timezone=timezone),
-        backfill_policy=RANGE_PER_RUN,
-        retry_policy=retry_policy(settings),
         **extra,
     )
-    return lambda body: decorator(per_day(body))
 
 
 def publish_dashboard(

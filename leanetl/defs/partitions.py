@@ -1,6 +1,7 @@
 """The daily partitions, schedules and retry policy every domain shares."""
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any, TypeAlias
 from zoneinfo import ZoneInfo
 
@@ -100,15 +101,28 @@ def intraday_schedule(job: AssetJob, cron: str, name: str, timezone: str) -> dg.
     return _schedule
 
 
-def daily_step(settings: Settings, name: str, include_today: bool = False, **spec: Any) -> Any:
-    """``dg.multi_asset`` of a daily step: the day's partition (today's too with
-    ``include_today``), a backfill as one run (the body runs per day: ``per_day``), and
-    retries with backoff."""
+def daily_step(
+    settings: Settings,
+    name: str,
+    include_today: bool = False,
+    timezone: str | None = None,
+    retries: bool = True,
+    outer: Callable[[Callable[..., Any]], Callable[..., Any]] | None = None,
+    **spec: Any,
+) -> Any:
+    """The one declaration of a daily step (every domain's, ``dg.multi_asset`` underneath): the
+        day's partition (today's too with ``include_today``; days of ``timezone``, else the
+        configured one), a backfill as one run (the body runs per day: ``per_day``), and retries
+        with backoff (``retries=False`` for a step that reads nothing outside: a retry could only
+        fail the same way). ``outer`` wraps the whole run's body (a browser opened once for a
+    range). ``spec``: the step's specs or outs, checks, group, pool, kinds."""
     decorator = dg.multi_asset(
         name=name,
-        partitions_def=daily_partitions(settings, include_today=include_today),
+        partitions_def=daily_partitions(settings, include_today, timezone),
         backfill_policy=RANGE_PER_RUN,
-        retry_policy=retry_policy(settings),
+        retry_policy=retry_policy(settings) if retries else None,
         **spec,
     )
-    return lambda body: decorator(per_day(body))
+    if outer is None:
+        return lambda body: decorator(per_day(body))
+    return lambda body: decorator(outer(per_day(body)))

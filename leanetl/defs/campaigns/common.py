@@ -1,12 +1,8 @@
 """Keys, partitions and addresses shared by the campaigns assets."""
 
-from typing import Any
-
 import dagster as dg
 
-from leanetl.defs.partitions import daily_step
 from leanetl.lib.keys import key_segment
-from leanetl.settings import Settings
 
 DOMAIN = "campaigns"
 ACTIVE_CAMPAIGNS = dg.AssetKey([DOMAIN, "active_campaigns"])
@@ -36,10 +32,3 @@ def map_key(campaign_id: str, suffix: str = "html") -> str:
     Campaign ids come from MongoDB: one that is not a plain key segment is refused here (the
     Campaign model already quarantines such documents)."""
     return f"reach-maps/{key_segment(campaign_id, 'campaign _id')}/reach_map.{suffix}"
-
-
-def campaigns_step(settings: Settings, name: str, **spec: Any) -> Any:
-    """``dg.multi_asset`` of a campaigns step: the domain's group, daily partitions including
-    today, a backfill as one run (per day inside it), and retries (every campaigns step talks
-    to MongoDB, the Graph API, the lake or GCS)."""
-    return daily_step(settings, name, include_today=True, group_name=DOMAIN, **spec)

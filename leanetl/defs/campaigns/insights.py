@@ -16,10 +16,10 @@ from leanetl.defs.campaigns.common import (
     INSIGHTS_QUARANTINE,
     INSIGHTS_TOTALS,
     SYNC_COLLECTION,
-    campaigns_step,
 )
 from leanetl.defs.checks import check_results
 from leanetl.defs.metadata import preview
+from leanetl.defs.partitions import daily_step
 from leanetl.defs.ranges import carried
 from leanetl.defs.resources import FacebookInsightsResource, InsightsFetch
 from leanetl.defs.sources import (
@@ -131,9 +131,11 @@ INSIGHTS_CHECKS = [
 
 
 def build_fetch_ads_insights(settings: Settings) -> dg.AssetsDefinition:
-    @campaigns_step(
+    @daily_step(
         settings,
         "fetch_ads_insights",
+        include_today=True,
+        group_name=DOMAIN,
         ins={"active": dg.AssetIn(ACTIVE_CAMPAIGNS)},
         outs=_insights_outs(settings),
         check_specs=INSIGHTS_CHECKS,
@@ -189,29 +191,31 @@ def build_fetch_ads_insights(settings: Settings) -> dg.AssetsDefinition:
     return fetch_ads_insights
 
 
+CHANGES_OUT = dg.AssetOut(
+    key=INSIGHTS_CHANGES,
+    io_manager_key="parquet_io_manager",
+    kinds={"pandas", "parquet"},
+    tags={"layer": "core"},
+    description=(
+        "Per campaign, a fingerprint of its insights and contributions, and whether its map, "
+        "stats, expenditures and canvases must be written (write), are unchanged since their "
+        "last write (unchanged), or were written by a later day (superseded)."
+    ),
+)
+
+
 def build_insights_changes(settings: Settings) -> dg.AssetsDefinition:
-    @campaigns_step(
+    @daily_step(
         settings,
         "insights_changes",
+        include_today=True,
+        group_name=DOMAIN,
         ins={
             "daily": dg.AssetIn(ADS_INSIGHTS),
             "totals": dg.AssetIn(INSIGHTS_TOTALS),
             "contributions": dg.AssetIn(CONTRIBUTIONS),
         },
-        outs={
-            "plan": dg.AssetOut(
-                key=INSIGHTS_CHANGES,
-                io_manager_key="parquet_io_manager",
-                kinds={"pandas", "parquet"},
-                tags={"layer": "core"},
-                description=(
-                    "Per campaign, a fingerprint of its insights and contributions, and whether "
-                    "its map, stats, expenditures and canvases must be written (write), are "
-                    "unchanged since their last write (unchanged), or were written by a later "
-                    "day (superseded)."
-                ),
-            )
-        },
+        outs={"plan": CHANGES_OUT},
     )
     def insights_changes(
         context: dg.AssetExecutionContext,

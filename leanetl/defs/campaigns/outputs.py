@@ -27,12 +27,8 @@ from leanetl.defs.campaigns.common import (
 )
 from leanetl.defs.checks import check_results
 from leanetl.defs.metadata import preview
-from leanetl.defs.partitions import (
-    daily_partitions,
-    partition_day,
-    retry_policy,
-)
-from leanetl.defs.ranges import RANGE_PER_RUN, later_days, per_day
+from leanetl.defs.partitions import daily_step, partition_day
+from leanetl.defs.ranges import later_days
 from leanetl.io_managers.mongo import MongoStore, UpsertStats, upsert_documents
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.io_managers.parquet import partition_object_key
@@ -73,19 +69,21 @@ def _map_url(maps: ObjectStore, settings: Settings, campaign_id: str) -> str:
 
 
 def _out_asset(
-    settings: Settings,
     key: dg.AssetKey,
     description: str,
     kinds: set[str],
     inputs: dict[str, dg.AssetKey],
     after: tuple[dg.AssetKey, ...] = (),
     check: tuple[str, str] | None = None,
-    retries: bool = True,
 ) -> dict[str, Any]:
-    """``multi_asset`` arguments of an out asset written by its own code (object store or Mongo):
-    its inputs, what it runs after, its blocking check, freshness, a backfill as one run."""
+    """``daily_step`` arguments of an out asset written by its own code (object store or Mongo):
+    its inputs, what it runs after, its blocking check."""
+    checks = (
+        [dg.AssetCheckSpec(check[0], asset=key, blocking=True, description=check[1])]
+        if check
+        else None
+    )
     return {
-        "name": key.path[-1],
         "specs": [
             dg.AssetSpec(
                 key,
@@ -97,12 +95,7 @@ def _out_asset(
             )
         ],
         "ins": {name: dg.AssetIn(k) for name, k in inputs.items()},
-        "partitions_def": daily_partitions(settings, include_today=True),
-        "backfill_policy": RANGE_PER_RUN,
-        "retry_policy": retry_policy(settings) if retries else None,
-        "check_specs": [dg.AssetCheckSpec(check[0], asset=key, blocking=True, description=check[1])]
-        if check
-        else None,
+        "check_specs": checks,
     }
 
 
@@ -143,19 +136,20 @@ def _campaign_figure(totals: pd.DataFrame, regions: pd.DataFrame, campaign_id: s
 
 def build_reach_map(settings: Settings) -> dg.AssetsDefinition:
 
-    @dg.multi_asset(
+    @daily_step(
+        settings,
+        REACH_MAP.path[-1],
+        include_today=True,
+        outer=in_browser_session(settings.campaigns.browser_path),
         **_out_asset(
-            settings,
             REACH_MAP,
             "Per campaign, a choropleth of the people reached by US state (other regions "
             "listed beside it): self-contained HTML that opens offline, and PNG, uploaded to "
             f"{settings.campaigns.maps_url}. Only campaigns whose insights changed are redrawn.",
             {"plotly", "gcs"},
             {"totals": INSIGHTS_TOTALS, "plan": INSIGHTS_CHANGES},
-        )
+        ),
     )
-    @in_browser_session(settings.campaigns.browser_path)
-    @per_day
     def reach_map(
         context: dg.AssetExecutionContext,
         maps: ObjectStore,
@@ -199,9 +193,12 @@ def build_reach_map(settings: Settings) -> dg.AssetsDefinition:
 
 def build_campaign_stats_asset(settings: Settings) -> dg.AssetsDefinition:
 
-    @dg.multi_asset(
+    @daily_step(
+        settings,
+        CAMPAIGN_STATS.path[-1],
+        include_today=True,
+        retries=False,
         **_out_asset(
-            settings,
             CAMPAIGN_STATS,
             "Spend, reach, impressions, clicks, conversions, conversion rate and cost per "
             "result, per campaign and per region, over each campaign's period so far, with "
@@ -213,10 +210,8 @@ def build_campaign_stats_asset(settings: Settings) -> dg.AssetsDefinition:
                 "one_total_per_campaign",
                 "Exactly one campaign-level row per campaign, ratios not negative.",
             ),
-            retries=False,
-        )
+        ),
     )
-    @per_day
     def campaign_stats_asset(
         context: dg.AssetExecutionContext,
         lake: ObjectStore,
@@ -255,9 +250,11 @@ def build_campaign_stats_asset(settings: Settings) -> dg.AssetsDefinition:
 
 def build_expenditures(settings: Settings) -> dg.AssetsDefinition:
 
-    @dg.multi_asset(
+    @daily_step(
+        settings,
+        EXPENDITURES.path[-1],
+        include_today=True,
         **_out_asset(
-            settings,
             EXPENDITURES,
             "MongoDB `expenditures`: one document per (campaign, day, channel) of the "
             "lookback window, upserted in unordered bulk_write batches; only changed "
@@ -268,9 +265,8 @@ def build_expenditures(settings: Settings) -> dg.AssetsDefinition:
                 "matches_insights",
                 "Mongo holds each written campaign's daily spend exactly as fetched.",
             ),
-        )
+        ),
     )
-    @per_day
     def expenditures(
         context: dg.AssetExecutionContext,
         mongo: MongoStore,
@@ -337,9 +333,11 @@ def _write_canvases(
 
 def build_canvases(settings: Settings) -> dg.AssetsDefinition:
 
-    @dg.multi_asset(
+    @daily_step(
+        settings,
+        CANVASES.path[-1],
+        include_today=True,
         **_out_asset(
-            settings,
             CANVASES,
             "MongoDB `canvases`: per (contributor, campaign) the amount contributed, share "
             "of funds, share of spend, people reached by that share, cost per person "
@@ -352,9 +350,8 @@ def build_canvases(settings: Settings) -> dg.AssetsDefinition:
                 "shares_add_up",
                 "Per written campaign, contributors' shares of funds add up to 1.",
             ),
-        )
+        ),
     )
-    @per_day
     def canvases(
         context: dg.AssetExecutionContext,
         mongo: MongoStore,

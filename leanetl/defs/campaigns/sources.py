@@ -15,11 +15,10 @@ from leanetl.defs.campaigns.common import (
     CONTRIBUTIONS_COLLECTION,
     CONTRIBUTIONS_QUARANTINE,
     DOMAIN,
-    campaigns_step,
 )
 from leanetl.defs.checks import check_results
 from leanetl.defs.metadata import preview
-from leanetl.defs.partitions import partition_day
+from leanetl.defs.partitions import daily_step, partition_day
 from leanetl.defs.sources import (
     SourceConfig,
     SourceKeys,
@@ -80,9 +79,11 @@ def read_collection(mongo: MongoStore, collection: str) -> list[dict[str, Any]]:
 
 
 def build_read_campaigns(settings: Settings) -> dg.AssetsDefinition:
-    @campaigns_step(
+    @daily_step(
         settings,
         "read_campaigns",
+        include_today=True,
+        group_name=DOMAIN,
         outs={
             CAMPAIGNS_KEYS.rows_output: dg.AssetOut(
                 key=ACTIVE_CAMPAIGNS,
@@ -139,9 +140,11 @@ def build_read_campaigns(settings: Settings) -> dg.AssetsDefinition:
 
 
 def build_read_contributions(settings: Settings) -> dg.AssetsDefinition:
-    @campaigns_step(
+    @daily_step(
         settings,
         "read_contributions",
+        include_today=True,
+        group_name=DOMAIN,
         ins={"active": dg.AssetIn(ACTIVE_CAMPAIGNS)},
         outs={
             CONTRIBUTIONS_KEYS.rows_output: dg.AssetOut(

@@ -19,11 +19,10 @@ from leanetl.defs.chatfuel.common import (
     SEGMENTS,
     USER_FILTERS,
     USERS,
-    chatfuel_step,
     raw_spec,
 )
 from leanetl.defs.checks import check_results
-from leanetl.defs.partitions import partition_day
+from leanetl.defs.partitions import daily_step, partition_day
 from leanetl.defs.resources import ChatfuelResource
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.io_managers.warehouse import PARTITION_COLUMN, Slice, Warehouse
@@ -201,9 +200,10 @@ def build_broadcasts_asset(settings: Settings) -> dg.AssetsDefinition:
         frozenset({"json"}),
     )
 
-    @chatfuel_step(
+    @daily_step(
         settings,
         "chatfuel_broadcasts",
+        can_subset=False,  # the tables of a pull are always written together
         specs=[
             *(raw_spec(key, text, [USERS]) for key, text in TABLES.items()),
             entries,

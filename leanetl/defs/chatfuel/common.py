@@ -1,11 +1,6 @@
 """Keys and step builders shared by the Chatfuel assets."""
 
-from typing import Any
-
 import dagster as dg
-
-from leanetl.defs.partitions import daily_step
-from leanetl.settings import Settings
 
 DOMAIN = "chatfuel"
 CONTACTS_EXPORT = dg.AssetKey([DOMAIN, "contacts_export"])
@@ -18,11 +13,6 @@ BROADCAST_ENTRIES = dg.AssetKey([DOMAIN, "broadcast_entries"])
 USER_FILTERS = dg.AssetKey([DOMAIN, "user_filters"])
 BROADCAST_RECIPIENTS = dg.AssetKey([DOMAIN, "broadcast_recipients"])
 SEGMENTS = dg.AssetKey([DOMAIN, "segments"])
-
-
-def chatfuel_step(settings: Settings, name: str, **spec: Any) -> Any:
-    """A daily step (the pull day) whose tables are always written together (no subsets)."""
-    return daily_step(settings, name, can_subset=False, **spec)
 
 
 def raw_spec(

@@ -21,12 +21,11 @@ from leanetl.defs.chatfuel.common import (
     CONTACTS_QUARANTINE,
     DOMAIN,
     EXPORT_PREFIX,
-    chatfuel_step,
     raw_spec,
 )
 from leanetl.defs.chatfuel.common import USERS as USERS_KEY
 from leanetl.defs.checks import check_results
-from leanetl.defs.partitions import partition_day
+from leanetl.defs.partitions import daily_step, partition_day
 from leanetl.defs.resources import ChatfuelResource
 from leanetl.defs.sources import (
     SourceConfig,
@@ -194,9 +193,10 @@ TABLES = {
 
 
 def build_contacts_asset(settings: Settings) -> dg.AssetsDefinition:
-    @chatfuel_step(
+    @daily_step(
         settings,
         "chatfuel_contacts",
+        can_subset=False,  # the tables of a pull are always written together
         specs=[raw_spec(key, text, [CONTACTS_EXPORT]) for key, text in TABLES.items()],
         check_specs=[
             *source_checks(KEYS, "LEANETL_CHATFUEL_QUARANTINE_MAX_SHARE"),

@@ -7,11 +7,9 @@ from leanetl.defs.checks import check_results
 from leanetl.defs.leads.common import COMPANIES, DOMAIN, LEADS
 from leanetl.defs.metadata import preview
 from leanetl.defs.partitions import (
-    daily_partitions,
+    daily_step,
     partition_day,
-    retry_policy,
 )
-from leanetl.defs.ranges import RANGE_PER_RUN, per_day
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.io_managers.parquet import partition_object_key
 from leanetl.lib.leads.answers import (
@@ -46,10 +44,10 @@ CHECK_KEYS = {check: dg.AssetKey([DOMAIN, asset]) for check, asset in CHECK_ASSE
 
 
 def build_answers_asset(settings: Settings) -> dg.AssetsDefinition:
-    @dg.multi_asset(
-        name="answer_leads_questions",
+    @daily_step(
+        settings,
+        "answer_leads_questions",
         group_name=DOMAIN,
-        partitions_def=daily_partitions(settings),
         deps=[LEADS, COMPANIES],
         outs={
             name: dg.AssetOut(
@@ -65,10 +63,7 @@ def build_answers_asset(settings: Settings) -> dg.AssetsDefinition:
             dg.AssetCheckSpec(check, asset=CHECK_KEYS[check], description=text)
             for check, text in CHECKS.items()
         ],
-        retry_policy=retry_policy(settings),
-        backfill_policy=RANGE_PER_RUN,
     )
-    @per_day
     def answer_leads_questions(
         context: dg.AssetExecutionContext, pyspark: LazyPySparkResource, lake: ObjectStore
     ):

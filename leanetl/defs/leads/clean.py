@@ -14,8 +14,7 @@ from leanetl.defs.leads.common import (
     LEADS_RAW,
 )
 from leanetl.defs.metadata import window
-from leanetl.defs.partitions import daily_partitions
-from leanetl.defs.ranges import RANGE_PER_RUN, per_day
+from leanetl.defs.partitions import daily_step
 from leanetl.defs.sources import (
     SourceKeys,
     SourceRead,
@@ -63,10 +62,11 @@ def _build(
     # The snapshots were guarded when read; cleaning them quarantines rows, it reads nothing new.
     keys = SourceKeys(key, dg.AssetKey([DOMAIN, f"{key.path[-1]}_quarantine"]), guarded=False)
 
-    @dg.multi_asset(
-        name=f"clean_{keys.rows_output}",
+    @daily_step(
+        settings,
+        f"clean_{keys.rows_output}",
+        retries=False,  # reads only the day's snapshot: a retry would fail the same way
         group_name=DOMAIN,
-        partitions_def=daily_partitions(settings),
         # Arrow, repeated text dictionary-encoded: 10M raw leads in ~400 MB, not pandas' 1.5 GB.
         ins={"raw": dg.AssetIn(raw_key, metadata=arrow_input(repeated_columns))},
         outs={
@@ -83,9 +83,7 @@ def _build(
             ),
         },
         check_specs=_checks(keys, unique_on),
-        backfill_policy=RANGE_PER_RUN,
     )
-    @per_day
     def clean_asset(context: dg.AssetExecutionContext, raw: pa.Table):
         cleaned = clean(raw)
         read = SourceRead(

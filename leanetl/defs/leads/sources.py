@@ -1,6 +1,6 @@
 """The leads sources: the Google Sheet (or its newest export) and the companies file."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import dagster as dg
@@ -9,8 +9,7 @@ import pandas as pd
 from leanetl.clients.sheets import SheetsUnavailable
 from leanetl.defs.leads.common import COMPANIES_RAW, DOMAIN, LEADS_RAW
 from leanetl.defs.metadata import preview
-from leanetl.defs.partitions import daily_partitions, retry_policy
-from leanetl.defs.ranges import RANGE_PER_RUN, per_day
+from leanetl.defs.partitions import daily_step
 from leanetl.defs.resources import GoogleSheetsResource
 from leanetl.defs.sources import (
     SAMPLE_HINT,
@@ -45,18 +44,12 @@ def shape(frame: pd.DataFrame, required: tuple[str, ...], source: str) -> pd.Dat
     return frame[[*required, "source", "source_row"]].astype({c: TEXT for c in required})
 
 
-def raw_source(
-    settings: Settings, name: str, key: dg.AssetKey, kinds: set[str], description: str
-) -> Callable[[Callable[..., Any]], dg.AssetsDefinition]:
-    """A daily source snapshot stored as Parquet, retried when the outside system fails; a
-    backfill is one run that reads the source once per day (``per_day``)."""
-    decorator = dg.multi_asset(
-        name=name,
-        group_name=DOMAIN,
-        partitions_def=daily_partitions(settings),
-        backfill_policy=RANGE_PER_RUN,
-        retry_policy=retry_policy(settings),
-        outs={
+def raw_source(key: dg.AssetKey, kinds: set[str], description: str) -> dict[str, Any]:
+    """``daily_step`` arguments of a daily source snapshot stored as Parquet (retried when the
+    outside system fails; a backfill reads the source once per day)."""
+    return {
+        "group_name": DOMAIN,
+        "outs": {
             key.path[-1]: dg.AssetOut(
                 key=key,
                 io_manager_key="parquet_io_manager",
@@ -67,9 +60,8 @@ def raw_source(
                 is_required=False,
             )
         },
-        check_specs=[truncation_check_spec(key)],
-    )
-    return lambda body: decorator(per_day(body))
+        "check_specs": [truncation_check_spec(key)],
+    }
 
 
 def guarded_output(
@@ -157,15 +149,17 @@ def _read_leads(
 def build_read_leads_sheet(settings: Settings) -> dg.AssetsDefinition:
     sheet = settings.leads.sheet_key
 
-    @raw_source(
+    @daily_step(
         settings,
         "read_leads_sheet",
-        LEADS_RAW,
-        {"googlesheets", "csv", "parquet"},
-        "The leads as the operators typed them: the Google Sheet "
-        f"{sheet or '(not configured)'} read with gspread, or, when the Sheets API fails or "
-        f"is not configured, the newest leads*.csv / leads*.json under {settings.leads.source_url}. "
-        "Metadata says which source was used and why.",
+        **raw_source(
+            LEADS_RAW,
+            {"googlesheets", "csv", "parquet"},
+            "The leads as the operators typed them: the Google Sheet "
+            f"{sheet or '(not configured)'} read with gspread, or, when the Sheets API fails or "
+            f"is not configured, the newest leads*.csv / leads*.json under {settings.leads.source_url}. "
+            "Metadata says which source was used and why.",
+        ),
     )
     def read_leads_sheet(
         context: dg.AssetExecutionContext,
@@ -182,12 +176,14 @@ def build_read_leads_sheet(settings: Settings) -> dg.AssetsDefinition:
 
 def build_read_companies_file(settings: Settings) -> dg.AssetsDefinition:
 
-    @raw_source(
+    @daily_step(
         settings,
         "read_companies_file",
-        COMPANIES_RAW,
-        {"csv", "parquet"},
-        f"Companies and their HQ: the newest companies*.csv under {settings.leads.source_url}.",
+        **raw_source(
+            COMPANIES_RAW,
+            {"csv", "parquet"},
+            f"Companies and their HQ: the newest companies*.csv under {settings.leads.source_url}.",
+        ),
     )
     def read_companies_file(
         context: dg.AssetExecutionContext, config: SourceConfig, leads_source: ObjectStore

@@ -9,8 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from leanetl.defs.checks import check_results
-from leanetl.defs.partitions import daily_partitions, retry_policy
-from leanetl.defs.ranges import RANGE_PER_RUN, per_day
+from leanetl.defs.partitions import daily_step
 from leanetl.defs.resources import GlueResource
 from leanetl.defs.web_events.common import (
     DEAD_LETTERS,
@@ -139,16 +138,15 @@ def _query_spec(schema: str) -> dg.AssetSpec:
 def build_query_asset(settings: Settings) -> dg.AssetsDefinition:
     schema = settings.schema(DOMAIN)
 
-    @dg.multi_asset(
-        name="web_events_query_tables",
+    @daily_step(
+        settings,
+        "web_events_query_tables",
+        include_today=True,
+        timezone="UTC",
         specs=[_query_spec(schema)],
         check_specs=[QUERY_CHECK],
-        partitions_def=daily_partitions(settings, include_today=True, timezone="UTC"),
-        backfill_policy=RANGE_PER_RUN,
-        retry_policy=retry_policy(settings),
         pool="warehouse",
     )
-    @per_day
     def web_events_query_tables(
         context: dg.AssetExecutionContext,
         web_lake: ObjectStore,

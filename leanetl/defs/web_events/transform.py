@@ -9,8 +9,7 @@ import dagster as dg
 from pydantic import Field
 
 from leanetl.defs.checks import check_results
-from leanetl.defs.partitions import daily_partitions, partition_day, retry_policy
-from leanetl.defs.ranges import RANGE_PER_RUN, per_day
+from leanetl.defs.partitions import daily_step, partition_day
 from leanetl.defs.sources import no_source, quarantine_metadata
 from leanetl.defs.web_events.common import (
     CALL_TABLES,
@@ -171,21 +170,20 @@ def transform_day(
 def build_transform_asset(settings: Settings) -> dg.AssetsDefinition:
     web = settings.web_events
 
-    @dg.multi_asset(
-        name="transform_web_events",
+    @daily_step(
+        settings,
+        "transform_web_events",
+        include_today=True,
+        timezone="UTC",  # Firehose's arrival days
         specs=_specs(),
         check_specs=[
             dg.AssetCheckSpec(name, asset=key, description=text)
             for name, (key, text) in CHECKS.items()
         ],
-        partitions_def=daily_partitions(settings, include_today=True, timezone="UTC"),
-        backfill_policy=RANGE_PER_RUN,
-        retry_policy=retry_policy(settings),
         can_subset=False,
         # One transform at a time where the deployment sets this pool's limit to 1 (README).
         pool="web_events_names",
     )
-    @per_day
     def transform_web_events(
         context: dg.AssetExecutionContext,
         config: WebEventsConfig,
