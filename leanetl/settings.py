@@ -15,18 +15,15 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-from leanetl.defs.campaigns.settings import DOC as CAMPAIGNS_DOC
 from leanetl.defs.campaigns.settings import CampaignsSettings
-from leanetl.defs.chatfuel.settings import DOC as CHATFUEL_DOC
 from leanetl.defs.chatfuel.settings import ChatfuelSettings
-from leanetl.defs.leads.settings import DOC as LEADS_DOC
 from leanetl.defs.leads.settings import LeadsSettings
-from leanetl.defs.volunteers.settings import DOC as VOLUNTEERS_DOC
 from leanetl.defs.volunteers.settings import VolunteersSettings
-from leanetl.defs.web_events.settings import DOC as WEB_EVENTS_DOC
 from leanetl.defs.web_events.settings import WebEventsSettings
+from leanetl.env_values import EnvValues
+from leanetl.settings_doc import SECRETS, SETTINGS_DOC
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Left in a local home by ``make sample`` / ``make demo`` (leanetl.sample.prepare): its owner
@@ -41,163 +38,7 @@ class Environment(StrEnum):
     PROD = "prod"
 
 
-# name -> (default, description). The README table and .env.example are checked against these.
-CORE_DOC: dict[str, tuple[str, str]] = {
-    "LEANETL_ENV": ("local", "local | branch | prod; unset on Dagster+ it follows the deployment"),
-    "LEANETL_HOME": (
-        "./.leanetl",
-        "local state: warehouse, lake, embedded Mongo, sources, Dagster",
-    ),
-    "LEANETL_SAMPLE_DATA": (
-        "",
-        "on | off (local only): the sample Facebook insights and sample Chatfuel bot answer in "
-        "place of the APIs; unset: on only in a home that `make sample` (or `make demo`) "
-        "filled with the sample sources",
-    ),
-    "LEANETL_TIMEZONE": ("America/Chicago", "timezone of the daily partitions and schedules"),
-    "LEANETL_START_DATE": ("2025-01-01", "first daily partition"),
-    "LEANETL_LAKE_URL": (
-        "$LEANETL_HOME/lake",
-        "object store root: a directory, s3://bucket/prefix or gs://bucket/prefix",
-    ),
-    "LEANETL_S3_ENDPOINT_URL": ("", "S3-compatible endpoint (MinIO, moto); empty for AWS"),
-    "LEANETL_BQ_PROJECT": ("", "BigQuery project of the warehouse (prod, branch)"),
-    "LEANETL_BQ_LOCATION": ("US", "BigQuery location of the datasets"),
-    "BIGQUERY_EMULATOR_HOST": (
-        "",
-        "BigQuery emulator URL (the tests' bqemulator); empty: Google's API (standard)",
-    ),
-    "LEANETL_DATASET_SUFFIX": ("", "suffix for warehouse datasets; branch default _pr<id>"),
-    "LEANETL_MONGO_URI": (
-        "",
-        "secret: MongoDB / Atlas URI (prod, branch); local uses the embedded store",
-    ),
-    "LEANETL_MONGO_DB_PREFIX": ("", "prefix for Mongo database names (branch default pr<id>_)"),
-    "LEANETL_FRESHNESS_HOURS": ("26", "hours after which an out asset is overdue"),
-    "LEANETL_SOURCE_MAX_DROP": (
-        "0.5",
-        "largest share of rows a source may lose from the previous partition before its blocking "
-        "check fails (a source with no rows always fails)",
-    ),
-    "LEANETL_QUARANTINE_MAX_SHARE": (
-        "0.05",
-        "largest share of a source's records that may be quarantined before its check warns; "
-        "each domain may override it (LEANETL_<DOMAIN>_QUARANTINE_MAX_SHARE)",
-    ),
-    "LEANETL_SENSOR_CATCHUP_DAYS": (
-        "7",
-        "at most this many of the newest missing days a sensor requests in one tick (newest first)",
-    ),
-    "LEANETL_RETRIES": ("3", "retries of a failed step (exponential backoff with jitter)"),
-    "LEANETL_RETRY_DELAY_SECONDS": ("30", "delay before the first retry"),
-    "LEANETL_SMTP_HOST": ("", "mail server for failure alerts; empty: no e-mail"),
-    "LEANETL_SMTP_PORT": ("587", "mail server port"),
-    "LEANETL_SMTP_TLS": ("starttls", "starttls | ssl | none"),
-    "LEANETL_SMTP_USER": ("", "mail server login; empty: no login"),
-    "LEANETL_SMTP_PASSWORD": ("", "secret: mail server password"),
-    "LEANETL_ALERT_FROM": ("leanetl@localhost", "sender of failure alerts"),
-    "LEANETL_ALERT_TO": ("", "comma-separated recipients of failure alerts"),
-    "LEANETL_UI_URL": ("http://127.0.0.1:3000", "Dagster UI address used in alert links"),
-    "GOOGLE_APPLICATION_CREDENTIALS": (
-        "",
-        "secret: service-account JSON for BigQuery/GCS (standard)",
-    ),
-    "AWS_ACCESS_KEY_ID": ("", "secret: S3 credentials (standard boto3 chain)"),
-    "AWS_SECRET_ACCESS_KEY": ("", "secret: S3 credentials (standard boto3 chain)"),
-    "AWS_SESSION_TOKEN": ("", "secret: temporary S3 credentials' token (standard boto3 chain)"),
-    "AWS_REGION": ("us-east-1", "S3 region (standard)"),
-}
-SETTINGS_DOC: dict[str, tuple[str, str]] = {
-    **CORE_DOC,
-    **VOLUNTEERS_DOC,
-    **LEADS_DOC,
-    **CAMPAIGNS_DOC,
-    **WEB_EVENTS_DOC,
-    **CHATFUEL_DOC,
-}
-SECRETS = tuple(name for name, (_, about) in SETTINGS_DOC.items() if about.startswith("secret:"))
-
-
-def secret_values(environ: Mapping[str, str] | None = None) -> list[str]:
-    """The values of every secret setting set in ``environ`` (this process's by default), as
-    they may appear in text (``lib.redact.variants``), longest first: the redactor's one list."""
-    from leanetl.lib.redact import MIN_SECRET_LENGTH, variants
-
-    environ = os.environ if environ is None else environ
-    found: set[str] = set()
-    for name in SECRETS:
-        value = (environ.get(name) or "").strip()
-        if len(value) >= MIN_SECRET_LENGTH:
-            found.update(v for v in variants(value) if len(v) >= MIN_SECRET_LENGTH)
-    return sorted(found, key=len, reverse=True)
-
-
 NEEDED_OUTSIDE_LOCAL = ("LEANETL_BQ_PROJECT", "LEANETL_VAN_SIGNUPS_TABLE")
-
-
-class EnvValues:
-    """Typed values of documented settings from one environment; errors name the variable.
-
-    An unset or blank variable takes its documented default; a default written ``$NAME`` is
-    the value of setting ``NAME``.
-    """
-
-    def __init__(self, environ: Mapping[str, str]) -> None:
-        self._environ = environ
-
-    def is_set(self, name: str) -> bool:
-        return bool(self._environ.get(name, "").strip())
-
-    def text(self, name: str, default: str | None = None) -> str:
-        value = self._environ.get(name, "").strip()
-        if value:
-            return value
-        fallback = SETTINGS_DOC[name][0] if default is None else default
-        if fallback.startswith("$") and fallback[1:] in SETTINGS_DOC:
-            return self.text(fallback[1:])
-        return fallback
-
-    def _parsed(self, name: str, kind: type[int] | type[float]) -> int | float:
-        text = self.text(name)
-        try:
-            return kind(text)
-        except ValueError:
-            raise ValueError(f"{name}={text!r} is not a {kind.__name__}") from None
-
-    def flag(self, name: str) -> bool:
-        text = self.text(name).lower()
-        if text in ("1", "true", "on", "yes"):
-            return True
-        if text in ("0", "false", "off", "no", ""):
-            return False
-        raise ValueError(f"{name}={text!r} is not on or off")
-
-    def integer(self, name: str, low: int | None = None, high: int | None = None) -> int:
-        value = int(self._parsed(name, int))
-        if (low is not None and value < low) or (high is not None and value > high):
-            raise ValueError(f"{name}={value} is not {low} to {high}")
-        return value
-
-    def number(self, name: str) -> float:
-        return float(self._parsed(name, float))
-
-    def share(self, name: str) -> float:
-        value = self.number(name)
-        if not 0 <= value <= 1:
-            raise ValueError(f"{name}={value} is not 0 to 1")
-        return value
-
-    def words(self, name: str) -> tuple[str, ...]:
-        """A comma-separated list, blanks dropped."""
-        return tuple(w.strip() for w in self.text(name).split(",") if w.strip())
-
-    def timezone(self, name: str) -> str:
-        value = self.text(name)
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"{name}={value!r} is not an IANA timezone") from None
-        return value
 
 
 def detect_environment(environ: Mapping[str, str] | None = None) -> Environment:
@@ -336,7 +177,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read every setting from ``environ`` (default: this process's environment; no caching,
     tests change it)."""
     environ = os.environ if environ is None else environ
-    values = EnvValues(environ)
+    values = EnvValues(environ, SETTINGS_DOC)
     env = detect_environment(environ)
     home = _home(values)
     lake = values.text("LEANETL_LAKE_URL", default=str(home / "lake"))

@@ -29,3 +29,37 @@ def test_every_daily_step_is_declared_one_way() -> None:
         if name not in NOT_DAILY:
             text = path.read_text()
             assert "dg.multi_asset(" not in text and "@per_day" not in text, name
+
+
+def _imports(root: Path) -> dict[str, set[str]]:
+    """Module -> the leanetl modules it imports (anywhere in it, type-checking imports too)."""
+    modules = {}
+    for path in root.rglob("*.py"):
+        name = ".".join(path.relative_to(root.parent).with_suffix("").parts)
+        modules[name.removesuffix(".__init__")] = path
+    graph: dict[str, set[str]] = {name: set() for name in modules}
+    for name, path in modules.items():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                found = {node.module, *(f"{node.module}.{a.name}" for a in node.names)}
+            elif isinstance(node, ast.Import):
+                found = {a.name for a in node.names}
+            else:
+                continue
+            graph[name] |= {m for m in found if m in modules and m != name}
+    return graph
+
+
+def test_no_import_circle() -> None:
+    graph = _imports(DEFS.parent)
+    done: set[str] = set()
+
+    def visit(module: str, path: tuple[str, ...]) -> None:
+        assert module not in path, " -> ".join([*path, module])
+        if module not in done:
+            for imported in sorted(graph[module]):
+                visit(imported, (*path, module))
+            done.add(module)
+
+    for module in sorted(graph):
+        visit(module, ())

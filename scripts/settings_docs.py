@@ -12,7 +12,7 @@ from leanetl.defs.chatfuel.settings import DOC as CHATFUEL_DOC
 from leanetl.defs.leads.settings import DOC as LEADS_DOC
 from leanetl.defs.volunteers.settings import DOC as VOLUNTEERS_DOC
 from leanetl.defs.web_events.settings import DOC as WEB_EVENTS_DOC
-from leanetl.settings import CORE_DOC
+from leanetl.settings_doc import CORE_DOC
 
 REPO = Path(__file__).resolve().parent.parent
 BEGIN, END = "<!-- settings table: scripts/settings_docs.py -->", "<!-- end of settings table -->"

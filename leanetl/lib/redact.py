@@ -10,9 +10,12 @@ Two nets, both applied by ``redact``:
 """
 
 import json
+import os
 import re
 from collections.abc import Iterable, Mapping
 from urllib.parse import quote, quote_plus
+
+from leanetl.settings_doc import SECRETS
 
 MASK = "***"
 
@@ -61,10 +64,15 @@ def variants(value: str) -> Iterable[str]:
 
 
 def secret_values(environ: Mapping[str, str] | None = None) -> list[str]:
-    """The values of the secret settings (``leanetl.settings.SECRETS``, the one list)."""
-    from leanetl.settings import secret_values as from_settings
-
-    return from_settings(environ)
+    """The values of every secret setting (``settings_doc.SECRETS``, the one list) set in
+    ``environ`` (this process's by default), as they may appear in text, longest first."""
+    environ = os.environ if environ is None else environ
+    found: set[str] = set()
+    for name in SECRETS:
+        value = (environ.get(name) or "").strip()
+        if len(value) >= MIN_SECRET_LENGTH:
+            found.update(v for v in variants(value) if len(v) >= MIN_SECRET_LENGTH)
+    return sorted(found, key=len, reverse=True)
 
 
 def redact(text: object, extra_secrets: Iterable[str] = ()) -> str:

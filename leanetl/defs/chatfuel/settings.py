@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from leanetl.settings import EnvValues
+    from leanetl.env_values import EnvValues
 
 DOC: dict[str, tuple[str, str]] = {
     "LEANETL_CHATFUEL_TOKEN": (
