@@ -296,7 +296,7 @@ class ChatfuelClient:
             retried=self.retried,
         )
 
-    def _past_deadline(self, operation: str) -> ChatfuelError:
+    def _deadline_error(self, operation: str) -> ChatfuelError:
         return ChatfuelError(
             f"Chatfuel {operation}: the pull's deadline (LEANETL_CHATFUEL_DEADLINE_SECONDS) "
             "would pass before it could finish"
@@ -321,7 +321,7 @@ class ChatfuelClient:
             return self.policy.run(attempt)
         except GaveUp as exc:
             if exc.deadline:
-                raise self._past_deadline(operation) from None
+                raise self._deadline_error(operation) from None
             raise ChatfuelError(f"Chatfuel {exc.reason} (after {exc.tries} tries)") from None
 
     def _attempt(self, operation: str, payload: dict[str, Any]) -> tuple[Any, float | None]:
@@ -445,7 +445,7 @@ class ChatfuelClient:
             if polls == max_polls:
                 break
             if self.policy.past_deadline(poll_seconds):
-                raise self._past_deadline("LeanetlExportTask")
+                raise self._deadline_error("LeanetlExportTask")
             self.sleep(poll_seconds)
             task = self.task(task_id)
         raise ChatfuelError(

@@ -5,8 +5,7 @@ from collections.abc import Iterable, Mapping
 
 import dagster as dg
 
-# check name -> (passed, metadata), as lib's check functions return them
-Outcomes = Mapping[str, tuple[bool, Mapping[str, object]]]
+from leanetl.lib.outcomes import Outcomes
 
 
 def _metadata_value(value: object) -> object:

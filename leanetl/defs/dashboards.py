@@ -53,8 +53,8 @@ def dashboard_asset(
     return daily_step(
         settings,
         f"{key[-1]}_html",
-        include_today,
-        timezone,
+        include_today=include_today,
+        timezone=timezone,
         specs=[dashboard_spec(key, deps, description)],
         **extra,
     )

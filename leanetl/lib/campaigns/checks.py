@@ -5,7 +5,8 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-Outcomes = dict[str, tuple[bool, dict[str, object]]]
+from leanetl.lib.outcomes import Outcomes
+
 SHARE_TOLERANCE = 1e-3  # a campaign's contributor shares sum to 1 within this
 
 

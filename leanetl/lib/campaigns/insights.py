@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from leanetl.lib.countries import US_STATES, us_state_code
+from leanetl.lib.outcomes import Outcomes
 from leanetl.lib.quarantine import quarantine_frame, raw_json
 
 # What counts as a conversion unless configured otherwise (Graph API action_type values).
@@ -160,7 +161,7 @@ def split_out_of_range(
 
 def insights_checks(
     daily: pd.DataFrame, totals: pd.DataFrame, out_of_range: dict[str, int]
-) -> dict[str, tuple[bool, dict[str, object]]]:
+) -> Outcomes:
     """check name -> (passed, metadata): keys unique, rows within the campaigns' dates, reach
     not summed over regions, spend reconciling between campaign, regions and days."""
     duplicated = daily.duplicated(["campaign_id", "day", "region"])

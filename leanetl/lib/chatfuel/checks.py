@@ -3,7 +3,7 @@
 
 from collections.abc import Sequence
 
-Outcomes = dict[str, tuple[bool, dict[str, object]]]
+from leanetl.lib.outcomes import Outcomes
 
 
 def broadcast_ids_unique(ids: Sequence[str]) -> Outcomes:

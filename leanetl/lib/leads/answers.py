@@ -16,6 +16,8 @@ from typing import Any
 
 import pandas as pd
 
+from leanetl.lib.outcomes import Outcomes
+
 ANSWERS = ("leads_per_month", "leads_last_10_days", "top_countries", "hq_staff")
 TOP_COUNTRIES = 20
 WINDOW_DAYS = 10
@@ -187,7 +189,7 @@ def pandas_answers(
 
 def answer_checks(
     answers: dict[str, pd.DataFrame], totals: dict[str, int], day: object
-) -> dict[str, tuple[bool, dict[str, object]]]:
+) -> Outcomes:
     """check name -> (passed, metadata), computed from the answers themselves."""
     per_month = int(answers["leads_per_month"]["leads"].sum())
     days = list(answers["leads_last_10_days"]["day"])

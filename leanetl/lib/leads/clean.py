@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from leanetl.lib.countries import canonical_countries, hq_countries
+from leanetl.lib.outcomes import Outcomes
 from leanetl.lib.quarantine import quarantine_frame, raw_json
 from leanetl.lib.sources import require_columns
 from leanetl.lib.text import TEXT, casefold, normalise_text
@@ -112,7 +113,7 @@ def lead_reasons(text: pd.DataFrame, captured: pd.Series) -> pd.Series:
     return _join_reasons(_missing_reasons(text, LEAD_KEY), stamp_reason)
 
 
-def keys_unique(rows: pd.DataFrame, key: tuple[str, ...]) -> dict[str, tuple[bool, dict]]:
+def keys_unique(rows: pd.DataFrame, key: tuple[str, ...]) -> Outcomes:
     """Check ``keys_unique``: no row repeats an earlier row's ``key`` ignoring case (the
     cleaning merges such rows), as an outcome ``{check: (passed, metadata)}``."""
     repeated = int(pd.DataFrame({c: casefold(rows[c]) for c in key}).duplicated().sum())

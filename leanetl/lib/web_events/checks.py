@@ -5,6 +5,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from leanetl.lib.outcomes import Outcomes
 from leanetl.lib.quarantine import quarantined_share
 from leanetl.lib.web_events.objects import ObjectResult
 from leanetl.lib.web_events.tables import CALL_TABLES
@@ -12,7 +13,7 @@ from leanetl.lib.web_events.tables import CALL_TABLES
 
 def transform_checks(
     results: Sequence[ObjectResult], day: dt.date, lookback_days: int, max_share: float
-) -> dict[str, tuple[bool, dict[str, object]]]:
+) -> Outcomes:
     """Records reconcile with rows + dead letters; the dead-lettered share; plausible times."""
     records = sum(r.records for r in results)
     rows = sum(r.rows(t) for r in results for t in CALL_TABLES)
@@ -44,9 +45,7 @@ def transform_checks(
     }
 
 
-def message_id_unique(
-    checked: dict[str, int], repeated: dict[str, int], local: bool
-) -> dict[str, tuple[bool, dict[str, object]]]:
+def message_id_unique(checked: dict[str, int], repeated: dict[str, int], local: bool) -> Outcomes:
     """No message_id is kept twice by the day's DuckDB views (``repeated`` per table of the
     ``checked`` rows); without local views there is nothing to check here (it passes, and says
     so)."""
