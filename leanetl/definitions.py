@@ -1,6 +1,6 @@
 """Root Definitions, as `dg` loads them: every module under ``leanetl/defs`` ([tool.dg]).
 
-Each domain package has a ``definitions.py`` with an ``@dg.definitions`` function over its
+Each domain package (found by ``leanetl.domains``) has a ``definitions.py`` with an ``@dg.definitions`` function over its
 ``build_defs(settings)`` (shared policies applied by ``defs/policies.py``), and
 ``defs/environment.py`` adds this environment's resources, executor and sensors.
 ``build_defs(settings)`` builds the same for other settings (tests: prod, branch).
@@ -10,22 +10,16 @@ from pathlib import Path
 
 import dagster as dg
 
-from leanetl.defs.campaigns import definitions as campaigns
-from leanetl.defs.chatfuel import definitions as chatfuel
 from leanetl.defs.environment import build_environment_defs
-from leanetl.defs.leads import definitions as leads
 from leanetl.defs.policies import domain_defs
-from leanetl.defs.volunteers import definitions as volunteers
-from leanetl.defs.web_events import definitions as web_events
+from leanetl.domains import domains
 from leanetl.settings import Settings
-
-DOMAINS = (volunteers, leads, campaigns, web_events, chatfuel)
 
 
 def build_defs(current: Settings) -> dg.Definitions:
     """All of leanetl for ``current`` settings."""
     return dg.Definitions.merge(
-        *(domain_defs(domain.build_defs, current) for domain in DOMAINS),
+        *(domain_defs(d.require("definitions", "build_defs"), current) for d in domains()),
         build_environment_defs(current),
     )
 

@@ -15,13 +15,18 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from leanetl.demo_summary import DomainRun, record_run, summary_table
+from leanetl.domains import domains
+
 if TYPE_CHECKING:
-    from dagster import DagsterInstance, ExecuteInProcessResult
+    from dagster import DagsterInstance
     from tqdm import tqdm
+
+    from leanetl.settings import Settings
 
 # The tags of a run over a range of partitions (what a single-run backfill launches).
 RANGE_START_TAG = "dagster/asset_partition_range_start"
@@ -83,60 +88,15 @@ def output_to(log: Path) -> Iterator[None]:
             os.close(saved[1])
 
 
-def query_hint(sql: str, database: Path | None = None) -> str:
-    """A command that runs ``sql`` with the venv's duckdb (the package ships no CLI)."""
-    connect = f"duckdb.connect('{database}', read_only=True)" if database else "duckdb"
-    return f'.venv/bin/python -c "import duckdb; {connect}.sql(\\"{sql}\\").show()"'
+def demo_jobs() -> dict[str, str]:
+    """Each domain's job the demo runs (its ``DOMAIN.demo_job``), in the domains' order."""
+    return {d.name: d.demo_job for d in domains() if d.demo_job}
 
 
-JOBS = {
-    "volunteers": "volunteers_daily",
-    "leads": "leads_daily",
-    "campaigns": "campaigns_refresh",
-    "web_events": "web_events_transform",
-    "chatfuel": "chatfuel_daily",
-}
-
-
-@dataclass
-class DomainRun:
-    """What one domain's run (or runs, one a day) did: for the summary table."""
-
-    domain: str
-    runs: int = 0
-    seconds: float = 0.0
-    rows: int = 0
-    checks: int = 0
-    failed_checks: list[str] = field(default_factory=list)
-    ok: bool = True
-
-
-def _rows_written(result: "ExecuteInProcessResult") -> int:
-    """Rows the run's materialisations report: each day of a range records its own count."""
-    per_partition: dict[tuple[str, str | None], int] = {}
-    for event in result.all_events:
-        if event.event_type_value != "ASSET_MATERIALIZATION":
-            continue
-        materialization = event.step_materialization_data.materialization
-        value = materialization.metadata.get("dagster/row_count")
-        key = (materialization.asset_key.to_user_string(), materialization.partition)
-        if value is not None:
-            per_partition[key] = int(value.value)
-    return sum(per_partition.values())
-
-
-def _record(record: DomainRun, result: "ExecuteInProcessResult", seconds: float) -> None:
-    checks = [
-        e.asset_check_evaluation_data
-        for e in result.all_events
-        if e.event_type_value == "ASSET_CHECK_EVALUATION"
-    ]
-    record.runs += 1
-    record.seconds += seconds
-    record.rows += _rows_written(result)
-    record.checks += len(checks)
-    record.failed_checks += [c.check_name for c in checks if not c.passed]
-    record.ok = record.ok and result.success
+def alongside_domains() -> list[str]:
+    """The domains that run in processes of their own beside the others (``demo_alongside``:
+    they write no DuckDB, whose file has one writer at a time)."""
+    return [d.name for d in domains() if d.demo_job and d.demo_alongside]
 
 
 class StepProgress:
@@ -183,7 +143,7 @@ def run_domain(
     from leanetl.definitions import defs
     from leanetl.defs.run_health import WORKER_PID_TAG
 
-    job = defs.resolve_job_def(JOBS[domain])
+    job = defs.resolve_job_def(demo_jobs()[domain])
     record = DomainRun(domain)
     batches = [[day] for day in days] if per_day else [days]
     steps = len(job.graph.nodes)
@@ -212,63 +172,39 @@ def run_domain(
                 )
             bar.n = base + steps
             bar.refresh()
-            _record(record, result, time.monotonic() - started)
+            record_run(record, result, time.monotonic() - started)
             if not result.success:
                 print(f"run {result.run_id} failed; see {log} or `make dev`", file=sys.stderr)
                 break
     return record
 
 
-def summary_table(records: list[DomainRun], days: int, wall: float) -> str:
-    """One line per domain: runs, rows, checks passed, seconds; then the totals, with the wall
-    time of all the runs (domains that ran alongside others overlap)."""
-    lines = [
-        f"{'domain':<11} {'days':>4} {'runs':>4} {'rows written':>12} {'checks passed':>13} {'seconds':>7}",
-    ]
-    for r in records:
-        passed = f"{r.checks - len(r.failed_checks)}/{r.checks}"
-        lines.append(
-            f"{r.domain:<11} {days:>4} {r.runs:>4} {r.rows:>12,} {passed:>13} {r.seconds:>7.1f}"
-            + ("" if r.ok else "  FAILED")
-            + (f"  failed: {', '.join(sorted(set(r.failed_checks)))}" if r.failed_checks else "")
-        )
-    total = wall
-    lines.append(
-        f"{'all':<11} {days:>4} {sum(r.runs for r in records):>4} {sum(r.rows for r in records):>12,} "
-        f"{sum(r.checks - len(r.failed_checks) for r in records):>6}/{sum(r.checks for r in records):<6} {total:>7.1f}"
-        "  (wall time of all runs)"
-    )
-    return "\n".join(lines)
+Alongside = tuple[str, subprocess.Popen[bytes], Path]  # domain, its process, its summary file
 
 
-# Runs beside the other domains: it writes only Parquet (no DuckDB, whose file has one writer
-# at a time) and spends much of its time waiting on Spark's JVM.
-ALONGSIDE = "leads"
+def _start_alongside(args: argparse.Namespace, log: Path) -> list[Alongside]:
+    """Each domain that runs beside the others, in a child process of its own, started now."""
+    if args.per_day or args.record or len(args.domains) == 1:
+        return []
+    started = []
+    for domain in (d for d in alongside_domains() if d in args.domains):
+        record = log.with_name(f"demo-{domain}.json")
+        record.unlink(missing_ok=True)
+        command = [sys.executable, "-m", "leanetl.demo", "--days", str(args.days)]
+        command += ["--domains", domain, "--record", str(record)]
+        with log.open("ab") as out:
+            started.append((domain, subprocess.Popen(command, stdout=out, stderr=out), record))
+    return started
 
 
-def _start_alongside(
-    args: argparse.Namespace, log: Path
-) -> tuple[subprocess.Popen[bytes], Path] | None:
-    """The leads domain in a child process of its own, started now."""
-    if ALONGSIDE not in args.domains or len(args.domains) == 1:
-        return None
-    record = log.with_name("demo-leads.json")
-    record.unlink(missing_ok=True)
-    command = [sys.executable, "-m", "leanetl.demo", "--days", str(args.days)]
-    command += ["--domains", ALONGSIDE, "--record", str(record)]
-    with log.open("ab") as out:
-        child = subprocess.Popen(command, stdout=out, stderr=out)
-    return child, record
-
-
-def _finish_alongside(child: subprocess.Popen[bytes], record: Path) -> DomainRun:
+def _finish_alongside(domain: str, child: subprocess.Popen[bytes], record: Path) -> DomainRun:
     child.wait()
     if not record.exists():
-        return DomainRun(ALONGSIDE, ok=False)
+        return DomainRun(domain, ok=False)
     return DomainRun(**json.loads(record.read_text()))
 
 
-def main(argv: list[str] | None = None) -> int:
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--days", type=int, default=14, help="how many days back (default 14)")
     parser.add_argument(
@@ -276,10 +212,49 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="one run per day and domain (the anchor the single runs are measured against)",
     )
-    parser.add_argument("--domains", nargs="*", default=list(JOBS), choices=list(JOBS))
+    jobs = list(demo_jobs())
+    parser.add_argument("--domains", nargs="*", default=jobs, choices=jobs)
     parser.add_argument("--record", help=argparse.SUPPRESS)  # a child's summary, as JSON
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
 
+
+def run_domains(
+    args: argparse.Namespace, days: list[dt.date], instance: "DagsterInstance", log: Path
+) -> list[DomainRun]:
+    """Every domain asked for: those that run alongside in their own processes, the others one
+    after another here (a bar each on the terminal); stops at the first that fails."""
+    terminal = os.fdopen(os.dup(1), "w", buffering=1)  # the bars: the terminal, not the log
+    if args.record:  # the child that runs a domain alongside: no bar, its summary to a file
+        terminal = open(os.devnull, "w")  # noqa: SIM115 - closed with the process
+    alongside = _start_alongside(args, log)
+    for domain, _, _ in alongside:
+        print(f"{domain:<11}: running alongside the others (its own process; no bar)")
+    beside = {domain for domain, _, _ in alongside}
+    records = []
+    for domain in (d for d in args.domains if d not in beside):
+        records.append(run_domain(domain, days, args.per_day, instance, log, terminal))
+        if not records[-1].ok:
+            break
+    records += [_finish_alongside(*child) for child in alongside]
+    return sorted(records, key=lambda r: args.domains.index(r.domain))
+
+
+def print_results(current: "Settings", days: list[dt.date], seconds: float) -> None:
+    """Where the results are: the stores, then each domain's ``sample.demo_results``."""
+    lake = Path(current.lake_url)
+    print(f"\ndone in {seconds:.0f}s. Results:")
+    print(f"  warehouse (DuckDB) {current.duckdb_path}")
+    print(f"  Parquet lake       {lake}")
+    print(f"  dashboards         {lake / 'dashboards'}/<domain>/<page>/dt=<day>/index.html")
+    for domain in domains():
+        results = domain.hook("sample", "demo_results")
+        for line in results(current, days) if results else []:
+            print(f"  {line}")
+    print("  UI with every run: make dev, then http://127.0.0.1:3000")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
     from leanetl.settings import settings
 
     current = settings()
@@ -305,22 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"leanetl demo: {len(days)} days ({days[0]} to {days[-1]}), {how}, home {current.home}")
     print(f"  (Dagster and dbt logs go to {log})", flush=True)
     started = time.monotonic()
-    terminal = os.fdopen(os.dup(1), "w", buffering=1)  # the bars: the terminal, not the log
-    if args.record:  # the child that runs a domain alongside: no bar, its summary to a file
-        terminal = open(os.devnull, "w")  # noqa: SIM115 - closed with the process
-    alongside = _start_alongside(args, log) if not args.per_day and not args.record else None
-    if alongside:
-        print(f"{ALONGSIDE:<11}: running alongside the others (its own process; no bar)")
-    records = []
-    for domain in args.domains:
-        if alongside and domain == ALONGSIDE:
-            continue
-        records.append(run_domain(domain, days, args.per_day, instance, log, terminal))
-        if not records[-1].ok:
-            break
-    if alongside:
-        records.append(_finish_alongside(*alongside))
-        records.sort(key=lambda r: args.domains.index(r.domain))
+    records = run_domains(args, days, instance, log)
     wall = time.monotonic() - started
     if args.record:
         Path(args.record).write_text(json.dumps(asdict(records[0])))
@@ -329,67 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     print(summary_table(records, len(days), wall))
     if not all(r.ok for r in records):
         return 1
-    lake = Path(current.lake_url)
-    print(f"\ndone in {time.monotonic() - started:.0f}s. Results:")
-    print(f"  warehouse (DuckDB) {current.duckdb_path}")
-    print(
-        "      "
-        + query_hint(
-            f"select * from volunteers.flake_rate_weekly where as_of_date = '{days[-1]}'",
-            current.duckdb_path,
-        )
-    )
-    print(f"  Parquet lake       {lake}")
-    print(f"  dashboards         {lake / 'dashboards'}")
-    print(
-        f"      latest: {lake / 'dashboards/volunteers/flake_rate' / f'dt={days[-1]}' / 'index.html'}"
-    )
-    print(f"      leads:  {lake / 'dashboards/leads/answers' / f'dt={days[-1]}' / 'index.html'}")
-    print(
-        f"      campaigns: {lake / 'dashboards/campaigns/spend_and_reach' / f'dt={days[-1]}' / 'index.html'}"
-    )
-    print(
-        f"      chatfuel: {lake / 'dashboards/chatfuel/subscribers' / f'dt={days[-1]}' / 'index.html'}"
-    )
-    print(f"  leads answers      {lake / 'leads'}/<answer>/dt=<day>/data.parquet")
-    top = lake / "leads/top_countries" / f"dt={days[-1]}" / "data.parquet"
-    print("      " + query_hint(f"select * from '{top}'"))
-    print(f"  leads sources      {current.leads.source_url} (sample export + companies)")
-    stats = lake / "campaigns/campaign_stats" / f"dt={days[-1]}" / "data.parquet"
-    print(f"  campaign stats     {stats}")
-    print(
-        "      "
-        + query_hint(
-            f"select campaign_name, spend, reach, conversions, cost_per_result from '{stats}' "
-            "where level = 'campaign'"
-        )
-    )
-    print(f"  reach maps         {current.campaigns.maps_url}/reach-maps/<campaign>/reach_map.html")
-    print(
-        f"  embedded Mongo     {current.mongo_dir} (campaigns db: campaigns, contributions, "
-        "expenditures, canvases)"
-    )
-    print(f"  web events         {current.web_events.url}/transformed/<table>/dt=<day>/*.parquet")
-    print(
-        "      "
-        + query_hint(
-            "select event, count(*) as n from web_events.tracks group by 1 order by 2 desc",
-            current.duckdb_path,
-        )
-    )
-    print(
-        f"  chatfuel           {current.chatfuel.source_url} (sample exports) and the sample "
-        f"bot's broadcasts -> chatfuel.*, messages in {current.chatfuel.entries_url}"
-    )
-    for sql in (
-        "select attribute, count(*) as n from chatfuel.attribute_events "
-        f"where dt = '{days[-1]}' group by 1 order by 2 desc limit 10",
-        "select as_of_date, reachable, blocked, engagement_lead, engagement_hot_lead, "
-        "engagement_advocate, engagement_hero, opinion_support, opinion_oppose "
-        "from chatfuel.users_daily order by 1",
-    ):
-        print("      " + query_hint(sql, current.duckdb_path))
-    print("  UI with every run: make dev, then http://127.0.0.1:3000")
+    print_results(current, days, time.monotonic() - started)
     return 0
 
 

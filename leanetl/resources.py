@@ -1,19 +1,13 @@
-"""The one place that maps the environment to resources and IO managers."""
+"""The one place that maps the environment to resources and IO managers: the shared ones here,
+each domain's from its ``resources.build_resources`` (found through ``leanetl.domains``)."""
 
-import os
 from typing import Any
 
 import dagster as dg
-from dagster_pyspark import LazyPySparkResource
 
 from leanetl.dbt_project import LeanetlDbtCliResource, dbt_executable, dbt_project
-from leanetl.defs.resources import (
-    ChatfuelResource,
-    FacebookInsightsResource,
-    GlueResource,
-    GoogleSheetsResource,
-    Mailer,
-)
+from leanetl.defs.resources import Mailer
+from leanetl.domains import domains
 from leanetl.io_managers.mongo import MongoIOManager, MongoStore
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.io_managers.parquet import PartitionedParquetIOManager
@@ -45,31 +39,6 @@ def object_store(settings: Settings, url: str) -> ObjectStore:
     )
 
 
-def spark_config(settings: Settings) -> dict[str, str]:
-    """One session config for ``local[*]``, a cluster master, or a Spark Connect URL.
-
-    A Connect server owns its JVM, so only session settings are sent to it; its token, when it
-    wants one, comes from SPARK_CONNECT_AUTHENTICATE_TOKEN in the environment, never the URL.
-    """
-    where = settings.leads.spark_master
-    session = {"spark.sql.session.timeZone": "UTC"}
-    if where.startswith("sc://"):
-        return {"spark.remote": where, **session}
-    return {
-        "spark.master": where,
-        **session,
-        "spark.app.name": "leanetl",
-        "spark.driver.memory": settings.leads.spark_driver_memory,
-        # Locally one shuffle partition per core: the answers' data is small, and each extra
-        # task is scheduling time (8 per shuffle cost ≈ 25 % of a 14-day demo's leads run here).
-        "spark.sql.shuffle.partitions": str(os.cpu_count() or 2)
-        if where.startswith("local")
-        else "200",
-        "spark.ui.showConsoleProgress": "false",
-        "spark.log.level": "ERROR",
-    }
-
-
 def build_resources(settings: Settings) -> dict[str, Any]:
     """Resources for ``settings.env``: embedded stores locally, cloud services in branch/prod."""
     lake = object_store(settings, settings.lake_url)
@@ -86,52 +55,13 @@ def build_resources(settings: Settings) -> dict[str, Any]:
             google_key_json=google_key_json(settings),
         )
         mongo = MongoStore(uri=dg.EnvVar("LEANETL_MONGO_URI"), db_prefix=settings.mongo_db_prefix)
-    return {
+    shared = {
         "lake": lake,
         "parquet_io_manager": PartitionedParquetIOManager(store=lake),
         "warehouse": warehouse,
         "warehouse_io_manager": WarehouseIOManager(warehouse=warehouse),
         "mongo": mongo,
         "mongo_io_manager": MongoIOManager(mongo=mongo),
-        "leads_source": object_store(settings, settings.leads.source_url),
-        "sheets": GoogleSheetsResource(
-            credentials=secret(
-                settings, "LEANETL_LEADS_SHEETS_CREDENTIALS", "GOOGLE_APPLICATION_CREDENTIALS"
-            ),
-            api_url=settings.leads.sheets_api_url,
-        ),
-        "facebook": FacebookInsightsResource(
-            access_token=secret(settings, "LEANETL_FB_ACCESS_TOKEN"),
-            graph_url=settings.campaigns.fb_graph_url,
-            sample=settings.campaigns.sample_insights,
-            async_after_days=settings.campaigns.fb_async_after_days,
-            poll_seconds=settings.campaigns.fb_poll_seconds,
-            backoff_seconds=settings.campaigns.fb_backoff_seconds,
-        ),
-        "maps": object_store(settings, settings.campaigns.maps_url),
-        "web_raw": object_store(settings, settings.web_events.raw_url),
-        "chatfuel_source": object_store(settings, settings.chatfuel.source_url),
-        "chatfuel_entries": object_store(settings, settings.chatfuel.entries_url),
-        "chatfuel": ChatfuelResource(
-            token=secret(settings, "LEANETL_CHATFUEL_TOKEN"),
-            graphql_url=settings.chatfuel.graphql_url,
-            bot_id=settings.chatfuel.bot_id,
-            platforms=list(settings.chatfuel.platforms),
-            backoff_seconds=settings.chatfuel.backoff_seconds,
-            poll_seconds=settings.chatfuel.poll_seconds,
-            max_polls=settings.chatfuel.max_polls,
-            max_wait_seconds=settings.chatfuel.max_wait_seconds,
-            call_seconds=settings.chatfuel.call_seconds,
-            deadline_seconds=settings.chatfuel.deadline_seconds,
-            sample=settings.chatfuel.sample_api,
-        ),
-        "web_lake": object_store(settings, settings.web_events.url),
-        "glue": GlueResource(
-            database=settings.web_events.glue_database,
-            region=settings.aws_region,
-            endpoint_url=settings.web_events.glue_endpoint_url,
-        ),
-        "pyspark": LazyPySparkResource(spark_config=spark_config(settings)),
         "mailer": Mailer(
             host=settings.smtp_host,
             port=settings.smtp_port,
@@ -145,3 +75,16 @@ def build_resources(settings: Settings) -> dict[str, Any]:
             project_dir=dbt_project(), target=settings.dbt_target, dbt_executable=dbt_executable()
         ),
     }
+    return shared | _domain_resources(settings, set(shared))
+
+
+def _domain_resources(settings: Settings, taken: set[str]) -> dict[str, Any]:
+    """Each domain's own resources (its ``resources.build_resources``), under names of its own."""
+    found: dict[str, Any] = {}
+    for domain in domains():
+        build = domain.hook("resources", "build_resources")
+        own = build(settings) if build else {}
+        if clash := sorted(set(own) & (taken | set(found))):
+            raise ValueError(f"domain {domain.name} names resources already named: {clash}")
+        found |= own
+    return found

@@ -1,8 +1,8 @@
 """Every leanetl setting, read once from environment variables: the one place that reads them.
 
 Core settings are here; each domain's live next to its definitions
-(``leanetl/defs/<domain>/settings.py``: its names, defaults, meaning and a small frozen class),
-and are read here through ``EnvValues``. The environment (local | branch | prod) is decided here
+(``leanetl/defs/<domain>/settings.py``: its names, defaults, meaning and a small frozen class,
+declared as its ``DOMAIN``), and are read here through ``EnvValues``: ``settings.<domain>``. The environment (local | branch | prod) is decided here
 and nowhere else. Secrets are *not* read: only whether they are set; resources receive them
 through ``dagster.EnvVar`` so that their values never reach Dagster's config, logs or metadata.
 Nothing here writes the environment.
@@ -11,19 +11,16 @@ Nothing here writes the environment.
 import datetime as dt
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from leanetl.defs.campaigns.settings import CampaignsSettings
-from leanetl.defs.chatfuel.settings import ChatfuelSettings
-from leanetl.defs.leads.settings import LeadsSettings
-from leanetl.defs.volunteers.settings import VolunteersSettings
-from leanetl.defs.web_events.settings import WebEventsSettings
+from leanetl.domains import domains
 from leanetl.env_values import EnvValues
-from leanetl.settings_doc import SECRETS, SETTINGS_DOC
+from leanetl.settings_doc import secret_names, settings_doc
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Left in a local home by ``make sample`` / ``make demo`` (leanetl.sample.prepare): its owner
@@ -91,11 +88,17 @@ class Settings:
     # The sample APIs stand in (local only, asked for: see LEANETL_SAMPLE_DATA).
     sample_data: bool
     dev_cli: bool  # running under `dagster dev` / `dg dev` (Dagster sets DAGSTER_IS_DEV_CLI)
-    volunteers: VolunteersSettings
-    leads: LeadsSettings
-    campaigns: CampaignsSettings
-    web_events: WebEventsSettings
-    chatfuel: ChatfuelSettings
+    # The lake as prod names it, without a branch's prefix: sources are read under it, and a
+    # domain's own default locations start from it (then ``branched``).
+    base_lake_url: str
+    # Each domain's settings by its name (leanetl.domains), read as ``settings.<domain>``.
+    domains: Mapping[str, Any] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:
+        found = self.__dict__.get("domains", {})
+        if name in found:
+            return found[name]
+        raise AttributeError(f"{type(self).__name__} has no setting or domain {name!r}")
 
     @property
     def tz(self) -> ZoneInfo:
@@ -127,6 +130,17 @@ class Settings:
 
     def today(self) -> dt.date:
         return dt.datetime.now(self.tz).date()
+
+    def sources_url(self, domain: str) -> str:
+        """Where a domain's dropped source files are by default: the local home's sources/
+        folder, or the lake's sources/ prefix (prod's: a branch reads what prod reads)."""
+        if self.is_local:
+            return str(self.sources_dir / domain)
+        return f"{self.base_lake_url}/sources/{domain}"
+
+    def branched(self, url: str) -> str:
+        """Where this deployment writes what prod writes at ``url`` (``branch_url``)."""
+        return branch_url(url, self.dataset_suffix)
 
 
 def _home(values: EnvValues) -> Path:
@@ -177,7 +191,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read every setting from ``environ`` (default: this process's environment; no caching,
     tests change it)."""
     environ = os.environ if environ is None else environ
-    values = EnvValues(environ, SETTINGS_DOC)
+    values = EnvValues(environ, settings_doc())
     env = detect_environment(environ)
     home = _home(values)
     lake = values.text("LEANETL_LAKE_URL", default=str(home / "lake"))
@@ -192,9 +206,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     smtp_tls = values.text("LEANETL_SMTP_TLS").lower()
     if smtp_tls not in ("starttls", "ssl", "none"):
         raise ValueError(f"LEANETL_SMTP_TLS={smtp_tls!r} is not starttls, ssl or none")
-    is_local = env is Environment.LOCAL
-    sample = _sample_data(values, env, home)
-    return Settings(
+    core = Settings(
         env=env,
         home=home,
         timezone=values.timezone("LEANETL_TIMEZONE"),
@@ -222,41 +234,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         alert_to=values.words("LEANETL_ALERT_TO"),
         ui_url=values.text("LEANETL_UI_URL").rstrip("/"),
         aws_region=values.text("AWS_REGION"),
-        secrets_set=frozenset(n for n in SECRETS if values.is_set(n)),
-        sample_data=sample,
+        secrets_set=frozenset(n for n in secret_names() if values.is_set(n)),
+        sample_data=_sample_data(values, env, home),
         dev_cli=bool(environ.get("DAGSTER_IS_DEV_CLI")),
-        volunteers=VolunteersSettings.read(values, is_local),
-        leads=LeadsSettings.read(
-            values, str(home / "sources" / "leads") if is_local else f"{lake}/sources/leads"
-        ),
-        campaigns=_branched_campaigns(CampaignsSettings.read(values, sample, lake), suffix),
-        web_events=_branched_web_events(WebEventsSettings.read(values, lake), suffix),
-        chatfuel=_branched_chatfuel(
-            ChatfuelSettings.read(
-                values,
-                str(home / "sources" / "chatfuel") if is_local else f"{lake}/sources/chatfuel",
-                sample,
-                lake,
-            ),
-            suffix,
-        ),
+        base_lake_url=lake,
     )
-
-
-# A branch deployment reads the sources prod reads (the lake's sources/, the raw Firehose
-# bucket, the team's own Mongo databases) and writes only into its own namespace: every output
-# location below gets the branch's prefix or suffix (README: "Branch deployments").
-def _branched_campaigns(found: CampaignsSettings, suffix: str) -> CampaignsSettings:
-    return replace(found, maps_url=branch_url(found.maps_url, suffix))
-
-
-def _branched_web_events(found: WebEventsSettings, suffix: str) -> WebEventsSettings:
-    database = f"{found.glue_database}{suffix}" if found.glue_database else ""
-    return replace(found, url=branch_url(found.url, suffix), glue_database=database)
-
-
-def _branched_chatfuel(found: ChatfuelSettings, suffix: str) -> ChatfuelSettings:
-    return replace(found, entries_url=branch_url(found.entries_url, suffix))
+    return replace(core, domains={d.name: d.read(values, core) for d in domains()})
 
 
 @cache

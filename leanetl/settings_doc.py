@@ -1,13 +1,11 @@
 """Every setting's name, default and meaning: the core's here, each domain's beside its
-definitions (``leanetl/defs/<domain>/settings.py``). The docs page, .env.example, the reader's
-defaults and the redactor's list of secrets all come from these (a meaning that starts with
-``secret:`` makes a secret)."""
+definitions (``leanetl/defs/<domain>/settings.py``, found by ``leanetl.domains``). The docs
+page, .env.example, the reader's defaults and the redactor's list of secrets all come from these
+(a meaning that starts with ``secret:`` makes a secret)."""
 
-from leanetl.defs.campaigns.settings import DOC as CAMPAIGNS_DOC
-from leanetl.defs.chatfuel.settings import DOC as CHATFUEL_DOC
-from leanetl.defs.leads.settings import DOC as LEADS_DOC
-from leanetl.defs.volunteers.settings import DOC as VOLUNTEERS_DOC
-from leanetl.defs.web_events.settings import DOC as WEB_EVENTS_DOC
+from functools import cache
+
+from leanetl.domains import domain_docs
 
 # name -> (default, description). The README table and .env.example are checked against these.
 CORE_DOC: dict[str, tuple[str, str]] = {
@@ -75,12 +73,20 @@ CORE_DOC: dict[str, tuple[str, str]] = {
     "AWS_SESSION_TOKEN": ("", "secret: temporary S3 credentials' token (standard boto3 chain)"),
     "AWS_REGION": ("us-east-1", "S3 region (standard)"),
 }
-SETTINGS_DOC: dict[str, tuple[str, str]] = {
-    **CORE_DOC,
-    **VOLUNTEERS_DOC,
-    **LEADS_DOC,
-    **CAMPAIGNS_DOC,
-    **WEB_EVENTS_DOC,
-    **CHATFUEL_DOC,
-}
-SECRETS = tuple(name for name, (_, about) in SETTINGS_DOC.items() if about.startswith("secret:"))
+
+
+@cache
+def settings_doc() -> dict[str, tuple[str, str]]:
+    """Every setting: the core's, then each domain's (``leanetl/defs/<domain>/settings.py``)."""
+    merged = dict(CORE_DOC)
+    for domain, doc in domain_docs().items():
+        if taken := sorted(set(doc) & set(merged)):
+            raise ValueError(f"domain {domain} declares settings declared before: {taken}")
+        merged |= doc
+    return merged
+
+
+@cache
+def secret_names() -> tuple[str, ...]:
+    """The settings whose values are secrets (their meaning starts with ``secret:``)."""
+    return tuple(n for n, (_, about) in settings_doc().items() if about.startswith("secret:"))

@@ -63,3 +63,21 @@ def test_no_import_circle() -> None:
 
     for module in sorted(graph):
         visit(module, ())
+
+
+def test_the_core_never_imports_a_domain_package() -> None:
+    """Domains are found (leanetl.domains), never imported by name: only a domain's own package
+    imports its modules."""
+    graph = _imports(DEFS.parent)
+    domains = {f"leanetl.defs.{p.name}" for p in DEFS.iterdir() if (p / "settings.py").exists()}
+
+    def package(module: str) -> str | None:
+        return next((d for d in domains if module == d or module.startswith(f"{d}.")), None)
+
+    crossing = [
+        f"{module} -> {imported}"
+        for module, imported_ones in sorted(graph.items())
+        for imported in sorted(imported_ones)
+        if package(imported) and package(imported) != package(module)
+    ]
+    assert crossing == []

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Mapping
 from urllib.parse import quote, quote_plus
 
-from leanetl.settings_doc import SECRETS
+from leanetl.settings_doc import secret_names
 
 MASK = "***"
 
@@ -64,11 +64,11 @@ def variants(value: str) -> Iterable[str]:
 
 
 def secret_values(environ: Mapping[str, str] | None = None) -> list[str]:
-    """The values of every secret setting (``settings_doc.SECRETS``, the one list) set in
+    """The values of every secret setting (``settings_doc.secret_names``, the one list) set in
     ``environ`` (this process's by default), as they may appear in text, longest first."""
     environ = os.environ if environ is None else environ
     found: set[str] = set()
-    for name in SECRETS:
+    for name in secret_names():
         value = (environ.get(name) or "").strip()
         if len(value) >= MIN_SECRET_LENGTH:
             found.update(v for v in variants(value) if len(v) >= MIN_SECRET_LENGTH)

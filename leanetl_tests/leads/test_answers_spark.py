@@ -20,7 +20,7 @@ TZ = "America/Chicago"
 def spark():
     from pyspark.sql import SparkSession
 
-    from leanetl.resources import spark_config
+    from leanetl.defs.leads.resources import spark_config
     from leanetl.settings import load_settings
 
     builder = SparkSession.builder
@@ -125,7 +125,7 @@ CONNECT_CLIENT = """
 import datetime as dt, sys
 from dagster_pyspark import LazyPySparkResource
 from leanetl.lib.leads.answers import ANSWERS, spark_answers
-from leanetl.resources import spark_config
+from leanetl.defs.leads.resources import spark_config
 from leanetl.settings import load_settings
 session = LazyPySparkResource(spark_config=spark_config(load_settings())).spark_session
 assert type(session).__module__ == "pyspark.sql.connect.session", type(session)

@@ -3,7 +3,7 @@
 import dagster as dg
 
 from leanetl.definitions import build_defs
-from leanetl.resources import spark_config
+from leanetl.defs.leads.resources import spark_config
 from leanetl.settings import load_settings
 
 LEADS = {

@@ -93,9 +93,10 @@ _MARKS = iter(range(10**12))
 
 
 @st.composite
-def firehose_objects(draw) -> tuple[bytes, int, list[list[str]]]:
+def firehose_objects(draw) -> tuple[bytes, int, list[list[str]], bool]:
     """(an object's bytes, how many of its lines are whole JSON objects, each record's markers:
-    the text values of its context and of the part its call spreads into columns)."""
+    the text values of its context and of the part its call spreads into columns, whether its
+    records are back to back: no line break between them, before any compression)."""
     records = draw(st.lists(_call, max_size=8))
     if draw(st.booleans()):
         records.append({"type": "track", "event": "Deep", "timestamp": "2025-03-14T00:00:00Z",
@@ -114,13 +115,19 @@ def firehose_objects(draw) -> tuple[bytes, int, list[list[str]]]:
     data = joiner.join(lines)
     if draw(st.booleans()):
         data = gzip.compress(data)
-    return data, len(records), marks
+    return data, len(records), marks, joiner == b""
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# The same examples every run (derandomize): CI stays deterministic; a new seed is a new test.
+@settings(
+    max_examples=300,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(obj=firehose_objects(), known=st.lists(st.sampled_from(ODD_KEYS), max_size=4))
 def test_web_events_transform_keeps_or_counts_every_record(obj, known) -> None:
-    data, whole_objects, marks = obj
+    data, whole_objects, marks, back_to_back = obj
     names = NameRegistry(max_event_tables=3)
     for event in known:  # names an earlier object gave
         names.table_for(event)
@@ -131,7 +138,7 @@ def test_web_events_transform_keeps_or_counts_every_record(obj, known) -> None:
         return
     rows = sum(result.rows(t) for t in CALL_TABLES)
     assert rows + letters == result.records  # every record read: a row or a dead letter
-    assert result.records >= whole_objects or b"\n" not in data  # back to back may merge
+    assert result.records >= whole_objects or back_to_back  # back to back may merge
     assert set(result.dead_letters["reason"].map(bool)) <= {True}  # each says why
     # A record kept keeps every value: no path's value is overwritten by another path's.
     cells = "\n".join(
@@ -172,7 +179,13 @@ def exports(draw) -> bytes:
     return data
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# The same examples every run (derandomize): CI stays deterministic; a new seed is a new test.
+@settings(
+    max_examples=300,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(data=exports(), chunk=st.integers(min_value=1, max_value=64))
 def test_chatfuel_unpivot_keeps_or_counts_every_row(data: bytes, chunk: int) -> None:
     events: list[pa.Table] = []

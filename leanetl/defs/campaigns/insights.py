@@ -17,11 +17,11 @@ from leanetl.defs.campaigns.common import (
     INSIGHTS_TOTALS,
     SYNC_COLLECTION,
 )
+from leanetl.defs.campaigns.resources import FacebookInsightsResource, InsightsFetch
 from leanetl.defs.checks import check_results
 from leanetl.defs.metadata import preview
 from leanetl.defs.partitions import daily_step
 from leanetl.defs.ranges import carried
-from leanetl.defs.resources import FacebookInsightsResource, InsightsFetch
 from leanetl.defs.sources import (
     SourceKeys,
     SourceRead,

@@ -21,9 +21,9 @@ from leanetl.defs.chatfuel.common import (
     USERS,
     raw_spec,
 )
+from leanetl.defs.chatfuel.resources import ChatfuelResource
 from leanetl.defs.checks import check_results
 from leanetl.defs.partitions import daily_step, partition_day
-from leanetl.defs.resources import ChatfuelResource
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.io_managers.warehouse import PARTITION_COLUMN, Slice, Warehouse
 from leanetl.lib.chatfuel.broadcasts import (

@@ -24,9 +24,9 @@ from leanetl.defs.chatfuel.common import (
     raw_spec,
 )
 from leanetl.defs.chatfuel.common import USERS as USERS_KEY
+from leanetl.defs.chatfuel.resources import ChatfuelResource
 from leanetl.defs.checks import check_results
 from leanetl.defs.partitions import daily_step, partition_day
-from leanetl.defs.resources import ChatfuelResource
 from leanetl.defs.sources import (
     SourceConfig,
     SourceKeys,

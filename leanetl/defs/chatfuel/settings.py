@@ -1,10 +1,13 @@
-"""The Chatfuel domain's settings (how they are read: ``leanetl/settings.py``)."""
+"""The Chatfuel domain's settings (read by ``leanetl/settings.py``, which finds them through ``DOMAIN``)."""
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from leanetl.domains import Domain
+
 if TYPE_CHECKING:
     from leanetl.env_values import EnvValues
+    from leanetl.settings import Settings
 
 DOC: dict[str, tuple[str, str]] = {
     "LEANETL_CHATFUEL_TOKEN": (
@@ -82,13 +85,12 @@ class ChatfuelSettings:
     entries_url: str
 
     @classmethod
-    def read(
-        cls, values: "EnvValues", sources_default: str, sample: bool, lake_url: str
-    ) -> "ChatfuelSettings":
+    def read(cls, values: "EnvValues", core: "Settings") -> "ChatfuelSettings":
+        entries = f"{core.base_lake_url}/chatfuel/broadcast_entries"
         use_api = values.is_set("LEANETL_CHATFUEL_TOKEN")
         return cls(
             use_api=use_api,
-            sample_api=sample and not use_api,
+            sample_api=core.sample_data and not use_api,
             bot_id=values.text("LEANETL_CHATFUEL_BOT_ID"),
             graphql_url=values.text("LEANETL_CHATFUEL_GRAPHQL_URL"),
             platforms=values.words("LEANETL_CHATFUEL_PLATFORMS"),
@@ -98,10 +100,21 @@ class ChatfuelSettings:
             max_wait_seconds=values.number("LEANETL_CHATFUEL_MAX_WAIT_SECONDS"),
             call_seconds=values.number("LEANETL_CHATFUEL_CALL_SECONDS"),
             deadline_seconds=values.number("LEANETL_CHATFUEL_DEADLINE_SECONDS"),
-            entries_url=values.text(
-                "LEANETL_CHATFUEL_ENTRIES_URL", default=f"{lake_url}/chatfuel/broadcast_entries"
+            # A branch reads prod's exports and writes its own broadcast messages.
+            entries_url=core.branched(values.text("LEANETL_CHATFUEL_ENTRIES_URL", default=entries)),
+            source_url=values.text(
+                "LEANETL_CHATFUEL_SOURCE_URL", default=core.sources_url("chatfuel")
             ),
-            source_url=values.text("LEANETL_CHATFUEL_SOURCE_URL", default=sources_default),
             cron=values.text("LEANETL_CHATFUEL_CRON"),
             quarantine_max_share=values.share("LEANETL_CHATFUEL_QUARANTINE_MAX_SHARE"),
         )
+
+
+DOMAIN = Domain(
+    name="chatfuel",
+    title="chatfuel",
+    order=5,
+    doc=DOC,
+    read=ChatfuelSettings.read,
+    demo_job="chatfuel_daily",
+)

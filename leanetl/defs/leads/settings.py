@@ -1,10 +1,13 @@
-"""The leads domain's settings (how they are read: ``leanetl/settings.py``)."""
+"""The leads domain's settings (read by ``leanetl/settings.py``, which finds them through ``DOMAIN``)."""
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from leanetl.domains import Domain
+
 if TYPE_CHECKING:
     from leanetl.env_values import EnvValues
+    from leanetl.settings import Settings
 
 DOC: dict[str, tuple[str, str]] = {
     "LEANETL_LEADS_SHEET_KEY": (
@@ -59,15 +62,26 @@ class LeadsSettings:
     spark_driver_memory: str
 
     @classmethod
-    def read(cls, values: "EnvValues", sources_default: str) -> "LeadsSettings":
+    def read(cls, values: "EnvValues", core: "Settings") -> "LeadsSettings":
         return cls(
             sheet_key=values.text("LEANETL_LEADS_SHEET_KEY"),
             worksheet=values.text("LEANETL_LEADS_WORKSHEET"),
             sheets_api_url=values.text("LEANETL_SHEETS_API_URL").rstrip("/"),
-            source_url=values.text("LEANETL_LEADS_SOURCE_URL", default=sources_default),
+            source_url=values.text("LEANETL_LEADS_SOURCE_URL", default=core.sources_url("leads")),
             timezone=values.timezone("LEANETL_LEADS_TIMEZONE"),
             cron=values.text("LEANETL_LEADS_CRON"),
             quarantine_max_share=values.share("LEANETL_LEADS_QUARANTINE_MAX_SHARE"),
             spark_master=values.text("LEANETL_SPARK_MASTER"),
             spark_driver_memory=values.text("LEANETL_SPARK_DRIVER_MEMORY"),
         )
+
+
+DOMAIN = Domain(
+    name="leads",
+    title="leads",
+    order=2,
+    doc=DOC,
+    read=LeadsSettings.read,
+    demo_job="leads_daily",
+    demo_alongside=True,
+)

@@ -8,9 +8,9 @@ import pandas as pd
 
 from leanetl.clients.sheets import SheetsUnavailable
 from leanetl.defs.leads.common import COMPANIES_RAW, DOMAIN, LEADS_RAW
+from leanetl.defs.leads.resources import GoogleSheetsResource
 from leanetl.defs.metadata import preview
 from leanetl.defs.partitions import daily_step
-from leanetl.defs.resources import GoogleSheetsResource
 from leanetl.defs.sources import (
     SAMPLE_HINT,
     SourceConfig,

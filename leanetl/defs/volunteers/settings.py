@@ -1,10 +1,13 @@
-"""The volunteers domain's settings (how they are read: ``leanetl/settings.py``)."""
+"""The volunteers domain's settings (read by ``leanetl/settings.py``, which finds them through ``DOMAIN``)."""
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from leanetl.domains import Domain
+
 if TYPE_CHECKING:
     from leanetl.env_values import EnvValues
+    from leanetl.settings import Settings
 
 DOC: dict[str, tuple[str, str]] = {
     "LEANETL_VAN_SIGNUPS_TABLE": (
@@ -30,9 +33,9 @@ class VolunteersSettings:
     quarantine_max_share: float
 
     @classmethod
-    def read(cls, values: "EnvValues", is_local: bool) -> "VolunteersSettings":
+    def read(cls, values: "EnvValues", core: "Settings") -> "VolunteersSettings":
         table = values.text("LEANETL_VAN_SIGNUPS_TABLE")
-        if not is_local and table and len(table.split(".")) != 3:
+        if not core.is_local and table and len(table.split(".")) != 3:
             raise ValueError(
                 f"LEANETL_VAN_SIGNUPS_TABLE={table!r} is not project.dataset.table "
                 "(needed outside the local environment)"
@@ -42,3 +45,13 @@ class VolunteersSettings:
             cron=values.text("LEANETL_VOLUNTEERS_CRON"),
             quarantine_max_share=values.share("LEANETL_VOLUNTEERS_QUARANTINE_MAX_SHARE"),
         )
+
+
+DOMAIN = Domain(
+    name="volunteers",
+    title="volunteers",
+    order=1,
+    doc=DOC,
+    read=VolunteersSettings.read,
+    demo_job="volunteers_daily",
+)

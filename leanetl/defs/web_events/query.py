@@ -10,7 +10,6 @@ import pyarrow.parquet as pq
 
 from leanetl.defs.checks import check_results
 from leanetl.defs.partitions import daily_step
-from leanetl.defs.resources import GlueResource
 from leanetl.defs.web_events.common import (
     DEAD_LETTERS,
     DOMAIN,
@@ -21,6 +20,7 @@ from leanetl.defs.web_events.common import (
     manifest_key,
     read_json,
 )
+from leanetl.defs.web_events.resources import GlueResource
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.io_managers.warehouse import Warehouse
 from leanetl.lib.web_events.catalog import (

@@ -1,10 +1,13 @@
-"""The web events domain's settings (how they are read: ``leanetl/settings.py``)."""
+"""The web events domain's settings (read by ``leanetl/settings.py``, which finds them through ``DOMAIN``)."""
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from leanetl.domains import Domain
+
 if TYPE_CHECKING:
     from leanetl.env_values import EnvValues
+    from leanetl.settings import Settings
 
 DOC: dict[str, tuple[str, str]] = {
     "LEANETL_WEB_EVENTS_RAW_URL": (
@@ -61,15 +64,28 @@ class WebEventsSettings:
     glue_endpoint_url: str
 
     @classmethod
-    def read(cls, values: "EnvValues", lake_url: str) -> "WebEventsSettings":
+    def read(cls, values: "EnvValues", core: "Settings") -> "WebEventsSettings":
+        lake = core.base_lake_url
+        glue = values.text("LEANETL_WEB_EVENTS_GLUE_DATABASE")
         return cls(
-            raw_url=values.text("LEANETL_WEB_EVENTS_RAW_URL", default=f"{lake_url}/web-data/raw"),
-            url=values.text("LEANETL_WEB_EVENTS_URL", default=f"{lake_url}/web-data"),
+            # A branch reads prod's raw bucket and writes its own tables and Glue database.
+            raw_url=values.text("LEANETL_WEB_EVENTS_RAW_URL", default=f"{lake}/web-data/raw"),
+            url=core.branched(values.text("LEANETL_WEB_EVENTS_URL", default=f"{lake}/web-data")),
             sensor_seconds=values.integer("LEANETL_WEB_EVENTS_SENSOR_SECONDS", low=30),
             lookback_days=values.integer("LEANETL_WEB_EVENTS_LOOKBACK_DAYS", low=0, high=30),
             quarantine_max_share=values.share("LEANETL_WEB_EVENTS_QUARANTINE_MAX_SHARE"),
             max_object_bytes=values.integer("LEANETL_WEB_EVENTS_MAX_OBJECT_MB", low=1) << 20,
             max_event_tables=values.integer("LEANETL_WEB_EVENTS_MAX_EVENT_TABLES", low=1),
-            glue_database=values.text("LEANETL_WEB_EVENTS_GLUE_DATABASE"),
+            glue_database=f"{glue}{core.dataset_suffix}" if glue else "",
             glue_endpoint_url=values.text("LEANETL_GLUE_ENDPOINT_URL"),
         )
+
+
+DOMAIN = Domain(
+    name="web_events",
+    title="web events",
+    order=4,
+    doc=DOC,
+    read=WebEventsSettings.read,
+    demo_job="web_events_transform",
+)

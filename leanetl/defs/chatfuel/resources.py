@@ -1,0 +1,78 @@
+"""The Chatfuel domain's resources: the bot's API, its dropped exports, broadcast messages."""
+
+import datetime as dt
+import time
+from typing import Any
+
+import dagster as dg
+from pydantic import Field
+
+from leanetl.clients.chatfuel import ChatfuelClient, ChatfuelError, Reply, http_transport
+from leanetl.resources import object_store, secret
+from leanetl.sample.chatfuel_api import SampleBot
+from leanetl.settings import Settings
+
+
+class ChatfuelResource(dg.ConfigurableResource):
+    """A Chatfuel bot's GraphQL API (token from EnvVar), or the sample bot (``sample``: local
+    runs without a token)."""
+
+    token: str = Field(default="", description="Chatfuel API token")
+    graphql_url: str = "https://panel.chatfuel.com/graphql"
+    bot_id: str = ""
+    platforms: list[str] = ["whatsapp"]
+    backoff_seconds: float = 2.0
+    poll_seconds: float = 10.0
+    max_polls: int = 90
+    max_wait_seconds: float = 300.0
+    call_seconds: float = 120.0
+    deadline_seconds: float = 7200.0
+    sample: bool = False
+
+    @property
+    def configured(self) -> bool:
+        return self.sample or bool(self.token)
+
+    def client(self, day: dt.date) -> ChatfuelClient:
+        """A client for the bot; the sample bot stands as it was at the end of ``day``."""
+        if self.sample:
+            bot = SampleBot(day)
+
+            def transport(payload: dict[str, Any]) -> Reply:
+                return 200, bot.execute(payload), {}
+
+        elif not self.token:
+            raise ChatfuelError("no Chatfuel token (LEANETL_CHATFUEL_TOKEN) is set")
+        elif not self.bot_id:
+            raise ChatfuelError("LEANETL_CHATFUEL_BOT_ID is not set")
+        else:
+            transport = http_transport(self.graphql_url, self.token, self.call_seconds)
+        return ChatfuelClient(
+            transport=transport,
+            bot_id=self.bot_id or "sample",
+            platforms=tuple(self.platforms),
+            backoff_seconds=self.backoff_seconds,
+            max_wait_seconds=self.max_wait_seconds,
+            deadline=time.monotonic() + self.deadline_seconds,
+        )
+
+
+def build_resources(settings: Settings) -> dict[str, Any]:
+    found = settings.chatfuel
+    return {
+        "chatfuel_source": object_store(settings, found.source_url),
+        "chatfuel_entries": object_store(settings, found.entries_url),
+        "chatfuel": ChatfuelResource(
+            token=secret(settings, "LEANETL_CHATFUEL_TOKEN"),
+            graphql_url=found.graphql_url,
+            bot_id=found.bot_id,
+            platforms=list(found.platforms),
+            backoff_seconds=found.backoff_seconds,
+            poll_seconds=found.poll_seconds,
+            max_polls=found.max_polls,
+            max_wait_seconds=found.max_wait_seconds,
+            call_seconds=found.call_seconds,
+            deadline_seconds=found.deadline_seconds,
+            sample=found.sample_api,
+        ),
+    }

@@ -1,0 +1,1 @@
+"""The deliveries domain (a test fixture: a sixth domain in one folder)."""
