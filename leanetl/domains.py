@@ -4,7 +4,7 @@
 A domain's package holds all of it (README: "Adding a domain"); the core reaches it only through
 this registry, never by importing it:
 
-- ``settings.py``: ``DOMAIN`` — its settings' names, defaults and meanings (secrets among them,
+- ``settings.py``: ``DOMAIN = Domain.of(__name__, …)`` — its settings' names, defaults and meanings (secrets among them,
   marked ``secret:``) and ``read(values, core)``, which returns its frozen settings object
   (``settings.<name>`` afterwards);
 - ``definitions.py``: ``build_defs(settings)`` (its assets, checks, jobs, schedules, sensors) and
@@ -39,6 +39,13 @@ class Domain:
     demo_job: str = ""  # the job `make demo` runs for it ('' : none)
     # `make demo` runs it in a process of its own beside the others (it must not write DuckDB).
     demo_alongside: bool = False
+
+    @classmethod
+    def of(cls, settings_module: str, **declared: Any) -> "Domain":
+        """The domain whose package holds ``settings_module`` (its ``__name__``): named after
+        the package, titled after it unless ``title`` is given (``web_events``: "web events")."""
+        name = settings_module.split(".")[-2]
+        return cls(name=name, title=declared.pop("title", name.replace("_", " ")), **declared)
 
     @property
     def package(self) -> str:

@@ -11,7 +11,8 @@ from leanetl.domains import domains
 from leanetl.io_managers.mongo import MongoIOManager, MongoStore
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.io_managers.parquet import PartitionedParquetIOManager
-from leanetl.io_managers.warehouse import Warehouse, WarehouseIOManager
+from leanetl.io_managers.warehouse import Warehouse
+from leanetl.io_managers.warehouse_io_manager import WarehouseIOManager
 from leanetl.settings import Settings
 
 

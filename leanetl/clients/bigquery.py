@@ -14,7 +14,6 @@ as ``STORAGE_EMULATOR_HOST`` is for GCS), requests go to that emulator with anon
 
 import datetime as dt
 import io
-import re
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
@@ -28,6 +27,7 @@ import pyarrow.parquet as pq
 from google.api_core.exceptions import NotFound
 from google.cloud import bigquery
 
+from leanetl.clients.bigquery_schema import bigquery_schema, columns_to_add, ddl_type, typed_like
 from leanetl.clients.google_credentials import service_account_credentials
 from leanetl.lib.parquet import table_to_parquet_bytes
 
@@ -51,47 +51,6 @@ def client(
         )
     credentials = service_account_credentials(key_json) if key_json else None
     return bigquery.Client(project=project or None, location=location, credentials=credentials)
-
-
-def _field_type(kind: pa.DataType, name: str) -> tuple[str, str]:
-    """(BigQuery type, mode) of an Arrow type; lists become REPEATED."""
-    if pa.types.is_list(kind) or pa.types.is_large_list(kind):
-        element, _ = _field_type(kind.value_type, name)
-        return element, "REPEATED"
-    if pa.types.is_dictionary(kind):
-        return _field_type(kind.value_type, name)
-    checks = (
-        (pa.types.is_string, "STRING"),
-        (pa.types.is_large_string, "STRING"),
-        (pa.types.is_null, "STRING"),  # a column with no value yet
-        (pa.types.is_boolean, "BOOL"),
-        (pa.types.is_integer, "INT64"),
-        (pa.types.is_floating, "FLOAT64"),
-        (pa.types.is_date, "DATE"),
-        (pa.types.is_binary, "BYTES"),
-        (pa.types.is_decimal, "NUMERIC"),
-    )
-    for check, bq_type in checks:
-        if check(kind):
-            return bq_type, "NULLABLE"
-    if pa.types.is_timestamp(kind):
-        return ("TIMESTAMP" if kind.tz else "DATETIME"), "NULLABLE"
-    raise TypeError(f"column {name!r}: no BigQuery type for Arrow {kind}")
-
-
-_COLUMN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,299}")
-
-
-def bigquery_schema(schema: pa.Schema) -> list[bigquery.SchemaField]:
-    """The BigQuery columns of an Arrow schema (in order); names are checked, since they go
-    into SQL (backquoted) as they are."""
-    fields = []
-    for field in schema:
-        if not _COLUMN_NAME.fullmatch(field.name):
-            raise ValueError(f"column {field.name!r}: not a plain BigQuery column name")
-        bq_type, mode = _field_type(field.type, field.name)
-        fields.append(bigquery.SchemaField(field.name, bq_type, mode=mode))
-    return fields
 
 
 def _load(
@@ -140,61 +99,6 @@ def _staged(
         bq.delete_table(staging, not_found_ok=True)
 
 
-_ARROW_TYPES = {
-    "STRING": pa.string(),
-    "BOOL": pa.bool_(),
-    "BOOLEAN": pa.bool_(),
-    "INT64": pa.int64(),
-    "INTEGER": pa.int64(),
-    "FLOAT64": pa.float64(),
-    "FLOAT": pa.float64(),
-    "DATE": pa.date32(),
-    "TIMESTAMP": pa.timestamp("us", tz="UTC"),
-    "DATETIME": pa.timestamp("us"),
-    "BYTES": pa.binary(),
-}
-
-
-def _typed_like(rows: pa.Table, target: bigquery.Table | None) -> pa.Table:
-    """Columns with no value at all (Arrow's null type) take the target's type for them, so a
-    day without any value of an optional column is not a type change."""
-    existing = {field.name: field for field in (target.schema if target else [])}
-    for i, field in enumerate(rows.schema):
-        old = existing.get(field.name)
-        if pa.types.is_null(field.type) and old is not None and old.mode != "REPEATED":
-            arrow_type = _ARROW_TYPES.get(old.field_type)
-            if arrow_type is not None:
-                rows = rows.set_column(i, field.name, rows.column(i).cast(arrow_type))
-    return rows
-
-
-_STANDARD_NAMES = {"INTEGER": "INT64", "FLOAT": "FLOAT64", "BOOLEAN": "BOOL"}
-
-
-def _ddl_type(field: bigquery.SchemaField) -> str:
-    name = _STANDARD_NAMES.get(field.field_type, field.field_type)
-    return f"ARRAY<{name}>" if field.mode == "REPEATED" else name
-
-
-def _columns_to_add(
-    target: bigquery.Table, staged: list[bigquery.SchemaField]
-) -> list[bigquery.SchemaField]:
-    """Staged columns the target lacks; a column whose type changed is an error."""
-    existing = {field.name: field for field in target.schema}
-    added = []
-    for field in staged:
-        old = existing.get(field.name)
-        if old is None:
-            added.append(field)
-        elif (_ddl_type(old), old.mode) != (_ddl_type(field), field.mode):
-            raise ValueError(
-                f"{target.full_table_id}: column {field.name!r} is {_ddl_type(old)} "
-                f"({old.mode}) in the table but {_ddl_type(field)} ({field.mode}) in the new "
-                "rows; nothing was written (rename the column or rebuild the table)"
-            )
-    return added
-
-
 def _existing(bq: bigquery.Client, table_id: str) -> bigquery.Table | None:
     try:
         return bq.get_table(table_id)
@@ -217,9 +121,9 @@ def _prepare_target(
         return
     # DDL, not a schema patch: one statement per column, the form BigQuery and its emulator
     # both apply to the stored table.
-    for field in _columns_to_add(target, schema):
+    for field in columns_to_add(target, schema):
         bq.query(
-            f"alter table `{table_id}` add column if not exists `{field.name}` {_ddl_type(field)}"
+            f"alter table `{table_id}` add column if not exists `{field.name}` {ddl_type(field)}"
         ).result()
 
 
@@ -249,13 +153,13 @@ def _prepare_slice(
     if isinstance(rows, Path) and any(pa.types.is_null(f.type) for f in schema):
         rows = pq.read_table(rows)
     if isinstance(rows, pa.Table):
-        rows = _typed_like(rows, target)
+        rows = typed_like(rows, target)
         schema, parquet = rows.schema, table_to_parquet_bytes(rows)
     else:
         parquet = rows.read_bytes()
     fields = bigquery_schema(schema)
     if target is not None:
-        _columns_to_add(target, fields)  # a type change fails here, before anything is written
+        columns_to_add(target, fields)  # a type change fails here, before anything is written
     return _Prepared(dataset, table, target, fields, parquet, list(days))
 
 

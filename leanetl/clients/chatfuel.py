@@ -1,7 +1,8 @@
 """Chatfuel's GraphQL API: the attribute catalogue, contacts, the CSV export task and the flows.
 
-Operations are written from the names in Chatfuel's public schema (``chatfuel.graphql`` beside
-this file is the part leanetl uses; the tests validate every operation here against it).
+Operations are written from the names in Chatfuel's public schema (``chatfuel_operations.py``;
+``chatfuel.graphql`` beside it is the part leanetl uses; the tests validate every operation
+against it).
 Throttling (HTTP 429), server errors (5xx), connection errors and GraphQL errors whose
 ``extensions.code`` is transient are retried by the clients' one policy (``clients.retry``:
 exponential backoff, ``Retry-After`` honoured, every wait capped, the pull's deadline); anything
@@ -12,7 +13,6 @@ in the ``Authorization`` header, and error text is scrubbed by ``leanetl.lib.red
 import datetime as dt
 import functools
 import inspect
-import json
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -21,196 +21,18 @@ from typing import Any
 
 import requests
 
+from leanetl.clients.chatfuel_http import NOT_JSON, Transport, retry_after
+from leanetl.clients.chatfuel_operations import OPERATIONS, Attribute, ContactRow, value_text
 from leanetl.clients.retry import GaveUp, Retry, RetryPolicy
 from leanetl.lib.chatfuel.tasks import export_state
 from leanetl.lib.redact import redact
 
 TRANSIENT_CODES = frozenset({"InternalServerError", "RateLimited", "ServiceUnavailable"})
 RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
-SCHEMA = Path(__file__).with_name("chatfuel.graphql")
-
-ATTRIBUTES = """
-query LeanetlAttributes($botID: BotID!, $platforms: [Platform!]!, $first: Int, $after: BotAttributeCursor) {
-  bot(id: $botID) {
-    botAttributes(locale: En, platforms: $platforms, attributeTypes: [system, custom], filters: [],
-                  orderBy: {orderBy: AttributeName, direction: Asc}, first: $first, after: $after) {
-      edges { node { botAttribute { name type dataType } usersCount } }
-      pageInfo { hasNextPage endCursor }
-    }
-  }
-}"""
-
-CONTACTS = """
-query LeanetlContacts($botID: BotID!, $platforms: [Platform!]!, $first: Int!, $after: ContactSearchCursor,
-                      $segment: SegmentInput, $attrNames: [AttributeName!]) {
-  bot(id: $botID) {
-    contactsConnection(platforms: $platforms, first: $first, after: $after, segment: $segment) {
-      edges { node { __typename id name
-        attributes(names: $attrNames) { attr { name } value {
-          __typename
-          ... on BotAttributeValueString { stringValue }
-          ... on BotAttributeValueLong { longValue }
-          ... on BotAttributeValueDouble { doubleValue }
-          ... on BotAttributeValueBoolean { booleanValue }
-          ... on BotAttributeValueDatetime { datetimeValue } } } } }
-      pageInfo { hasNextPage endCursor }
-    }
-  }
-}"""
-
-CONTACT_IDS = """
-query LeanetlContactIDs($botID: BotID!, $platforms: [Platform!]!, $first: Int!, $after: ContactSearchCursor,
-                        $segment: SegmentInput) {
-  bot(id: $botID) {
-    contactsConnection(platforms: $platforms, first: $first, after: $after, segment: $segment) {
-      edges { node { __typename id } }
-      pageInfo { hasNextPage endCursor }
-    }
-  }
-}"""
-
-TASK_FIELDS = """
-  id deadline statuses { startedAt type }
-  data { __typename ... on CSVContactsExport { id file { url status } } }"""
-
-EXPORT_START = (
-    """
-mutation LeanetlExportStart($botID: BotID!, $platforms: [Platform!]!) {
-  csvContactExportStartBySegment(botID: $botID, platforms: $platforms, attributes: []) {"""
-    + TASK_FIELDS
-    + "\n  }\n}"
-)
-
-EXPORT_TASK = (
-    "query LeanetlExportTask($id: TaskID!) {\n  getTask(id: $id) {" + TASK_FIELDS + "\n  }\n}"
-)
-
-_SEGMENT_FILTER = """id
-  byAttribute { attribute { name } defaultStrategy { operator comparableValues } }
-  byStoredSegment { operator segmentIDs }"""
-_TEXT = """text { __typename ... on WhatsAppTemplateComponentTextPartText { text }
-          ... on WhatsAppTemplateComponentTextPartParam { name value { parts { __typename
-            ... on TemplateStrText { text } ... on TemplateStrAttribute { attribute { name } } } } } }"""
-_FLOW = f"""__typename id name platform createdAt
-  blocks {{ __typename id name
-    blockElements {{ __typename id
-      ... on WhatsAppOneTimeNotificationBlockElement {{ status sentToContactsCount segment {{ ...Audience }} }}
-      ... on WhatsAppScheduledMessageBlockElement {{ status firstSendTime repeatType segment {{ ...Audience }} }}
-      ... on WhatsAppTemplateBlockElement {{ waitForReplies whatsAppTemplate {{
-        templateID name status
-        header {{ __typename ... on WhatsAppTemplateComponentText {{ {_TEXT} }}
-                 ... on WhatsAppTemplateComponentImage {{ image {{ url }} }} }}
-        body {{ __typename ... on WhatsAppTemplateComponentText {{ {_TEXT} }} }}
-        footer {{ __typename ... on WhatsAppTemplateComponentText {{ {_TEXT} }} }}
-        buttons {{ __typename ... on WhatsAppTemplateURLButton {{ id text }}
-                  ... on WhatsAppTemplateQuickReplyButton {{ id text }} }} }} }} }} }}"""
-
-FLOWS = f"""
-fragment Audience on Segment {{
-  id name resultOperator
-  filters {{ {_SEGMENT_FILTER}
-    byInFlightSegment {{ id name resultOperator filters {{ {_SEGMENT_FILTER}
-      byInFlightSegment {{ id name resultOperator filters {{ {_SEGMENT_FILTER} }} }} }} }} }}
-}}
-query LeanetlFlows($botID: BotID!) {{
-  bot(id: $botID) {{
-    flowGroups {{ id name flows {{ {_FLOW} }} }}
-    flowsWithoutGroup {{ {_FLOW} }}
-  }}
-}}"""
-
-OPERATIONS = {
-    "LeanetlAttributes": ATTRIBUTES,
-    "LeanetlContacts": CONTACTS,
-    "LeanetlContactIDs": CONTACT_IDS,
-    "LeanetlExportStart": EXPORT_START,
-    "LeanetlExportTask": EXPORT_TASK,
-    "LeanetlFlows": FLOWS,
-}
-
-# (HTTP status, JSON body (any JSON value, None, or NOT_JSON), response headers) of one request.
-Reply = tuple[int, Any, Mapping[str, str]]
-Transport = Callable[[dict[str, Any]], Reply]
 
 
 class ChatfuelError(Exception):
     """Chatfuel refused an operation, kept failing after retries, or an export did not finish."""
-
-
-class CallTooSlow(requests.RequestException):
-    """One HTTP call took longer than its wall-time bound (a server trickling its answer)."""
-
-
-NOT_JSON = object()  # a body that is not JSON at all
-
-
-def read_bounded(response: requests.Response, seconds: float) -> bytes:
-    """The whole body of a streamed response, or ``CallTooSlow`` once ``seconds`` have passed
-    (``requests``' own timeout bounds each read, not the whole body: a server trickling a byte
-    at a time would never time out). ``read1`` returns whatever has arrived, so the clock is
-    looked at after every arrival."""
-    deadline = time.monotonic() + seconds
-    chunks = []
-    while True:
-        chunk = response.raw.read1(64 * 1024, decode_content=True)
-        if not chunk:
-            return b"".join(chunks)
-        chunks.append(chunk)
-        if time.monotonic() > deadline:
-            response.close()
-            raise CallTooSlow(f"answer not complete after {seconds:g} s")
-
-
-def http_transport(url: str, token: str, timeout: float = 60.0) -> Transport:
-    """POST GraphQL requests to ``url`` with the token in the ``Authorization`` header; each
-    call, connecting to its last byte, takes at most ``timeout`` seconds."""
-    session = requests.Session()
-    session.headers["Authorization"] = f"Bearer {token}"
-
-    def post(payload: dict[str, Any]) -> Reply:
-        started = time.monotonic()
-        with session.post(url, json=payload, timeout=min(timeout, 30.0), stream=True) as response:
-            left = timeout - (time.monotonic() - started)
-            data = read_bounded(response, max(left, 0.0))
-        try:
-            body = json.loads(data)
-        except ValueError:
-            body = NOT_JSON
-        return response.status_code, body, response.headers
-
-    return post
-
-
-def retry_after(headers: Mapping[str, str]) -> float | None:
-    """Seconds a ``Retry-After`` header asks for (ASCII digits only), else None."""
-    text = str(headers.get("Retry-After", "")).strip()
-    return float(text) if text.isascii() and text.isdigit() else None
-
-
-@dataclass(frozen=True)
-class Attribute:
-    name: str
-    type: str  # system | custom
-    data_type: str
-    users: int | None
-
-
-@dataclass(frozen=True)
-class ContactRow:
-    id: str
-    name: str
-    values: dict[str, str]  # attribute name -> value as text
-
-
-def value_text(value: Mapping[str, Any]) -> str:
-    """A ``BotAttributeValue`` as the text a contacts export would hold."""
-    kind = value.get("__typename", "")
-    if kind == "BotAttributeValueBoolean":
-        return "true" if value.get("booleanValue") else "false"
-    for key in ("stringValue", "longValue", "doubleValue", "datetimeValue"):
-        if value.get(key) is not None:
-            return str(value[key])
-    return ""
 
 
 def _error_codes(body: Mapping[str, Any]) -> list[tuple[str, str]]:

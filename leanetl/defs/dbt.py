@@ -16,7 +16,8 @@ from dagster_dbt import (
 
 from leanetl.dbt_project import dbt_project
 from leanetl.defs.ranges import RANGE_PER_RUN, partition_days
-from leanetl.io_managers.warehouse import LOCK_WAIT_SECONDS, Warehouse, held_by_another
+from leanetl.io_managers.duckdb_lock import LOCK_WAIT_SECONDS, held_by_another
+from leanetl.io_managers.warehouse import Warehouse
 from leanetl.settings import Settings
 
 # dbt's folders onto leanetl's layers: marts are what people read.

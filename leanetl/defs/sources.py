@@ -21,10 +21,11 @@ import dagster as dg
 import pandas as pd
 from pydantic import Field
 
+from leanetl.defs.checks import check_results
 from leanetl.defs.metadata import preview
 from leanetl.defs.ranges import carried
 from leanetl.io_managers.object_store import ObjectStore, StoredObject
-from leanetl.lib.quarantine import quarantined_share, reason_counts
+from leanetl.lib.quarantine import below_limit, reason_counts
 from leanetl.lib.source_guard import truncation_problem
 from leanetl.lib.sources import SourceSchemaError
 from leanetl.settings import Settings
@@ -238,22 +239,10 @@ def source_checks(keys: SourceKeys, limit_setting: str) -> list[dg.AssetCheckSpe
 
 
 def quarantine_check(keys: SourceKeys, read: SourceRead, limit: float) -> dg.AssetCheckResult:
-    share = quarantined_share(len(read.quarantine), read.records)
-    part_shares = {p: quarantined_share(q, n) for p, (n, q) in read.parts.items()}
-    worst = max(part_shares, key=part_shares.__getitem__, default="")
-    return dg.AssetCheckResult(
-        asset_key=keys.rows,
-        check_name=QUARANTINE_CHECK,
-        passed=all(s == 0 or s < limit for s in [share, *part_shares.values()]),
-        severity=dg.AssetCheckSeverity.WARN,
-        metadata={
-            "quarantined_rows": len(read.quarantine),
-            "quarantined_share": share,
-            "limit": limit,
-            "worst_part": worst or "none",
-            "worst_part_share": part_shares.get(worst, 0.0),
-        },
-    )
+    """The source's quarantine check (``lib/quarantine.below_limit``); warns."""
+    outcome = below_limit(QUARANTINE_CHECK, len(read.quarantine), read.records, read.parts, limit)
+    (result,) = check_results(outcome, {QUARANTINE_CHECK: keys.rows}, warn=[QUARANTINE_CHECK])
+    return result
 
 
 def quarantine_metadata(quarantine: pd.DataFrame) -> dict[str, Any]:

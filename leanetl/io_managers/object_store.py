@@ -6,9 +6,7 @@ reader therefore never sees a half-written file, and a failed write leaves the o
 """
 
 import datetime as dt
-import os
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,41 +15,12 @@ from typing import Any
 from urllib.parse import urlparse
 
 import dagster as dg
-import psutil
 from dagster_aws.s3 import S3Resource
 from dagster_gcp import GCSResource
 from pydantic import PrivateAttr
 
+from leanetl.io_managers.local_files import TEMP_PREFIX, write_atomically
 from leanetl.lib.keys import checked_key
-
-_UMASK = os.umask(0)
-os.umask(_UMASK)
-
-
-TEMP_PREFIX = ".tmp-"
-
-
-def remove_orphaned_temp_files(directory: Path) -> list[Path]:
-    """Delete temp files in ``directory`` left by writers that died mid-write (killed runs).
-
-    A temp file is named ``.tmp-<pid>-…``: it is an orphan when that process is gone. Files of
-    live writers are left alone; older unnamed ones (no pid) go after an hour.
-    """
-    removed = []
-    for path in directory.glob(f"{TEMP_PREFIX}*"):
-        pid = path.name[len(TEMP_PREFIX) :].split("-", 1)[0]
-        try:
-            orphan = (
-                not psutil.pid_exists(int(pid))
-                if pid.isdigit()
-                else time.time() - path.stat().st_mtime > 3600
-            )
-            if orphan:
-                path.unlink()
-                removed.append(path)
-        except FileNotFoundError:
-            continue  # its writer renamed or removed it meanwhile
-    return removed
 
 
 @dataclass(frozen=True)
@@ -152,20 +121,7 @@ class ObjectStore(dg.ConfigurableResource):
     ) -> str:
         """Write one whole object atomically; returns its URI."""
         if self.scheme == "file":
-            path = self._local_path(key)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            remove_orphaned_temp_files(path.parent)
-            fd, tmp = tempfile.mkstemp(
-                dir=path.parent, prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=path.suffix
-            )
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(data)
-                os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp creates 0600; keep the usual mode
-                os.replace(tmp, path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            write_atomically(self._local_path(key), data)
         elif self.scheme == "s3":
             bucket, _ = self._bucket_and_prefix
             self._s3().put_object(

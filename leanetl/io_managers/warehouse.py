@@ -8,7 +8,6 @@ type changed is an error naming it, with nothing written.
 """
 
 import datetime as dt
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,16 +19,11 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from leanetl.clients.bigquery_schema import arrow_rows
+from leanetl.io_managers.duckdb_columns import add_new_columns, column_types, typed_incoming
+from leanetl.io_managers.duckdb_lock import connect_when_free
+
 PARTITION_COLUMN = "dt"
-# How long a DuckDB writer (a Python step or dbt) waits while another run holds the file: a
-# whole dbt build of another run may stand between.
-LOCK_WAIT_SECONDS = 600.0
-
-
-def held_by_another(error: BaseException | str) -> bool:
-    """Whether DuckDB refused to open its file because another process holds its lock."""
-    text = str(error).lower()
-    return "could not set lock" in text or "conflicting lock" in text
 
 
 def _ident(name: str) -> str:
@@ -73,66 +67,6 @@ def _not_retried(what: str) -> Iterator[None]:
         raise dg.Failure(description=f"{what}: {exc}", allow_retries=False) from exc
 
 
-def _column_types(conn: duckdb.DuckDBPyConnection, ref: str) -> dict[str, str]:
-    return {row[0]: row[1] for row in conn.execute(f"describe {ref}").fetchall()}
-
-
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _is_null(kind: object) -> bool:
-    return str(kind).strip('"') == "NULL"
-
-
-def _typed_incoming(
-    conn: duckdb.DuckDBPyConnection, source: str, existing: dict[str, str]
-) -> duckdb.DuckDBPyRelation:
-    """``source``'s rows with no column of type NULL (a column without any value, e.g. of an
-    empty frame): such a column takes the table's type, ``dt`` is a DATE, any other VARCHAR."""
-    incoming = conn.sql(f"select * from {source}")
-
-    def declared(name: str) -> str:
-        kind = existing.get(name, "NULL")
-        if not _is_null(kind):
-            return kind
-        return "DATE" if name == PARTITION_COLUMN else "VARCHAR"
-
-    casts = [
-        f"cast({_quoted(name)} as {declared(name)}) as {_quoted(name)}"
-        for name, kind in zip(incoming.columns, incoming.types, strict=True)
-        if _is_null(kind)
-    ]
-    if not casts:
-        return incoming
-    return conn.sql(f"select * replace ({', '.join(casts)}) from {source}")
-
-
-def _add_new_columns(
-    conn: duckdb.DuckDBPyConnection, ref: str, incoming: duckdb.DuckDBPyRelation
-) -> None:
-    """Columns of ``incoming`` that table ``ref`` lacks are added (earlier rows NULL), as on
-    BigQuery; a column ``incoming`` lacks is NULL in its rows (``insert … by name``)."""
-    existing = _column_types(conn, ref)
-    for name, kind in zip(incoming.columns, incoming.types, strict=True):
-        if name not in existing:
-            conn.execute(f"alter table {ref} add column {_quoted(name)} {kind}")
-        elif _is_null(existing[name]):  # made by an older leanetl from an empty frame
-            conn.execute(f"alter table {ref} alter column {_quoted(name)} type {kind}")
-
-
-def _bq_rows(rows: pd.DataFrame | Path) -> pa.Table | Path:
-    """A frame as Arrow, its ``dt`` a DATE even when the frame is empty (a Parquet file as it is)."""
-    if isinstance(rows, Path):
-        return rows
-    table = pa.Table.from_pandas(rows, preserve_index=False)
-    if PARTITION_COLUMN in table.column_names:
-        i = table.column_names.index(PARTITION_COLUMN)
-        if pa.types.is_null(table.schema.field(i).type):
-            table = table.set_column(i, PARTITION_COLUMN, table.column(i).cast(pa.date32()))
-    return table
-
-
 class Warehouse(dg.ConfigurableResource):
     """Reads and atomically replaces warehouse tables on DuckDB or BigQuery."""
 
@@ -160,17 +94,7 @@ class Warehouse(dg.ConfigurableResource):
     @contextmanager
     def duckdb_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection to the DuckDB file, waiting while another process holds its lock."""
-        # The file's folder may not exist yet when no local source has created $LEANETL_HOME.
-        Path(self.duckdb_path).parent.mkdir(parents=True, exist_ok=True)
-        deadline = time.monotonic() + LOCK_WAIT_SECONDS
-        while True:
-            try:
-                conn = duckdb.connect(self.duckdb_path)
-                break
-            except duckdb.IOException as exc:
-                if not held_by_another(exc) or time.monotonic() > deadline:
-                    raise
-                time.sleep(0.5)
+        conn = connect_when_free(Path(self.duckdb_path))
         try:
             yield conn
         finally:
@@ -189,7 +113,8 @@ class Warehouse(dg.ConfigurableResource):
             conn.register("incoming", rows)
             source = "incoming"
         exists = self._duckdb_table_exists(conn, domain, table)
-        incoming = _typed_incoming(conn, source, _column_types(conn, ref) if exists else {})
+        existing = column_types(conn, ref) if exists else {}
+        incoming = typed_incoming(conn, source, existing, PARTITION_COLUMN)
         if days is None or not exists:
             verb = "create or replace table" if days is None else "create table"
             conn.execute(f"{verb} {ref} as select * from ({incoming.sql_query()}) limit 0")
@@ -197,7 +122,7 @@ class Warehouse(dg.ConfigurableResource):
             conn.execute(
                 f'delete from {ref} where "{PARTITION_COLUMN}" in (select unnest(?))', [days]
             )
-            _add_new_columns(conn, ref, incoming)
+            add_new_columns(conn, ref, incoming)
         conn.execute(f"insert into {ref} by name {incoming.sql_query()}")
         if not isinstance(rows, Path):
             conn.unregister("incoming")
@@ -238,7 +163,7 @@ class Warehouse(dg.ConfigurableResource):
     def _bq_replace_table(self, domain: str, table: str, frame: pd.DataFrame) -> None:
         from leanetl.clients import bigquery as bq
 
-        rows = _bq_rows(frame)
+        rows = arrow_rows(frame, PARTITION_COLUMN)
         assert isinstance(rows, pa.Table)
         bq.replace_table(self._bq_client(), self._dataset(domain), _ident(table), rows)
 
@@ -283,7 +208,12 @@ class Warehouse(dg.ConfigurableResource):
             from leanetl.clients import bigquery as bq
 
             staged = [
-                (self._dataset(s.domain), _ident(s.table), _bq_rows(s.rows), list(s.days))
+                (
+                    self._dataset(s.domain),
+                    _ident(s.table),
+                    arrow_rows(s.rows, PARTITION_COLUMN),
+                    list(s.days),
+                )
                 for s in slices
             ]
             bq.replace_many(self._bq_client(), staged, PARTITION_COLUMN)
@@ -351,47 +281,3 @@ class Warehouse(dg.ConfigurableResource):
         days = bigquery.ArrayQueryParameter("values", "DATE", list(values))
         sql = f"{sql} where `{_ident(column)}` in unnest(@values)"
         return bq.query_frame(self._bq_client(), sql, [days])
-
-
-class WarehouseIOManager(dg.ConfigurableIOManager):
-    """Stores DataFrames as ``<domain>.<asset>``; daily partitions live in the ``dt`` column."""
-
-    warehouse: dg.ResourceDependency[Warehouse]
-
-    @staticmethod
-    def _domain_table(key: dg.AssetKey) -> tuple[str, str]:
-        path = list(key.path)
-        return (path[0], path[-1]) if len(path) > 1 else ("default", path[0])
-
-    @staticmethod
-    def _days(context: dg.OutputContext | dg.InputContext) -> list[dt.date]:
-        return [dt.date.fromisoformat(k) for k in context.asset_partition_keys]
-
-    def handle_output(self, context: dg.OutputContext, obj: pd.DataFrame | None) -> None:
-        if obj is None:
-            return
-        domain, table = self._domain_table(context.asset_key)
-        if not context.has_asset_partitions:
-            self.warehouse.replace_table(domain, table, obj)
-        else:
-            days = self._days(context)
-            if len(days) == 1:
-                obj = obj.assign(**{PARTITION_COLUMN: days[0]})
-            elif PARTITION_COLUMN not in obj.columns:
-                raise ValueError(
-                    f"{context.asset_key.to_user_string()}: a run over {len(days)} partitions "
-                    f"must return a '{PARTITION_COLUMN}' column"
-                )
-            self.warehouse.replace_partitions(domain, table, obj, PARTITION_COLUMN, days)
-        context.add_output_metadata(
-            {
-                "dagster/row_count": len(obj),
-                "table": self.warehouse.table_ref(domain, table),
-            }
-        )
-
-    def load_input(self, context: dg.InputContext) -> pd.DataFrame:
-        domain, table = self._domain_table(context.asset_key)
-        if context.has_asset_partitions:
-            return self.warehouse.read(domain, table, PARTITION_COLUMN, self._days(context))
-        return self.warehouse.read(domain, table)

@@ -17,6 +17,8 @@ from typing import Any
 
 import pandas as pd
 
+from leanetl.lib.outcomes import Outcomes
+
 QUARANTINE_COLUMNS = ("source", "locator", "reason", "raw")
 
 
@@ -64,3 +66,27 @@ def reason_counts(quarantine: pd.DataFrame, limit: int = 20) -> dict[str, int]:
 def quarantined_share(quarantined: int, read: int) -> float:
     """Quarantined records as a share of the records read (0 when nothing was read)."""
     return quarantined / read if read else 0.0
+
+
+def below_limit(
+    check: str, quarantined: int, records: int, parts: Mapping[str, tuple[int, int]], limit: float
+) -> Outcomes:
+    """Whether the quarantined share of the records read is below ``limit`` (or none was), over
+    all and in every part (``part -> (records, quarantined)``: one bad file cannot hide among
+    many good ones); the worst part is named."""
+    share = quarantined_share(quarantined, records)
+    part_shares = {p: quarantined_share(q, n) for p, (n, q) in parts.items()}
+    worst = max(part_shares, key=part_shares.__getitem__, default="")
+    passed = all(s == 0 or s < limit for s in [share, *part_shares.values()])
+    return {
+        check: (
+            passed,
+            {
+                "quarantined_rows": quarantined,
+                "quarantined_share": share,
+                "limit": limit,
+                "worst_part": worst or "none",
+                "worst_part_share": part_shares.get(worst, 0.0),
+            },
+        )
+    }

@@ -18,7 +18,7 @@ from typing import Any
 
 import graphql
 
-from leanetl.clients.chatfuel import SCHEMA
+from leanetl.clients.chatfuel_operations import SCHEMA
 from leanetl.lib.chatfuel.broadcasts import segment_input
 from leanetl.sample.chatfuel import SYSTEM_HEADERS, USERS, attribute_names, sample_row
 

@@ -16,12 +16,12 @@ from google.auth.credentials import AnonymousCredentials
 from google.cloud import storage
 
 from leanetl.io_managers.object_store import ObjectStore
+from leanetl.lib.campaigns.map_png import png_bytes
 from leanetl.lib.campaigns.reach_map import (
     GEO_ASSETS_ID,
     GEO_DIR,
     NO_REACH_NOTE,
     offline_html,
-    png_bytes,
     reach_map_figure,
 )
 from leanetl.lib.countries import US_STATES

@@ -13,13 +13,12 @@ import graphql
 import pytest
 
 from leanetl.clients.chatfuel import (
-    OPERATIONS,
-    SCHEMA,
     ChatfuelClient,
     ChatfuelError,
     download,
-    http_transport,
 )
+from leanetl.clients.chatfuel_http import http_transport
+from leanetl.clients.chatfuel_operations import OPERATIONS, SCHEMA
 from leanetl.definitions import build_defs
 from leanetl.lib.chatfuel.tasks import export_state
 from leanetl.sample.chatfuel import export_bytes

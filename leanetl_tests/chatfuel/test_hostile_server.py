@@ -13,9 +13,8 @@ from leanetl.clients.chatfuel import (
     ChatfuelClient,
     ChatfuelError,
     download,
-    http_transport,
-    retry_after,
 )
+from leanetl.clients.chatfuel_http import http_transport, retry_after
 from leanetl.lib.redact import redact
 
 TOKEN = "cfSECRETtoken-9f8e7d"

@@ -92,7 +92,7 @@ def test_interrupted_local_write_leaves_no_partial_file(tmp_path, monkeypatch) -
     def crash(*_args, **_kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr("leanetl.io_managers.object_store.os.replace", crash)
+    monkeypatch.setattr("leanetl.io_managers.local_files.os.replace", crash)
     frames["2025-01-01"] = pd.DataFrame({"id": [9, 9, 9]})
     assert not _run(lake, frames, "2025-01-01").success
     monkeypatch.undo()

@@ -4,7 +4,8 @@ import dagster as dg
 import pandas as pd
 import pytest
 
-from leanetl.io_managers.warehouse import Warehouse, WarehouseIOManager
+from leanetl.io_managers.warehouse import Warehouse
+from leanetl.io_managers.warehouse_io_manager import WarehouseIOManager
 
 DAYS = dg.DailyPartitionsDefinition(start_date="2025-01-01")
 

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from leanetl.clients import bigquery as bq
-from leanetl.io_managers.warehouse import Warehouse, WarehouseIOManager
+from leanetl.io_managers.warehouse import Warehouse
+from leanetl.io_managers.warehouse_io_manager import WarehouseIOManager
 
 DAYS = dg.DailyPartitionsDefinition(start_date="2025-01-01")
 D1, D2, D3 = dt.date(2025, 1, 1), dt.date(2025, 1, 2), dt.date(2025, 1, 3)

@@ -11,7 +11,11 @@ from leanetl.lib.campaigns.checks import (
     one_total_per_campaign,
     shares_add_up,
 )
-from leanetl.lib.chatfuel.checks import broadcast_ids_unique, broadcasts_written
+from leanetl.lib.chatfuel.checks import (
+    broadcast_ids_unique,
+    broadcasts_written,
+    pulled_day_stored,
+)
 from leanetl.lib.web_events.checks import message_id_unique
 
 DEFS = Path(__file__).parents[2] / "leanetl" / "defs"
@@ -49,6 +53,29 @@ def test_chatfuel_and_web_events_checks() -> None:
         False,
         {"repeated": {"tracks": 1}, "rows_checked": {"tracks": 5}, "checked": "duckdb views"},
     )
+
+
+def test_a_pulled_day_as_stored_in_duckdb() -> None:
+    import duckdb
+
+    db = duckdb.connect()
+    db.sql(
+        "create table users as select * from (values ('u1', 1), ('u1', 1), ('u2', 1)) t(user_id, dt)"
+    )
+    db.sql(
+        "create table facts as select * from (values ('u1', 1), ('u3', 1), ('u3', 2)) t(user_id, dt)"
+    )
+
+    def number(expression: str, rest: str) -> int:
+        return db.execute(f"select {expression} as n {rest}", {"day": 1}).fetchone()[0]
+
+    outcomes = pulled_day_stored(number, "users", "facts", "$day", events_read=2)
+    assert outcomes == {
+        "events_reconcile": (True, {"events_stored": 2, "events_read": 2}),
+        "event_users_known": (False, {"events_of_unknown_users": 1}),
+        "user_ids_unique": (False, {"repeated_user_ids": 1}),
+    }
+    assert not pulled_day_stored(number, "users", "facts", "$day", 3)["events_reconcile"][0]
 
 
 def test_no_domain_writes_a_check_result_itself() -> None:

@@ -29,11 +29,6 @@ class DeliveriesSettings:
         return cls(source_url=values.text("LEANETL_DELIVERIES_SOURCE_URL", default=default))
 
 
-DOMAIN = Domain(
-    name="deliveries",
-    title="deliveries",
-    order=6,
-    doc=DOC,
-    read=DeliveriesSettings.read,
-    demo_job="deliveries_daily",
+DOMAIN = Domain.of(
+    __name__, order=6, doc=DOC, read=DeliveriesSettings.read, demo_job="deliveries_daily"
 )

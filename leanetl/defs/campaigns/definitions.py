@@ -6,7 +6,9 @@ import dagster as dg
 from leanetl.defs.campaigns.common import DOMAIN
 from leanetl.defs.campaigns.dashboard import build_dashboard_asset
 from leanetl.defs.campaigns.insights import build_insights_assets
-from leanetl.defs.campaigns.outputs import build_output_assets
+from leanetl.defs.campaigns.mongo_outputs import build_canvases, build_expenditures
+from leanetl.defs.campaigns.outputs import build_campaign_stats_asset
+from leanetl.defs.campaigns.reach_map import build_reach_map
 from leanetl.defs.campaigns.sensors import build_active_campaigns_sensor
 from leanetl.defs.campaigns.sources import build_source_assets
 from leanetl.defs.partitions import intraday_schedule
@@ -28,7 +30,10 @@ def build_defs(settings: Settings) -> dg.Definitions:
         assets=[
             *build_source_assets(settings),
             *build_insights_assets(settings),
-            *build_output_assets(settings),
+            build_reach_map(settings),
+            build_campaign_stats_asset(settings),
+            build_expenditures(settings),
+            build_canvases(settings),
             build_dashboard_asset(settings),
         ],
         jobs=[job],

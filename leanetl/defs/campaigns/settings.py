@@ -101,11 +101,6 @@ class CampaignsSettings:
         )
 
 
-DOMAIN = Domain(
-    name="campaigns",
-    title="campaigns",
-    order=3,
-    doc=DOC,
-    read=CampaignsSettings.read,
-    demo_job="campaigns_refresh",
+DOMAIN = Domain.of(
+    __name__, order=3, doc=DOC, read=CampaignsSettings.read, demo_job="campaigns_refresh"
 )

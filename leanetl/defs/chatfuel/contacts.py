@@ -41,6 +41,7 @@ from leanetl.defs.sources import (
 )
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.io_managers.warehouse import PARTITION_COLUMN, Slice, Warehouse
+from leanetl.lib.chatfuel.checks import pulled_day_stored
 from leanetl.lib.chatfuel.export import SYSTEM, write_contacts_csv
 from leanetl.lib.chatfuel.unpivot import EVENT_SCHEMA, Unpivoted, unpivot_export
 from leanetl.lib.chatfuel.users import export_for_day, users_frame
@@ -161,26 +162,18 @@ def _users(result: Unpivoted, settings: Settings) -> tuple[pd.DataFrame, dict[st
 
 
 def _checks(warehouse: Warehouse, day: dt.date, events: int) -> Iterator[dg.AssetCheckResult]:
-    """The day's slices as stored: reconciled with the export, users known and unique."""
-    users = warehouse.table_ref(DOMAIN, "users")
-    facts = warehouse.table_ref(DOMAIN, "attribute_events")
-    p = warehouse.param("day")
+    """The day's slices as stored (``lib/chatfuel/checks.pulled_day_stored``)."""
 
     def number(expression: str, rest: str) -> int:
         return int(warehouse.query(f"select {expression} as n {rest}", {"day": day})["n"][0])
 
-    stored = number("count(*)", f"from {facts} where dt = {p}")
-    unknown = number(
-        "count(*)",
-        f"from {facts} e where e.dt = {p} and not exists "
-        f"(select 1 from {users} u where u.dt = {p} and u.user_id = e.user_id)",
+    outcomes = pulled_day_stored(
+        number,
+        warehouse.table_ref(DOMAIN, "users"),
+        warehouse.table_ref(DOMAIN, "attribute_events"),
+        warehouse.param("day"),
+        events,
     )
-    repeated = number("count(*) - count(distinct user_id)", f"from {users} where dt = {p}")
-    outcomes = {
-        "events_reconcile": (stored == events, {"events_stored": stored, "events_read": events}),
-        "event_users_known": (unknown == 0, {"events_of_unknown_users": unknown}),
-        "user_ids_unique": (repeated == 0, {"repeated_user_ids": repeated}),
-    }
     yield from check_results(outcomes, {name: key for name, (key, _) in CHECKS.items()})
 
 

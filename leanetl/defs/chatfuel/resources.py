@@ -7,7 +7,8 @@ from typing import Any
 import dagster as dg
 from pydantic import Field
 
-from leanetl.clients.chatfuel import ChatfuelClient, ChatfuelError, Reply, http_transport
+from leanetl.clients.chatfuel import ChatfuelClient, ChatfuelError
+from leanetl.clients.chatfuel_http import Reply, http_transport
 from leanetl.resources import object_store, secret
 from leanetl.sample.chatfuel_api import SampleBot
 from leanetl.settings import Settings

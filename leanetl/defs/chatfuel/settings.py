@@ -110,11 +110,6 @@ class ChatfuelSettings:
         )
 
 
-DOMAIN = Domain(
-    name="chatfuel",
-    title="chatfuel",
-    order=5,
-    doc=DOC,
-    read=ChatfuelSettings.read,
-    demo_job="chatfuel_daily",
+DOMAIN = Domain.of(
+    __name__, order=5, doc=DOC, read=ChatfuelSettings.read, demo_job="chatfuel_daily"
 )

@@ -76,12 +76,6 @@ class LeadsSettings:
         )
 
 
-DOMAIN = Domain(
-    name="leads",
-    title="leads",
-    order=2,
-    doc=DOC,
-    read=LeadsSettings.read,
-    demo_job="leads_daily",
-    demo_alongside=True,
+DOMAIN = Domain.of(
+    __name__, order=2, doc=DOC, read=LeadsSettings.read, demo_job="leads_daily", demo_alongside=True
 )

@@ -47,11 +47,6 @@ class VolunteersSettings:
         )
 
 
-DOMAIN = Domain(
-    name="volunteers",
-    title="volunteers",
-    order=1,
-    doc=DOC,
-    read=VolunteersSettings.read,
-    demo_job="volunteers_daily",
+DOMAIN = Domain.of(
+    __name__, order=1, doc=DOC, read=VolunteersSettings.read, demo_job="volunteers_daily"
 )

@@ -81,11 +81,6 @@ class WebEventsSettings:
         )
 
 
-DOMAIN = Domain(
-    name="web_events",
-    title="web events",
-    order=4,
-    doc=DOC,
-    read=WebEventsSettings.read,
-    demo_job="web_events_transform",
+DOMAIN = Domain.of(
+    __name__, order=4, doc=DOC, read=WebEventsSettings.read, demo_job="web_events_transform"
 )

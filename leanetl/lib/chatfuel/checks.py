@@ -1,7 +1,7 @@
-"""The Chatfuel broadcasts' Python checks, as outcomes: ``{check: (passed, metadata)}``
+"""The Chatfuel domain's Python checks, as outcomes: ``{check: (passed, metadata)}``
 (reported by ``defs/checks.check_results``)."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from leanetl.lib.outcomes import Outcomes
 
@@ -23,4 +23,27 @@ def broadcasts_written(stored: int, with_message: int, unknown_recipients: int) 
             unknown_recipients == 0,
             {"recipients_not_in_users": unknown_recipients},
         ),
+    }
+
+
+def pulled_day_stored(
+    number: Callable[[str, str], int], users: str, facts: str, day: str, events_read: int
+) -> Outcomes:
+    """A pull day's slices as stored: reconciled with the export, every event's user known, user
+    ids unique. ``number(expression, rest)`` is ``select <expression> as n <rest>`` in the
+    warehouse; ``users``/``facts`` are the quoted tables and ``day`` the day's parameter."""
+    stored = number("count(*)", f"from {facts} where dt = {day}")
+    unknown = number(
+        "count(*)",
+        f"from {facts} e where e.dt = {day} and not exists "
+        f"(select 1 from {users} u where u.dt = {day} and u.user_id = e.user_id)",
+    )
+    repeated = number("count(*) - count(distinct user_id)", f"from {users} where dt = {day}")
+    return {
+        "events_reconcile": (
+            stored == events_read,
+            {"events_stored": stored, "events_read": events_read},
+        ),
+        "event_users_known": (unknown == 0, {"events_of_unknown_users": unknown}),
+        "user_ids_unique": (repeated == 0, {"repeated_user_ids": repeated}),
     }

@@ -32,13 +32,18 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from leanetl.lib.chatfuel.csv_fields import (
+    Fields,
+    field_values,
+    misquoted,
+    row_lines,
+    row_text,
+    scan_fields,
+)
 from leanetl.lib.chatfuel.export import (
-    NEWLINE,
-    QUOTE,
     SYSTEM,
     ExportLayout,
     layout_of,
-    outside_quotes,
     parse_header,
     row_ends,
 )
@@ -48,7 +53,6 @@ from leanetl.lib.text import normalise_name
 CHUNK_BYTES = 16 << 20
 MAX_ROW_BYTES = 64 << 20
 HEADER_PROBE_BYTES = 16 << 20
-COMMA = 0x2C
 _BLANK = r"^[\s\x{200B}-\x{200D}\x{2060}\x{FEFF}\x{00AD}]*$"
 _TYPES = (
     ("long", r"^[+-]?[0-9]+$"),
@@ -137,81 +141,6 @@ def _last_row_end(data: bytes) -> int:
     return int(ends[-1]) + 1 if len(ends) else 0
 
 
-@dataclass
-class _Fields:
-    """The chunk's non-empty fields: byte ranges in ``buf``, row (0-based) and column."""
-
-    starts: np.ndarray
-    ends: np.ndarray
-    rows: np.ndarray
-    columns: np.ndarray
-
-    def take(self, keep: np.ndarray) -> "_Fields":
-        return _Fields(self.starts[keep], self.ends[keep], self.rows[keep], self.columns[keep])
-
-
-def _scan(data: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray, _Fields]:
-    """(bytes with a leading newline, row start offsets, fields per row, non-empty fields)."""
-    buf = np.frombuffer(b"\n" + data, dtype=np.uint8)
-    delim = (buf == COMMA) | (buf == NEWLINE)
-    outside = outside_quotes(buf)
-    if outside is not None:
-        delim &= outside
-    newlines = np.flatnonzero(delim & (buf == NEWLINE))  # [0] is the leading one
-    counted = np.cumsum(delim, dtype=np.int32)
-    per_row = np.diff(counted[newlines])
-    starts = np.flatnonzero(~delim[1:] & delim[:-1]) + 1
-    ends = np.flatnonzero(delim[1:] & ~delim[:-1]) + 1
-    rows = np.searchsorted(newlines, starts) - 1
-    columns = counted[starts - 1] - counted[newlines[rows]]
-    return buf, newlines, per_row, _Fields(starts, ends, rows, columns)
-
-
-def _values(buf: np.ndarray, fields: _Fields) -> pa.StringArray:
-    """The fields' text, unquoted."""
-    lengths = (fields.ends - fields.starts).astype(np.int64)
-    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    gather = np.repeat(fields.starts - offsets[:-1], lengths) + np.arange(offsets[-1])
-    values = pa.LargeStringArray.from_buffers(
-        len(lengths), pa.py_buffer(offsets), pa.py_buffer(buf[gather].tobytes())
-    ).cast(pa.string())
-    quoted = buf[fields.starts] == QUOTE
-    if quoted.any():
-        raw = values.filter(pa.array(quoted)).to_pylist()
-        plain = [text[1:-1].replace('""', '"') for text in raw]
-        values = pc.replace_with_mask(values, pa.array(quoted), pa.array(plain, pa.string()))
-    return values
-
-
-def _misquoted(buf: np.ndarray, fields: _Fields, refused: np.ndarray) -> list[tuple[int, int]]:
-    """(row, column) of the first field per row whose quotes do not enclose it whole as RFC
-    4180 says (``"Ann"x``, ``An"n``): read any way, such a value would be a guess."""
-    quotes = np.cumsum(buf == QUOTE, dtype=np.int64)
-    inside = quotes[fields.ends - 1] - quotes[fields.starts - 1]
-    out: dict[int, int] = {}
-    for i in np.flatnonzero(inside > 0):
-        row = int(fields.rows[i])
-        if refused[row] or row in out:
-            continue
-        raw = buf[fields.starts[i] : fields.ends[i]].tobytes()
-        enclosed = len(raw) > 1 and raw[0] == raw[-1] == QUOTE
-        if not enclosed or b'"' in raw[1:-1].replace(b'""', b""):
-            out[row] = int(fields.columns[i])
-    return list(out.items())
-
-
-def _row_text(data: bytes, newlines: np.ndarray, row: int) -> str:
-    # newlines index the data with a leading newline: row r is data[newlines[r]:newlines[r+1]-1]
-    return data[newlines[row] : newlines[row + 1] - 1].decode()[:2000]
-
-
-def _row_lines(buf: np.ndarray, newlines: np.ndarray, first_line: int) -> np.ndarray:
-    """The physical line each row starts on (quoted newlines count as lines)."""
-    every = np.flatnonzero(buf == NEWLINE)
-    return first_line + np.searchsorted(every, newlines[:-1])
-
-
 def _value_types(values: pa.Array) -> pa.DictionaryArray:
     codes = np.full(len(values), len(_TYPES), dtype=np.int8)
     for code, (_, pattern) in enumerate(_TYPES):
@@ -222,7 +151,7 @@ def _value_types(values: pa.Array) -> pa.DictionaryArray:
 
 
 def _system_columns(
-    fields: _Fields, values: pa.Array, layout: ExportLayout, rows: int
+    fields: Fields, values: pa.Array, layout: ExportLayout, rows: int
 ) -> dict[str, np.ndarray]:
     """Per system field, each row's value (None when empty or absent)."""
     out = {}
@@ -260,7 +189,7 @@ def _accepted_users(
             result.first_line[user_id] = line
             accepted[row] = True
             continue
-        result.quarantine.append((f"line {line}", reason, _row_text(data, newlines, row)))
+        result.quarantine.append((f"line {line}", reason, row_text(data, newlines, row)))
     return accepted
 
 
@@ -269,19 +198,19 @@ def _unpivot_chunk(
 ) -> None:
     data = chunk.data.replace(b"\r\n", b"\n") if b"\r" in chunk.data else chunk.data
     layout = result.layout
-    buf, newlines, per_row, fields = _scan(data)
-    lines = _row_lines(buf, newlines, chunk.first_line)
+    buf, newlines, per_row, fields = scan_fields(data)
+    lines = row_lines(buf, newlines, chunk.first_line)
     blank = np.diff(newlines) == 1
     ragged = (per_row != layout.width) & ~blank
     for row in np.flatnonzero(ragged):
         reason = f"{per_row[row]} fields, the header has {layout.width}"
-        result.quarantine.append((f"line {lines[row]}", reason, _row_text(data, newlines, row)))
-    for row, column in _misquoted(buf, fields, ragged):
+        result.quarantine.append((f"line {lines[row]}", reason, row_text(data, newlines, row)))
+    for row, column in misquoted(buf, fields, ragged):
         reason = f"column {column + 1}: quotes that do not enclose the whole value (RFC 4180)"
-        result.quarantine.append((f"line {lines[row]}", reason, _row_text(data, newlines, row)))
+        result.quarantine.append((f"line {lines[row]}", reason, row_text(data, newlines, row)))
         ragged[row] = True  # refused like a ragged row: nothing of it is loaded
     result.rows += int((~blank).sum())
-    values = _values(buf, fields)
+    values = field_values(buf, fields)
     kept = ~pc.match_substring_regex(values, _BLANK).to_numpy(zero_copy_only=False)
     kept &= ~ragged[fields.rows]
     fields, values = fields.take(kept), values.filter(pa.array(kept))
