@@ -4,11 +4,12 @@
 A domain's package holds all of it (README: "Adding a domain"); the core reaches it only through
 this registry, never by importing it:
 
-- ``settings.py``: ``DOMAIN = Domain.of(__name__, …)`` — its settings' names, defaults and meanings (secrets among them,
-  marked ``secret:``) and ``read(values, core)``, which returns its frozen settings object
-  (``settings.<name>`` afterwards);
+- ``settings.toml``: its settings' names, defaults and meanings (secrets among them, marked
+  ``secret:``; ``leanetl/settings_table.py``);
+- ``settings.py``: ``DOMAIN = Domain.of(__name__, …)`` with ``read(values, core)``, which
+  returns its frozen settings object (``settings.<name>`` afterwards);
 - ``definitions.py``: ``build_defs(settings)`` (its assets, checks, jobs, schedules, sensors) and
-  the ``@dg.definitions`` function ``dg`` loads;
+  what ``dg`` loads, ``<domain> = loaded_by_dg(build_defs)`` (``defs/policies.py``);
 - ``resources.py`` (optional): ``build_resources(settings)``, its resources for the environment;
 - ``sample.py`` (optional): ``prepare_sample(settings, days, today, sample_home)``, writing its
   sample sources into a local home, and ``demo_results(settings, days)``, the lines ``make demo``
@@ -18,13 +19,16 @@ this registry, never by importing it:
 import importlib
 import importlib.util
 import pkgutil
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from leanetl.env_values import EnvValues
+from leanetl.settings_table import SettingsTable, read_settings_table
 
 DEFS_PACKAGE = "leanetl.defs"
 
@@ -34,7 +38,7 @@ class Domain:
     name: str  # its package's name: its settings' key, warehouse schema and lake folder
     title: str  # how the docs and the demo name it
     order: int  # its place in the docs, the settings table and the demo
-    doc: Mapping[str, tuple[str, str]]  # its settings: name -> (default, meaning)
+    doc: SettingsTable  # its settings (its settings.toml): name -> (default, meaning)
     read: Callable[[EnvValues, Any], object]  # (values, core settings) -> its settings
     demo_job: str = ""  # the job `make demo` runs for it ('' : none)
     # `make demo` runs it in a process of its own beside the others (it must not write DuckDB).
@@ -45,7 +49,9 @@ class Domain:
         """The domain whose package holds ``settings_module`` (its ``__name__``): named after
         the package, titled after it unless ``title`` is given (``web_events``: "web events")."""
         name = settings_module.split(".")[-2]
-        return cls(name=name, title=declared.pop("title", name.replace("_", " ")), **declared)
+        title = declared.pop("title", name.replace("_", " "))
+        table = Path(str(sys.modules[settings_module].__file__)).with_name("settings.toml")
+        return cls(name=name, title=title, doc=read_settings_table(table), **declared)
 
     @property
     def package(self) -> str:

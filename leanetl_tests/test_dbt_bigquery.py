@@ -59,12 +59,12 @@ def test_bigquery_sql_uses_bigquery_forms(compiled: Path) -> None:
 
 
 MERGE_MODELS = {
-    "stg_chatfuel__users": ["user_id", "valid_from"],
-    "stg_chatfuel__attribute_events": ["user_id", "attribute", "valid_from"],
-    "stg_chatfuel__broadcasts": ["broadcast_id", "valid_from"],
-    "stg_chatfuel__segments": ["segment_id", "valid_from"],
-    "stg_chatfuel__user_filters": ["broadcast_id", "filter_id", "valid_from"],
-    "stg_chatfuel__broadcast_recipients": ["broadcast_id", "user_id"],
+    "int_chatfuel__users_history": ["user_id", "valid_from"],
+    "int_chatfuel__attribute_history": ["user_id", "attribute", "valid_from"],
+    "int_chatfuel__broadcasts_history": ["broadcast_id", "valid_from"],
+    "int_chatfuel__segments_history": ["segment_id", "valid_from"],
+    "int_chatfuel__user_filters_history": ["broadcast_id", "filter_id", "valid_from"],
+    "int_chatfuel__recipients_first_listed": ["broadcast_id", "user_id"],
 }
 
 

@@ -113,7 +113,7 @@ def test_dg_check_and_list_defs_are_clean(tmp_path: Path, leanetl_home) -> None:
         k.to_user_string()
         for k in build_defs(load_settings()).resolve_asset_graph().get_all_asset_keys()
     }
-    assert assets == expected and len(assets) == 66
+    assert assets == expected and len(assets) == 72
 
 
 def test_no_private_dagster_imports() -> None:

@@ -83,23 +83,22 @@ def usage(headers: Mapping[str, str]) -> tuple[float, float]:
     return percent, regain_minutes * 60
 
 
+def graph_policy(
+    retries: int = 5, backoff_seconds: float = 5.0, sleep: Callable[[float], None] = time.sleep
+) -> RetryPolicy:
+    """The retry policy for the Graph API: throttling asks for minutes, so waits of up to ten."""
+    return RetryPolicy(retries, backoff_seconds, max_wait_seconds=600.0, sleep=sleep)
+
+
 @dataclass
 class GraphClient:
     """Calls with retries and usage-aware pauses; counts calls and waits for the metadata."""
 
     api: FacebookAdsApi
-    retries: int = 5
-    backoff_seconds: float = 5.0
-    max_wait_seconds: float = 600.0
+    policy: RetryPolicy = field(default_factory=graph_policy)
     usage_pause_percent: float = 90.0
-    sleep: Callable[[float], None] = time.sleep
     calls: int = 0
     retried: list[int] = field(default_factory=list)  # the error code (0: no answer) of each
-
-    def __post_init__(self) -> None:
-        self.policy = RetryPolicy(
-            self.retries, self.backoff_seconds, self.max_wait_seconds, sleep=self.sleep
-        )
 
     @property
     def waited_seconds(self) -> float:
@@ -144,7 +143,7 @@ class GraphClient:
             raise Retry(reason)
         percent, regain = usage(response.headers())
         if percent >= self.usage_pause_percent:
-            self.policy.pause(max(regain, self.backoff_seconds))
+            self.policy.pause(max(regain, self.policy.backoff_seconds))
         return body
 
     def pages(self, path: str | tuple, params: dict[str, Any] | None) -> Iterator[list[dict]]:

@@ -20,6 +20,8 @@ from leanetl.io_managers.duckdb_lock import LOCK_WAIT_SECONDS, held_by_another
 from leanetl.io_managers.warehouse import Warehouse
 from leanetl.settings import Settings
 
+# The tag of a model that keeps one slice per partition day (as_of_date): its rows are counted.
+SLICED = "sliced_by"
 # dbt's folders onto leanetl's layers: marts are what people read.
 LAYERS = {"staging": "core", "intermediate": "core", "marts": "out"}
 
@@ -51,21 +53,23 @@ class LeanetlDbtTranslator(DagsterDbtTranslator):
             group_name=domain or spec.group_name,
             kinds={"dbt", warehouse_kind},
         ).merge_attributes(tags={"layer": LAYERS.get(dbt_layer, "core"), "dbt_layer": dbt_layer})
+        if "as_of_date" in props.get("columns", {}):
+            spec = spec.merge_attributes(tags={SLICED: "as_of_date"})
         return spec
 
 
 def with_slice_row_counts(
     context: dg.AssetExecutionContext, events: list[Any], warehouse: Warehouse, days: list[dt.date]
 ) -> Iterator[Any]:
-    """dbt's events, each intermediate or mart output with ``dagster/row_count``: the rows of
-    the run's day slices (those models keep one slice per ``as_of_date``; staging models are
-    views over the source, not counted: on BigQuery that would scan the source each run). A run
+    """dbt's events, each output of a model sliced by ``as_of_date`` with ``dagster/row_count``:
+    the rows of the run's day slices (staging models are views over the source, not counted: on
+    BigQuery that would scan the source each run; history models keep a row per change). A run
     over several days records each day's own count on that day, and the range's as
     ``range_row_count`` and ``rows_per_day``."""
     for event in events:
         if isinstance(event, dg.Output):
             key = context.asset_key_for_output(event.output_name)
-            if context.assets_def.specs_by_key[key].tags.get("dbt_layer") != "staging":
+            if context.assets_def.specs_by_key[key].tags.get(SLICED) == "as_of_date":
                 table = warehouse.table_ref(key.path[0], key.path[-1])  # manifest names, quoted
                 sql = (
                     f"select as_of_date, count(*) as n from {table} "

@@ -101,6 +101,15 @@ def intraday_schedule(job: AssetJob, cron: str, name: str, timezone: str) -> dg.
     return _schedule
 
 
+def _domain_of(spec: dict[str, Any]) -> str | None:
+    """The first part of the step's asset keys (every asset's group is its domain)."""
+    assets = [*spec.get("outs", {}).values(), *spec.get("specs", [])]
+    if any(each.group_name for each in assets):
+        return None  # the specs name their group themselves
+    domains = {each.key.path[0] for each in assets if each.key is not None}
+    return domains.pop() if len(domains) == 1 else None
+
+
 def daily_step(
     settings: Settings,
     name: str,
@@ -121,7 +130,7 @@ def daily_step(
         partitions_def=daily_partitions(settings, include_today, timezone),
         backfill_policy=RANGE_PER_RUN,
         retry_policy=retry_policy(settings) if retries else None,
-        **spec,
+        **({"group_name": _domain_of(spec)} | spec),
     )
     if outer is None:
         return lambda body: decorator(per_day(body))

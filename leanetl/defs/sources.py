@@ -107,33 +107,6 @@ def previous_rows(
     return (earlier[-1], int(value.value)) if value is not None else None
 
 
-def _truncation_check(
-    context: dg.AssetExecutionContext,
-    key: dg.AssetKey,
-    rows: int,
-    settings: Settings,
-    config: SourceConfig,
-    figure: str = ROWS_METADATA,
-) -> dg.AssetCheckResult:
-    """The blocking check's result, against the nearest earlier day's own figure: the run's
-    own earlier day in a range, else the nearest earlier materialised partition."""
-    previous = carried(context).get((figure, key)) or previous_rows(context, key, figure)
-    problem = truncation_problem(rows, previous, settings.source_max_drop)
-    allowed = problem is not None and config.allow_truncated
-    return dg.AssetCheckResult(
-        asset_key=key,
-        check_name=TRUNCATION_CHECK,
-        passed=problem is None or allowed,
-        metadata={
-            figure: rows,
-            "previous_partition": previous[0] if previous else "none",
-            "previous_rows": previous[1] if previous else 0,
-            "problem": problem or "none",
-            "allowed_by_config": allowed,
-        },
-    )
-
-
 def guard_source(
     context: dg.AssetExecutionContext,
     key: dg.AssetKey,
@@ -146,13 +119,28 @@ def guard_source(
     ``check = yield from guard_source(...)``. A passed check is returned for the caller to yield
     with its outputs; a failed one is recorded, then the step fails without retries, so nothing
     is written, nothing downstream runs and the outputs of earlier runs stay as they were."""
-    check = _truncation_check(context, key, rows, settings, config, figure)
+    # Against the nearest earlier day's own figure: the run's own earlier day in a range, else
+    # the nearest earlier materialised partition.
+    previous = carried(context).get((figure, key)) or previous_rows(context, key, figure)
+    problem = truncation_problem(rows, previous, settings.source_max_drop)
+    allowed = problem is not None and config.allow_truncated
+    check = dg.AssetCheckResult(
+        asset_key=key,
+        check_name=TRUNCATION_CHECK,
+        passed=problem is None or allowed,
+        metadata={
+            figure: rows,
+            "previous_partition": previous[0] if previous else "none",
+            "previous_rows": previous[1] if previous else 0,
+            "problem": problem or "none",
+            "allowed_by_config": allowed,
+        },
+    )
     if check.passed:
         if context.has_partition_key:  # the run's next day compares with this one
             carried(context)[(figure, key)] = (context.partition_key, rows)
         return check
     yield check
-    problem = check.metadata["problem"]
     raise dg.Failure(
         description=(
             f"{key.to_user_string()}: {getattr(problem, 'value', problem)}; nothing written, the "

@@ -2,7 +2,14 @@
 
 import pytest
 
-from leanetl.clients.facebook import GraphClient, InsightsError, insights, make_api, usage
+from leanetl.clients.facebook import (
+    GraphClient,
+    InsightsError,
+    graph_policy,
+    insights,
+    make_api,
+    usage,
+)
 from leanetl_tests.fakes.graph_api import FakeGraphApi, recorded_row, throttled
 from leanetl_tests.fakes.http import Response
 
@@ -29,7 +36,8 @@ class RecordingClient(GraphClient):
 
     def __init__(self, graph: FakeGraphApi, **kwargs) -> None:
         self.waits: list[float] = []
-        super().__init__(make_api("test-token", graph.url), sleep=self.waits.append, **kwargs)
+        policy = graph_policy(**kwargs, sleep=self.waits.append)
+        super().__init__(make_api("test-token", graph.url), policy)
 
 
 def client(graph: FakeGraphApi, **kwargs) -> RecordingClient:

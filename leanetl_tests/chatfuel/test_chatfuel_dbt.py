@@ -176,7 +176,7 @@ def test_users_per_day_with_statuses_and_buckets(in_order: Path) -> None:
 def test_history_keeps_every_change_once(in_order: Path) -> None:
     assert _rows(
         in_order,
-        "select user_id, status, valid_from, valid_to from chatfuel.stg_chatfuel__users "
+        "select user_id, status, valid_from, valid_to from chatfuel.int_chatfuel__users_history "
         "order by 1, 3",
     ) == [
         ("u1", "reachable", D1, D2),
@@ -189,7 +189,7 @@ def test_history_keeps_every_change_once(in_order: Path) -> None:
     assert _rows(
         in_order,
         "select user_id, attribute, value, valid_from, valid_to "
-        "from chatfuel.stg_chatfuel__attribute_events order by 1, 2, 4",
+        "from chatfuel.int_chatfuel__attribute_history order by 1, 2, 4",
     ) == [
         ("u1", "Opinion", "Support ", D1, D2),
         ("u1", "Opinion", None, D2, None),  # cleared
@@ -217,11 +217,11 @@ def test_broadcast_metrics_audience_and_renamed_segment(in_order: Path) -> None:
     assert _rows(
         in_order,
         "select status, recipients_count, audience_segment_name, valid_from "
-        "from chatfuel.stg_chatfuel__broadcasts order by valid_from",
+        "from chatfuel.int_chatfuel__broadcasts_history order by valid_from",
     ) == [("Live", None, "Readers", D1), ("Finished", 2, "Readers", D2),
           ("Finished", 3, "All readers", D3)]  # fmt: skip
     assert _rows(
-        in_order, "select name, valid_from from chatfuel.stg_chatfuel__segments order by 2"
+        in_order, "select name, valid_from from chatfuel.int_chatfuel__segments_history order by 2"
     ) == [("Readers", D1), ("All readers", D3)]
     assert _rows(
         in_order,
@@ -253,3 +253,58 @@ def test_a_backfilled_older_day_leaves_later_days_unchanged(in_order: Path, tmp_
     # D3 was built before D2 existed, so u1 "came back" there is not known to it).
     day_two = [r for r in _rows(in_order, USERS_DAILY) if r[0] == D2]
     assert [r for r in _rows(home, USERS_DAILY) if r[0] == D2] == day_two
+
+
+# Each history table as the release before 2026-12 named it (a staging model then).
+OLD_NAMES = {
+    "int_chatfuel__users_history": "stg_chatfuel__users",
+    "int_chatfuel__attribute_history": "stg_chatfuel__attribute_events",
+    "int_chatfuel__broadcasts_history": "stg_chatfuel__broadcasts",
+    "int_chatfuel__segments_history": "stg_chatfuel__segments",
+    "int_chatfuel__user_filters_history": "stg_chatfuel__user_filters",
+    "int_chatfuel__recipients_first_listed": "stg_chatfuel__broadcast_recipients",
+}
+
+
+@pytest.mark.slow
+def test_a_warehouse_built_before_the_history_moved_keeps_its_history(tmp_path: Path) -> None:
+    """A warehouse whose history tables still carry their old staging names (and no staging
+    views) is built on: the tables are renamed, not rebuilt, so the history of days whose raw
+    slices are gone survives, and the next day's rows join it as on a warehouse built since."""
+    moved, fresh = tmp_path / "moved", tmp_path / "fresh"
+    for home in (moved, fresh):
+        home.mkdir()
+        for day in (D1, D2):
+            _load(home, day)
+            _build(home, day)
+    with Warehouse(
+        backend="duckdb", duckdb_path=str(moved / "warehouse.duckdb")
+    ).duckdb_connection() as conn:
+        for new, old in OLD_NAMES.items():
+            conn.execute(f"drop view chatfuel.{old}")
+            conn.execute(f"alter table chatfuel.{new} rename to {old}")
+        # The raw slices of D1 are gone: only the renamed table still knows that day.
+        for table in (
+            "users",
+            "attribute_events",
+            "broadcasts",
+            "user_filters",
+            "broadcast_recipients",
+            "segments",
+        ):
+            conn.execute(f"delete from chatfuel.{table} where dt = ?", [D1])
+    for home in (moved, fresh):
+        _load(home, D3)
+        _build(home, D3)
+    for new, old in OLD_NAMES.items():
+        table = f"select * from chatfuel.{new} order by all"
+        assert _rows(moved, table) == _rows(fresh, table), new
+        kinds = f"select table_type from information_schema.tables where table_name = '{old}'"
+        assert _rows(moved, kinds) == [("VIEW",)], old
+    assert (
+        _rows(
+            moved,
+            "select count(*) from chatfuel.int_chatfuel__users_history where valid_from = date '2026-03-02'",
+        )[0][0]
+        == 3
+    )

@@ -10,14 +10,6 @@ if TYPE_CHECKING:
     from leanetl.env_values import EnvValues
     from leanetl.settings import Settings
 
-DOC: dict[str, tuple[str, str]] = {
-    "LEANETL_DELIVERIES_SOURCE_URL": (
-        "$LEANETL_HOME/sources/deliveries",
-        "where the delivery app drops parcels-<YYYY-MM-DD>.csv",
-    ),
-    "LEANETL_DELIVERIES_TOKEN": ("", "secret: the delivery app's token"),
-}
-
 
 @dataclass(frozen=True)
 class DeliveriesSettings:
@@ -29,6 +21,4 @@ class DeliveriesSettings:
         return cls(source_url=values.text("LEANETL_DELIVERIES_SOURCE_URL", default=default))
 
 
-DOMAIN = Domain.of(
-    __name__, order=6, doc=DOC, read=DeliveriesSettings.read, demo_job="deliveries_daily"
-)
+DOMAIN = Domain.of(__name__, order=6, read=DeliveriesSettings.read, demo_job="deliveries_daily")

@@ -1,22 +1,21 @@
 """Keys, partitions and addresses shared by the campaigns assets."""
 
-import dagster as dg
-
+from leanetl.defs.asset_keys import asset_keys
 from leanetl.lib.keys import key_segment
 
 DOMAIN = "campaigns"
-ACTIVE_CAMPAIGNS = dg.AssetKey([DOMAIN, "active_campaigns"])
-CAMPAIGNS_QUARANTINE = dg.AssetKey([DOMAIN, "campaigns_quarantine"])
-CONTRIBUTIONS = dg.AssetKey([DOMAIN, "contributions"])
-CONTRIBUTIONS_QUARANTINE = dg.AssetKey([DOMAIN, "contributions_quarantine"])
-ADS_INSIGHTS = dg.AssetKey([DOMAIN, "ads_insights"])
-INSIGHTS_TOTALS = dg.AssetKey([DOMAIN, "ads_insights_totals"])
-INSIGHTS_QUARANTINE = dg.AssetKey([DOMAIN, "insights_quarantine"])
-INSIGHTS_CHANGES = dg.AssetKey([DOMAIN, "insights_changes"])
-REACH_MAP = dg.AssetKey([DOMAIN, "reach_map"])
-CAMPAIGN_STATS = dg.AssetKey([DOMAIN, "campaign_stats"])
-EXPENDITURES = dg.AssetKey([DOMAIN, "expenditures"])
-CANVASES = dg.AssetKey([DOMAIN, "canvases"])
+# What a day reads from the platform's MongoDB, each source with its quarantine.
+ACTIVE_CAMPAIGNS, CAMPAIGNS_QUARANTINE, CONTRIBUTIONS, CONTRIBUTIONS_QUARANTINE = asset_keys(
+    DOMAIN, "active_campaigns", "campaigns_quarantine", "contributions", "contributions_quarantine"
+)
+# What it fetches from the Graph API, and which campaigns changed since their last write.
+ADS_INSIGHTS, INSIGHTS_TOTALS, INSIGHTS_QUARANTINE, INSIGHTS_CHANGES = asset_keys(
+    DOMAIN, "ads_insights", "ads_insights_totals", "insights_quarantine", "insights_changes"
+)
+# What it writes for the platform.
+REACH_MAP, CAMPAIGN_STATS, EXPENDITURES, CANVASES = asset_keys(
+    DOMAIN, "reach_map", "campaign_stats", "expenditures", "canvases"
+)
 
 # Mongo collections: the platform's, leanetl's outputs, and what was last written per campaign.
 CAMPAIGNS_COLLECTION = "campaigns"

@@ -12,19 +12,17 @@ from leanetl.defs.campaigns.reach_map import build_reach_map
 from leanetl.defs.campaigns.sensors import build_active_campaigns_sensor
 from leanetl.defs.campaigns.sources import build_source_assets
 from leanetl.defs.partitions import intraday_schedule
-from leanetl.defs.policies import domain_defs
+from leanetl.defs.policies import loaded_by_dg
+from leanetl.defs.specs import domain_job
 from leanetl.settings import Settings
-from leanetl.settings import settings as process_settings
 
 
 def build_defs(settings: Settings) -> dg.Definitions:
-    job = dg.define_asset_job(
+    job = domain_job(
         "campaigns_refresh",
-        selection=dg.AssetSelection.groups(DOMAIN),
-        description=(
-            "Read campaigns and contributions, fetch ads insights, and rewrite the map, stats, "
-            "expenditures and canvases of the campaigns whose insights changed."
-        ),
+        DOMAIN,
+        "Read campaigns and contributions, fetch ads insights, and rewrite the map, stats, "
+        "expenditures and canvases of the campaigns whose insights changed.",
     )
     return dg.Definitions(
         assets=[
@@ -46,7 +44,5 @@ def build_defs(settings: Settings) -> dg.Definitions:
     )
 
 
-@dg.definitions
-def campaigns() -> dg.Definitions:
-    """What `dg` loads for the campaigns domain: its definitions for this process's settings."""
-    return domain_defs(build_defs, process_settings())
+# What `dg` loads: the domain's definitions for this process's settings.
+campaigns = loaded_by_dg(build_defs)

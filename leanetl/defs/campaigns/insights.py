@@ -134,11 +134,10 @@ def build_fetch_ads_insights(settings: Settings) -> dg.AssetsDefinition:
     @daily_step(
         settings,
         "fetch_ads_insights",
-        include_today=True,
-        group_name=DOMAIN,
         ins={"active": dg.AssetIn(ACTIVE_CAMPAIGNS)},
         outs=_insights_outs(settings),
         check_specs=INSIGHTS_CHECKS,
+        include_today=True,
     )
     def fetch_ads_insights(
         context: dg.AssetExecutionContext,
@@ -208,14 +207,13 @@ def build_insights_changes(settings: Settings) -> dg.AssetsDefinition:
     @daily_step(
         settings,
         "insights_changes",
-        include_today=True,
-        group_name=DOMAIN,
         ins={
             "daily": dg.AssetIn(ADS_INSIGHTS),
             "totals": dg.AssetIn(INSIGHTS_TOTALS),
             "contributions": dg.AssetIn(CONTRIBUTIONS),
         },
         outs={"plan": CHANGES_OUT},
+        include_today=True,
     )
     def insights_changes(
         context: dg.AssetExecutionContext,

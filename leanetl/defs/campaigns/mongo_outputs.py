@@ -51,7 +51,6 @@ def build_expenditures(settings: Settings) -> dg.AssetsDefinition:
     @daily_step(
         settings,
         EXPENDITURES.path[-1],
-        include_today=True,
         **out_asset(
             EXPENDITURES,
             "MongoDB `expenditures`: one document per (campaign, day, channel) of the "
@@ -64,6 +63,7 @@ def build_expenditures(settings: Settings) -> dg.AssetsDefinition:
                 "Mongo holds each written campaign's daily spend exactly as fetched.",
             ),
         ),
+        include_today=True,
     )
     def expenditures(
         context: dg.AssetExecutionContext,
@@ -134,7 +134,6 @@ def build_canvases(settings: Settings) -> dg.AssetsDefinition:
     @daily_step(
         settings,
         CANVASES.path[-1],
-        include_today=True,
         **out_asset(
             CANVASES,
             "MongoDB `canvases`: per (contributor, campaign) the amount contributed, share "
@@ -149,6 +148,7 @@ def build_canvases(settings: Settings) -> dg.AssetsDefinition:
                 "Per written campaign, contributors' shares of funds add up to 1.",
             ),
         ),
+        include_today=True,
     )
     def canvases(
         context: dg.AssetExecutionContext,

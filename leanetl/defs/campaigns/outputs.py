@@ -80,7 +80,6 @@ def build_campaign_stats_asset(settings: Settings) -> dg.AssetsDefinition:
     @daily_step(
         settings,
         CAMPAIGN_STATS.path[-1],
-        include_today=True,
         retries=False,
         **out_asset(
             CAMPAIGN_STATS,
@@ -95,6 +94,7 @@ def build_campaign_stats_asset(settings: Settings) -> dg.AssetsDefinition:
                 "Exactly one campaign-level row per campaign, ratios not negative.",
             ),
         ),
+        include_today=True,
     )
     def campaign_stats_asset(
         context: dg.AssetExecutionContext,

@@ -49,7 +49,6 @@ def build_reach_map(settings: Settings) -> dg.AssetsDefinition:
     @daily_step(
         settings,
         REACH_MAP.path[-1],
-        include_today=True,
         outer=in_browser_session(settings.campaigns.browser_path),
         **out_asset(
             REACH_MAP,
@@ -59,6 +58,7 @@ def build_reach_map(settings: Settings) -> dg.AssetsDefinition:
             {"plotly", "gcs"},
             {"totals": INSIGHTS_TOTALS, "plan": INSIGHTS_CHANGES},
         ),
+        include_today=True,
     )
     def reach_map(
         context: dg.AssetExecutionContext,

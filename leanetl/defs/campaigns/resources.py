@@ -8,7 +8,7 @@ from typing import Any
 import dagster as dg
 from pydantic import Field
 
-from leanetl.clients.facebook import GraphClient, InsightsError, insights, make_api
+from leanetl.clients.facebook import GraphClient, InsightsError, graph_policy, insights, make_api
 from leanetl.resources import object_store, secret
 from leanetl.sample.campaigns import sample_insights
 from leanetl.settings import Settings
@@ -63,8 +63,7 @@ class FacebookInsightsResource(dg.ConfigurableResource):
         use_async = params.get("time_increment") == 1 and days > self.async_after_days
         client = GraphClient(
             make_api(self.access_token, self.graph_url),
-            retries=self.retries,
-            backoff_seconds=self.backoff_seconds,
+            graph_policy(self.retries, self.backoff_seconds),
             usage_pause_percent=self.usage_pause_percent,
         )
         rows = insights(

@@ -9,59 +9,6 @@ if TYPE_CHECKING:
     from leanetl.env_values import EnvValues
     from leanetl.settings import Settings
 
-DOC: dict[str, tuple[str, str]] = {
-    "LEANETL_FB_ACCESS_TOKEN": (
-        "",
-        "secret: Facebook Marketing API token (system user); empty: no Graph API access (the sample insights with LEANETL_SAMPLE_DATA on)",
-    ),
-    "LEANETL_FB_GRAPH_URL": (
-        "https://graph.facebook.com",
-        "Graph API base URL (a proxy, or the tests' fake)",
-    ),
-    "LEANETL_FB_ASYNC_AFTER_DAYS": (
-        "14",
-        "daily insights requests longer than this many days run as async report runs",
-    ),
-    "LEANETL_FB_POLL_SECONDS": ("10", "seconds between polls of an async report run (at most 90)"),
-    "LEANETL_FB_BACKOFF_SECONDS": (
-        "5",
-        "first wait after a throttling or transient Graph API error (doubles, 5 retries)",
-    ),
-    "LEANETL_CAMPAIGNS_LOOKBACK_DAYS": (
-        "28",
-        "days of insights re-fetched on every run (late attribution)",
-    ),
-    "LEANETL_CAMPAIGNS_CRON": (
-        "0 */6 * * *",
-        "when the campaigns schedule runs for today's partition (cron, local time)",
-    ),
-    "LEANETL_CAMPAIGNS_QUARANTINE_MAX_SHARE": (
-        "0.2",
-        "largest share of campaign or contribution documents, or of insights rows, that may be "
-        "quarantined before the check warns (a collection of a dozen campaigns with one bad "
-        "draft is 8 %)",
-    ),
-    "LEANETL_CONVERSION_ACTIONS": (
-        "offsite_conversion.fb_pixel_purchase,offsite_conversion.fb_pixel_lead,lead,"
-        "onsite_conversion.lead_grouped",
-        "Graph API action types counted as conversions (comma-separated)",
-    ),
-    "LEANETL_CAMPAIGN_MAPS_URL": (
-        "$LEANETL_LAKE_URL/campaign-maps",
-        "where reach maps are uploaded: a directory, gs://bucket/prefix or s3://bucket/prefix",
-    ),
-    "LEANETL_CAMPAIGN_MAPS_PUBLIC_URL": (
-        "",
-        "base URL contributors open maps at (e.g. https://storage.googleapis.com/bucket/prefix); "
-        "empty: the store's own URL",
-    ),
-    "BROWSER_PATH": (
-        "",
-        "Chrome/Chromium executable that draws the maps' PNGs; empty: the first of chromium, "
-        "chromium-browser, google-chrome, chrome on PATH",
-    ),
-}
-
 
 @dataclass(frozen=True)
 class CampaignsSettings:
@@ -101,6 +48,4 @@ class CampaignsSettings:
         )
 
 
-DOMAIN = Domain.of(
-    __name__, order=3, doc=DOC, read=CampaignsSettings.read, demo_job="campaigns_refresh"
-)
+DOMAIN = Domain.of(__name__, order=3, read=CampaignsSettings.read, demo_job="campaigns_refresh")

@@ -82,8 +82,6 @@ def build_read_campaigns(settings: Settings) -> dg.AssetsDefinition:
     @daily_step(
         settings,
         "read_campaigns",
-        include_today=True,
-        group_name=DOMAIN,
         outs={
             CAMPAIGNS_KEYS.rows_output: dg.AssetOut(
                 key=ACTIVE_CAMPAIGNS,
@@ -112,6 +110,7 @@ def build_read_campaigns(settings: Settings) -> dg.AssetsDefinition:
                 description="One row per campaign and one campaign per Facebook campaign id.",
             ),
         ],
+        include_today=True,
     )
     def read_campaigns(
         context: dg.AssetExecutionContext, config: SourceConfig, mongo: MongoStore
@@ -143,8 +142,6 @@ def build_read_contributions(settings: Settings) -> dg.AssetsDefinition:
     @daily_step(
         settings,
         "read_contributions",
-        include_today=True,
-        group_name=DOMAIN,
         ins={"active": dg.AssetIn(ACTIVE_CAMPAIGNS)},
         outs={
             CONTRIBUTIONS_KEYS.rows_output: dg.AssetOut(
@@ -160,6 +157,7 @@ def build_read_contributions(settings: Settings) -> dg.AssetsDefinition:
             ),
         },
         check_specs=source_checks(CONTRIBUTIONS_KEYS, LIMIT_SETTING),
+        include_today=True,
     )
     def read_contributions(
         context: dg.AssetExecutionContext, mongo: MongoStore, active: pd.DataFrame

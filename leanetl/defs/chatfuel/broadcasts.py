@@ -19,11 +19,11 @@ from leanetl.defs.chatfuel.common import (
     SEGMENTS,
     USER_FILTERS,
     USERS,
-    raw_spec,
 )
 from leanetl.defs.chatfuel.resources import ChatfuelResource
 from leanetl.defs.checks import check_results
 from leanetl.defs.partitions import daily_step, partition_day
+from leanetl.defs.specs import raw_spec
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.io_managers.warehouse import PARTITION_COLUMN, Slice, Warehouse
 from leanetl.lib.chatfuel.broadcasts import (

@@ -1,32 +1,14 @@
 """Keys and step builders shared by the Chatfuel assets."""
 
-import dagster as dg
+from leanetl.defs.asset_keys import asset_keys
 
 DOMAIN = "chatfuel"
-CONTACTS_EXPORT = dg.AssetKey([DOMAIN, "contacts_export"])
-USERS = dg.AssetKey([DOMAIN, "users"])
-ATTRIBUTE_EVENTS = dg.AssetKey([DOMAIN, "attribute_events"])
-CONTACTS_QUARANTINE = dg.AssetKey([DOMAIN, "contacts_quarantine"])
 EXPORT_PREFIX = "users_export"
-BROADCASTS = dg.AssetKey([DOMAIN, "broadcasts"])
-BROADCAST_ENTRIES = dg.AssetKey([DOMAIN, "broadcast_entries"])
-USER_FILTERS = dg.AssetKey([DOMAIN, "user_filters"])
-BROADCAST_RECIPIENTS = dg.AssetKey([DOMAIN, "broadcast_recipients"])
-SEGMENTS = dg.AssetKey([DOMAIN, "segments"])
-
-
-def raw_spec(
-    key: dg.AssetKey,
-    description: str,
-    deps: list[dg.AssetKey],
-    kinds: frozenset[str] = frozenset({"duckdb", "bigquery"}),
-) -> dg.AssetSpec:
-    """A raw table (or document set) a pull writes, one slice per pull day."""
-    return dg.AssetSpec(
-        key,
-        deps=deps,
-        group_name=DOMAIN,
-        description=description,
-        kinds=set(kinds),
-        tags={"layer": "raw"},
-    )
+# The contacts pull: the exports dropped outside leanetl, and the users it reads from them.
+CONTACTS_EXPORT, USERS, ATTRIBUTE_EVENTS, CONTACTS_QUARANTINE = asset_keys(
+    DOMAIN, "contacts_export", "users", "attribute_events", "contacts_quarantine"
+)
+# The broadcasts pull: broadcasts with their audiences, the raw entries it keeps, segments.
+BROADCASTS, BROADCAST_ENTRIES, USER_FILTERS, BROADCAST_RECIPIENTS, SEGMENTS = asset_keys(
+    DOMAIN, "broadcasts", "broadcast_entries", "user_filters", "broadcast_recipients", "segments"
+)

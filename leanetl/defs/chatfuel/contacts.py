@@ -21,7 +21,6 @@ from leanetl.defs.chatfuel.common import (
     CONTACTS_QUARANTINE,
     DOMAIN,
     EXPORT_PREFIX,
-    raw_spec,
 )
 from leanetl.defs.chatfuel.common import USERS as USERS_KEY
 from leanetl.defs.chatfuel.resources import ChatfuelResource
@@ -39,6 +38,7 @@ from leanetl.defs.sources import (
     quarantine_metadata,
     source_checks,
 )
+from leanetl.defs.specs import raw_spec
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.io_managers.warehouse import PARTITION_COLUMN, Slice, Warehouse
 from leanetl.lib.chatfuel.checks import pulled_day_stored

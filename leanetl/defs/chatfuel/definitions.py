@@ -9,28 +9,25 @@ from leanetl.defs.chatfuel.contacts import build_contacts_asset
 from leanetl.defs.chatfuel.dashboard import build_dashboard_asset
 from leanetl.defs.dbt import build_domain_dbt_assets
 from leanetl.defs.partitions import as_of_vars, daily_partitions, daily_schedule
-from leanetl.defs.policies import domain_defs
+from leanetl.defs.policies import loaded_by_dg
+from leanetl.defs.specs import domain_job, raw_spec
 from leanetl.settings import Settings
-from leanetl.settings import settings as process_settings
 
 
 def build_defs(settings: Settings) -> dg.Definitions:
-    export = dg.AssetSpec(
+    export = raw_spec(
         CONTACTS_EXPORT,
-        group_name=DOMAIN,
-        description=(
-            "Chatfuel contacts exports (users_export*.csv, one row per user, a column per "
-            f"attribute) dropped under {settings.chatfuel.source_url}; the pull day reads the "
-            "newest one dated on or before it."
-        ),
+        "Chatfuel contacts exports (users_export*.csv, one row per user, a column per "
+        f"attribute) dropped under {settings.chatfuel.source_url}; the pull day reads the "
+        "newest one dated on or before it.",
         kinds={"csv"},
-        tags={"layer": "raw"},
     )
-    job = dg.define_asset_job(
+    job = domain_job(
         "chatfuel_daily",
-        selection=dg.AssetSelection.groups(DOMAIN) - dg.AssetSelection.assets(CONTACTS_EXPORT),
-        description="Pull the bot's users, attributes and broadcasts for a day, then build its "
-        "models and dashboard.",
+        DOMAIN,
+        "Pull the bot's users, attributes and broadcasts for a day, then build its models and "
+        "dashboard.",
+        outside=CONTACTS_EXPORT,
     )
     return dg.Definitions(
         assets=[
@@ -50,7 +47,5 @@ def build_defs(settings: Settings) -> dg.Definitions:
     )
 
 
-@dg.definitions
-def chatfuel() -> dg.Definitions:
-    """What `dg` loads for the Chatfuel domain: its definitions for this process's settings."""
-    return domain_defs(build_defs, process_settings())
+# What `dg` loads: the domain's definitions for this process's settings.
+chatfuel = loaded_by_dg(build_defs)

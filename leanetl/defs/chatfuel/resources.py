@@ -13,6 +13,16 @@ from leanetl.resources import object_store, secret
 from leanetl.sample.chatfuel_api import SampleBot
 from leanetl.settings import Settings
 
+# The API's timing settings, the same names in the settings and on the resource.
+TIMING = (
+    "backoff_seconds",
+    "poll_seconds",
+    "max_polls",
+    "max_wait_seconds",
+    "call_seconds",
+    "deadline_seconds",
+)
+
 
 class ChatfuelResource(dg.ConfigurableResource):
     """A Chatfuel bot's GraphQL API (token from EnvVar), or the sample bot (``sample``: local
@@ -68,12 +78,7 @@ def build_resources(settings: Settings) -> dict[str, Any]:
             graphql_url=found.graphql_url,
             bot_id=found.bot_id,
             platforms=list(found.platforms),
-            backoff_seconds=found.backoff_seconds,
-            poll_seconds=found.poll_seconds,
-            max_polls=found.max_polls,
-            max_wait_seconds=found.max_wait_seconds,
-            call_seconds=found.call_seconds,
-            deadline_seconds=found.deadline_seconds,
+            **{name: getattr(found, name) for name in TIMING},
             sample=found.sample_api,
         ),
     }

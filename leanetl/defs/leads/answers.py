@@ -47,7 +47,6 @@ def build_answers_asset(settings: Settings) -> dg.AssetsDefinition:
     @daily_step(
         settings,
         "answer_leads_questions",
-        group_name=DOMAIN,
         deps=[LEADS, COMPANIES],
         outs={
             name: dg.AssetOut(

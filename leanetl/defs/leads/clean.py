@@ -66,7 +66,6 @@ def _build(
         settings,
         f"clean_{keys.rows_output}",
         retries=False,  # reads only the day's snapshot: a retry would fail the same way
-        group_name=DOMAIN,
         # Arrow, repeated text dictionary-encoded: 10M raw leads in ~400 MB, not pandas' 1.5 GB.
         ins={"raw": dg.AssetIn(raw_key, metadata=arrow_input(repeated_columns))},
         outs={

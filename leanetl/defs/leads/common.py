@@ -1,9 +1,8 @@
 """Keys shared by the leads assets."""
 
-import dagster as dg
+from leanetl.defs.asset_keys import asset_keys
 
 DOMAIN = "leads"
-LEADS_RAW = dg.AssetKey([DOMAIN, "leads_raw"])
-COMPANIES_RAW = dg.AssetKey([DOMAIN, "companies_raw"])
-LEADS = dg.AssetKey([DOMAIN, "leads"])
-COMPANIES = dg.AssetKey([DOMAIN, "companies"])
+LEADS_RAW, COMPANIES_RAW, LEADS, COMPANIES = asset_keys(
+    DOMAIN, "leads_raw", "companies_raw", "leads", "companies"
+)

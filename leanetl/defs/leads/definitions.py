@@ -9,16 +9,16 @@ from leanetl.defs.leads.common import DOMAIN
 from leanetl.defs.leads.dashboard import build_dashboard_asset
 from leanetl.defs.leads.sources import build_source_assets
 from leanetl.defs.partitions import daily_schedule
-from leanetl.defs.policies import domain_defs
+from leanetl.defs.policies import loaded_by_dg
+from leanetl.defs.specs import domain_job
 from leanetl.settings import Settings
-from leanetl.settings import settings as process_settings
 
 
 def build_defs(settings: Settings) -> dg.Definitions:
-    job = dg.define_asset_job(
+    job = domain_job(
         "leads_daily",
-        selection=dg.AssetSelection.groups(DOMAIN),
-        description="Read the sheet, clean and dedupe, answer the four questions, draw the dashboard.",
+        DOMAIN,
+        "Read the sheet, clean and dedupe, answer the four questions, draw the dashboard.",
     )
     return dg.Definitions(
         assets=[
@@ -32,7 +32,5 @@ def build_defs(settings: Settings) -> dg.Definitions:
     )
 
 
-@dg.definitions
-def leads() -> dg.Definitions:
-    """What `dg` loads for the leads domain: its definitions for this process's settings."""
-    return domain_defs(build_defs, process_settings())
+# What `dg` loads: the domain's definitions for this process's settings.
+leads = loaded_by_dg(build_defs)

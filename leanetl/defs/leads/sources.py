@@ -7,7 +7,7 @@ import dagster as dg
 import pandas as pd
 
 from leanetl.clients.sheets import SheetsUnavailable
-from leanetl.defs.leads.common import COMPANIES_RAW, DOMAIN, LEADS_RAW
+from leanetl.defs.leads.common import COMPANIES_RAW, LEADS_RAW
 from leanetl.defs.leads.resources import GoogleSheetsResource
 from leanetl.defs.metadata import preview
 from leanetl.defs.partitions import daily_step
@@ -48,7 +48,6 @@ def raw_source(key: dg.AssetKey, kinds: set[str], description: str) -> dict[str,
     """``daily_step`` arguments of a daily source snapshot stored as Parquet (retried when the
     outside system fails; a backfill reads the source once per day)."""
     return {
-        "group_name": DOMAIN,
         "outs": {
             key.path[-1]: dg.AssetOut(
                 key=key,

@@ -4,7 +4,8 @@ the ``@dg.definitions`` that `dg` loads for this process's."""
 import dagster as dg
 
 from leanetl.defs.partitions import daily_schedule
-from leanetl.defs.policies import domain_defs
+from leanetl.defs.policies import loaded_by_dg
+from leanetl.defs.specs import domain_job
 from leanetl.defs.volunteers.assets import (
     build_local_signups_asset,
     build_prod_signups_spec,
@@ -13,7 +14,6 @@ from leanetl.defs.volunteers.assets import (
 from leanetl.defs.volunteers.common import DOMAIN
 from leanetl.defs.volunteers.dashboard import build_dashboard_asset
 from leanetl.settings import Settings
-from leanetl.settings import settings as process_settings
 
 
 def build_defs(settings: Settings) -> dg.Definitions:
@@ -22,10 +22,10 @@ def build_defs(settings: Settings) -> dg.Definitions:
         if settings.is_local
         else build_prod_signups_spec(settings)
     )
-    job = dg.define_asset_job(
+    job = domain_job(
         "volunteers_daily",
-        selection=dg.AssetSelection.groups(DOMAIN),
-        description="Load sign-ups, rebuild the flake-rate models and the dashboard for a day.",
+        DOMAIN,
+        "Load sign-ups, rebuild the flake-rate models and the dashboard for a day.",
     )
     return dg.Definitions(
         assets=[source, build_volunteers_dbt_assets(settings), build_dashboard_asset(settings)],
@@ -35,7 +35,5 @@ def build_defs(settings: Settings) -> dg.Definitions:
     )
 
 
-@dg.definitions
-def volunteers() -> dg.Definitions:
-    """What `dg` loads for the volunteers domain: its definitions for this process's settings."""
-    return domain_defs(build_defs, process_settings())
+# What `dg` loads: the domain's definitions for this process's settings.
+volunteers = loaded_by_dg(build_defs)

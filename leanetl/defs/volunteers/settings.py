@@ -9,22 +9,6 @@ if TYPE_CHECKING:
     from leanetl.env_values import EnvValues
     from leanetl.settings import Settings
 
-DOC: dict[str, tuple[str, str]] = {
-    "LEANETL_VAN_SIGNUPS_TABLE": (
-        "",
-        "prod: project.dataset.table of the VAN event sign-up status history",
-    ),
-    "LEANETL_VOLUNTEERS_CRON": (
-        "0 6 * * *",
-        "when the volunteers schedule runs (cron, local time)",
-    ),
-    "LEANETL_VOLUNTEERS_QUARANTINE_MAX_SHARE": (
-        "0.01",
-        "largest share of sign-up rows, overall and in any one file, that may be quarantined "
-        "before the check warns (overrides LEANETL_QUARANTINE_MAX_SHARE)",
-    ),
-}
-
 
 @dataclass(frozen=True)
 class VolunteersSettings:
@@ -47,6 +31,4 @@ class VolunteersSettings:
         )
 
 
-DOMAIN = Domain.of(
-    __name__, order=1, doc=DOC, read=VolunteersSettings.read, demo_job="volunteers_daily"
-)
+DOMAIN = Domain.of(__name__, order=1, read=VolunteersSettings.read, demo_job="volunteers_daily")

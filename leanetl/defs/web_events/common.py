@@ -5,15 +5,15 @@ from typing import Any
 
 import dagster as dg
 
+from leanetl.defs.asset_keys import asset_keys
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.lib.web_events.tables import CALL_TABLES
 
 DOMAIN = "web_events"
-FIREHOSE_OBJECTS = dg.AssetKey([DOMAIN, "firehose_objects"])
-TABLE_KEYS = {table: dg.AssetKey([DOMAIN, table]) for table in CALL_TABLES}
-EVENT_TABLES = dg.AssetKey([DOMAIN, "track_event_tables"])
-DEAD_LETTERS = dg.AssetKey([DOMAIN, "dead_letters"])
-QUERY_TABLES = dg.AssetKey([DOMAIN, "query_tables"])
+FIREHOSE_OBJECTS, EVENT_TABLES, DEAD_LETTERS, QUERY_TABLES = asset_keys(
+    DOMAIN, "firehose_objects", "track_event_tables", "dead_letters", "query_tables"
+)
+TABLE_KEYS = dict(zip(CALL_TABLES, asset_keys(DOMAIN, *CALL_TABLES), strict=True))
 
 TRANSFORMED = "transformed"
 ERRORS = "errors"

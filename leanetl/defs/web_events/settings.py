@@ -9,47 +9,6 @@ if TYPE_CHECKING:
     from leanetl.env_values import EnvValues
     from leanetl.settings import Settings
 
-DOC: dict[str, tuple[str, str]] = {
-    "LEANETL_WEB_EVENTS_RAW_URL": (
-        "$LEANETL_LAKE_URL/web-data/raw",
-        "where Firehose lands the Segment objects (YYYY/MM/DD/HH/<stream>-… keys, UTC): a "
-        "directory, s3://bucket/web-data/raw or gs://…",
-    ),
-    "LEANETL_WEB_EVENTS_URL": (
-        "$LEANETL_LAKE_URL/web-data",
-        "root of transformed/<table>/dt=<day>/, errors/dt=<day>/ and manifests/",
-    ),
-    "LEANETL_WEB_EVENTS_SENSOR_SECONDS": (
-        "120",
-        "how often the web_events_new_objects sensor lists the raw objects",
-    ),
-    "LEANETL_WEB_EVENTS_LOOKBACK_DAYS": (
-        "2",
-        "day prefixes before the newest seen that the sensor lists again (objects that land late "
-        "under an earlier prefix); events timestamped more days before their arrival are counted",
-    ),
-    "LEANETL_WEB_EVENTS_QUARANTINE_MAX_SHARE": (
-        "0.01",
-        "largest share of records dead-lettered before the check warns",
-    ),
-    "LEANETL_WEB_EVENTS_MAX_OBJECT_MB": (
-        "512",
-        "largest size one raw object may have once inflated (MiB); a larger one is dead-lettered "
-        "whole and the day goes on",
-    ),
-    "LEANETL_WEB_EVENTS_MAX_EVENT_TABLES": (
-        "500",
-        "most tables of track events (one per event name); calls of a new event name beyond it "
-        "go to the table other_events, their properties as JSON text (every call stays in tracks)",
-    ),
-    "LEANETL_WEB_EVENTS_GLUE_DATABASE": (
-        "",
-        "AWS Glue database of the tables Athena queries (empty: no Glue catalog; the transformed "
-        "root must then be local, for the DuckDB views)",
-    ),
-    "LEANETL_GLUE_ENDPOINT_URL": ("", "Glue endpoint (moto in tests); empty for AWS"),
-}
-
 
 @dataclass(frozen=True)
 class WebEventsSettings:
@@ -81,6 +40,4 @@ class WebEventsSettings:
         )
 
 
-DOMAIN = Domain.of(
-    __name__, order=4, doc=DOC, read=WebEventsSettings.read, demo_job="web_events_transform"
-)
+DOMAIN = Domain.of(__name__, order=4, read=WebEventsSettings.read, demo_job="web_events_transform")

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from leanetl.lib.campaigns.insights import split_out_of_range, typed_insights
+from leanetl.lib.campaigns.insights import SCOPE_COLUMNS, split_out_of_range, typed_insights
 from leanetl.lib.campaigns.insights_requests import REQUEST_KINDS, CampaignWindow, request_params
 from leanetl.lib.campaigns.outputs import attach_campaigns
 from leanetl.lib.quarantine import combine
@@ -18,11 +18,7 @@ TOTALS_COLUMNS = (
     "campaign_id",
     "facebook_campaign_id",
     "campaign_name",
-    "level",
-    "region",
-    "state",
-    "since",
-    "until",
+    *SCOPE_COLUMNS,
     "spend",
     "impressions",
     "reach",

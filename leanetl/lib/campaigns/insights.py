@@ -35,6 +35,8 @@ COLUMNS = (
     "clicks",
     "conversions",
 )
+# What a total covers: the campaign or one of its regions, over the window since..until.
+SCOPE_COLUMNS = ("level", "region", "state", "since", "until")
 FINGERPRINT_COLUMNS = ("day", "region", "spend", "impressions", "reach", "clicks", "conversions")
 
 

@@ -13,17 +13,13 @@ from typing import Any
 import pandas as pd
 
 from leanetl.lib.campaigns.documents import CHANNEL
-from leanetl.lib.campaigns.insights import FINGERPRINT_COLUMNS
+from leanetl.lib.campaigns.insights import FINGERPRINT_COLUMNS, SCOPE_COLUMNS
 
 METRICS = ("spend", "impressions", "reach", "clicks", "conversions")
 STATS_COLUMNS = (
     "campaign_id",
     "campaign_name",
-    "level",
-    "region",
-    "state",
-    "since",
-    "until",
+    *SCOPE_COLUMNS,
     "spend",
     "reach",
     "impressions",

@@ -10,7 +10,7 @@ select
     value,
     value_type,
     pulled_at
-from {{ ref('stg_chatfuel__attribute_events') }}
+from {{ ref('int_chatfuel__attribute_history') }}
 where {{ as_of_in_range('valid_from') }}
 
 union all
@@ -23,5 +23,5 @@ select
     broadcast_id as value,
     'string' as value_type,
     pulled_at
-from {{ ref('stg_chatfuel__broadcast_recipients') }}
+from {{ ref('int_chatfuel__recipients_first_listed') }}
 where {{ as_of_in_range('first_listed_on') }}

@@ -5,15 +5,15 @@
 with days as {{ as_of_spine() }},
 broadcasts as (
     select days.as_of_date, b.*
-    from days inner join {{ ref('stg_chatfuel__broadcasts') }} as b on {{ holds_on('b', 'days.as_of_date') }}
+    from days inner join {{ ref('int_chatfuel__broadcasts_history') }} as b on {{ holds_on('b', 'days.as_of_date') }}
 ),
 filters as (
     select days.as_of_date, f.*
-    from days inner join {{ ref('stg_chatfuel__user_filters') }} as f on {{ holds_on('f', 'days.as_of_date') }}
+    from days inner join {{ ref('int_chatfuel__user_filters_history') }} as f on {{ holds_on('f', 'days.as_of_date') }}
 ),
 segments as (
     select days.as_of_date, s.*
-    from days inner join {{ ref('stg_chatfuel__segments') }} as s on {{ holds_on('s', 'days.as_of_date') }}
+    from days inner join {{ ref('int_chatfuel__segments_history') }} as s on {{ holds_on('s', 'days.as_of_date') }}
 ),
 conditions as (
     select

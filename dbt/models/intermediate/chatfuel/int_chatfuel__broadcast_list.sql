@@ -4,18 +4,18 @@
 with days as {{ as_of_spine() }},
 broadcasts as (
     select days.as_of_date, b.*
-    from days inner join {{ ref('stg_chatfuel__broadcasts') }} as b on {{ holds_on('b', 'days.as_of_date') }}
+    from days inner join {{ ref('int_chatfuel__broadcasts_history') }} as b on {{ holds_on('b', 'days.as_of_date') }}
 ),
 day_before as (
     select days.as_of_date, b.broadcast_id, b.recipients_count
     from days
-    inner join {{ ref('stg_chatfuel__broadcasts') }} as b
+    inner join {{ ref('int_chatfuel__broadcasts_history') }} as b
         on {{ holds_on('b', dbt.dateadd('day', -1, 'days.as_of_date')) }}
 ),
 listed as (
     select days.as_of_date, r.broadcast_id, count(distinct r.user_id) as recipients_listed
     from days
-    inner join {{ ref('stg_chatfuel__broadcast_recipients') }} as r
+    inner join {{ ref('int_chatfuel__recipients_first_listed') }} as r
         on r.first_listed_on <= days.as_of_date
     group by days.as_of_date, r.broadcast_id
 )

@@ -6,18 +6,18 @@
 with days as {{ as_of_spine() }},
 users as (
     select days.as_of_date, u.*
-    from days inner join {{ ref('stg_chatfuel__users') }} as u on {{ holds_on('u', 'days.as_of_date') }}
+    from days inner join {{ ref('int_chatfuel__users_history') }} as u on {{ holds_on('u', 'days.as_of_date') }}
 ),
 first_seen as (
     select days.as_of_date, u.user_id, min(u.valid_from) as first_pulled_on, count(*) as status_rows
     from days
-    inner join {{ ref('stg_chatfuel__users') }} as u on u.valid_from <= days.as_of_date
+    inner join {{ ref('int_chatfuel__users_history') }} as u on u.valid_from <= days.as_of_date
     group by days.as_of_date, u.user_id
 ),
 values_on_day as (
     select days.as_of_date, a.user_id, {{ text_key('a.attribute') }} as attribute, a.value
     from days
-    inner join {{ ref('stg_chatfuel__attribute_events') }} as a on {{ holds_on('a', 'days.as_of_date') }}
+    inner join {{ ref('int_chatfuel__attribute_history') }} as a on {{ holds_on('a', 'days.as_of_date') }}
     where {{ text_key('a.attribute') }} in (
         lower('{{ var("chatfuel_engagement_attribute") }}'), lower('{{ var("chatfuel_opinion_attribute") }}')
     )

@@ -10,7 +10,7 @@ users as (
     where {{ as_of_in_range('as_of_date') }}
 ),
 first_pull as (
-    select min(valid_from) as first_pulled_on from {{ ref('stg_chatfuel__users') }}
+    select min(valid_from) as first_pulled_on from {{ ref('int_chatfuel__users_history') }}
 )
 select
     days.as_of_date,
