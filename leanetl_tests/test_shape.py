@@ -19,6 +19,43 @@ def test_no_defs_function_is_longer_than_a_screen() -> None:
     assert long == []
 
 
+# What reads or writes a store, a database or an API, one call at a time.
+IO_CALLS = {
+    "put_bytes", "get_bytes", "delete", "list_keys", "list_objects", "find", "replace_one",
+    "insert_one", "bulk_write", "upsert_documents", "execute", "query", "read", "contact_ids",
+}  # fmt: skip
+LOOPS = (ast.For, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+# dbt.py walks dbt's events (Dagster's own objects) and counts each model's day slices.
+IO_LOOPS_ALLOWED = {"dbt.py"}
+
+
+def _loop_body(loop: ast.AST) -> list[ast.AST]:
+    """What a loop runs per item: not the expression that yields the items (one call)."""
+    if isinstance(loop, ast.For):
+        return [*loop.body, *loop.orelse]
+    if isinstance(loop, ast.While):
+        return [loop]
+    first, *rest = loop.generators
+    parts = [getattr(loop, name) for name in ("elt", "key", "value") if hasattr(loop, name)]
+    return [*parts, *first.ifs, *rest]
+
+
+def test_no_defs_module_loops_over_io() -> None:
+    """The loops that read or write item by item live in lib (typed against small protocols) or
+    in clients and IO managers; an asset body calls them once."""
+    found = []
+    for path in sorted(DEFS.rglob("*.py")):
+        if str(path.relative_to(DEFS)) in IO_LOOPS_ALLOWED:
+            continue
+        for loop in (n for n in ast.walk(ast.parse(path.read_text())) if isinstance(n, LOOPS)):
+            body = [n for part in _loop_body(loop) for n in ast.walk(part)]
+            calls = [n for n in body if isinstance(n, ast.Call)]
+            names = {c.func.attr for c in calls if isinstance(c.func, ast.Attribute)}
+            if names & IO_CALLS:
+                found.append(f"{path.relative_to(DEFS)}:{loop.lineno} {sorted(names & IO_CALLS)}")
+    assert found == []
+
+
 # The one exception: the local VAN load reads the whole history into one unpartitioned table.
 NOT_DAILY = {"volunteers/assets.py"}
 

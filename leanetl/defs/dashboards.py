@@ -1,12 +1,14 @@
 """What every domain's dashboard asset shares: its spec and how the page is published."""
 
-from collections.abc import Callable, Sequence
-from typing import Any
+import datetime as dt
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeAlias
 
 import dagster as dg
 
-from leanetl.defs.partitions import daily_step
+from leanetl.defs.partitions import daily_step, partition_day
 from leanetl.io_managers.object_store import ObjectStore
+from leanetl.io_managers.warehouse import Warehouse
 from leanetl.lib.dashboards import PLOTLY_JS_NAME, plotly_js
 from leanetl.settings import Settings
 
@@ -20,9 +22,12 @@ def dashboard_key(domain: str, report: str, day: str) -> str:
     return f"{DASHBOARDS}/{domain}/{report}/dt={day}/index.html"
 
 
-def dashboard_spec(
-    key: Sequence[str], deps: Sequence[Sequence[str]], description: str
-) -> dg.AssetSpec:
+Dep: TypeAlias = dg.AssetKey | Sequence[str]
+# A page and its materialisation's metadata; None: nothing to show that day (no page published).
+Page: TypeAlias = tuple[str, dict[str, object]] | None
+
+
+def dashboard_spec(key: Sequence[str], deps: Sequence[Dep], description: str) -> dg.AssetSpec:
     """An HTML report in the lake, refreshed whenever what it shows is (eager), kept fresh."""
     return dg.AssetSpec(
         list(key),
@@ -30,7 +35,9 @@ def dashboard_spec(
         # A page with nothing to show is not published (an old day's run must not replace the
         # latest materialisation with an empty page).
         skippable=True,
-        deps=[dg.AssetKey(list(d)) for d in deps],
+        deps=[
+            dg.AssetKey.from_coercible(d if isinstance(d, dg.AssetKey) else list(d)) for d in deps
+        ],
         kinds={"plotly", "html"},
         tags={"layer": "out"},
         automation_condition=dg.AutomationCondition.eager(),
@@ -41,7 +48,7 @@ def dashboard_spec(
 def dashboard_asset(
     settings: Settings,
     key: Sequence[str],
-    deps: Sequence[Sequence[str]],
+    deps: Sequence[Dep],
     description: str,
     include_today: bool = False,
     timezone: str | None = None,
@@ -77,3 +84,31 @@ def publish_dashboard(
             "bytes": len(page),
         }
     )
+
+
+def warehouse_dashboard(
+    settings: Settings,
+    key: Sequence[str],
+    deps: Sequence[Dep],
+    description: str,
+    page: Callable[[Warehouse, dt.date], Page],
+) -> dg.AssetsDefinition:
+    """A dashboard drawn from warehouse tables: ``page(warehouse, day)`` builds the day's page,
+    published as report ``key[-1]`` less its ``_dashboard``."""
+    report = key[-1].removesuffix("_dashboard")
+
+    @dashboard_asset(settings, key, deps, description, pool="warehouse")
+    def _dashboard(
+        context: dg.AssetExecutionContext, warehouse: Warehouse, lake: ObjectStore
+    ) -> Iterator[dg.MaterializeResult]:
+        day = partition_day(context)
+        built = page(warehouse, day)
+        if built is None:
+            context.log.info(f"nothing to show as of {day}: no page published")
+            return
+        html, metadata = built
+        yield publish_dashboard(
+            lake, dashboard_key(key[0], report, day.isoformat()), html, metadata
+        )
+
+    return _dashboard

@@ -35,6 +35,13 @@ def holds_files(folder: Path) -> bool:
     return folder.exists() and any(p.is_file() for p in folder.rglob("*"))
 
 
+def sample_folder(url: str, setting: str, sample_home: bool) -> Path | None:
+    """The local folder ``url`` for a sample to write into; None where it already holds files
+    and the home is not the sample's (the team's own files are never mixed with the sample)."""
+    folder = local_dir(url, setting)
+    return None if not sample_home and holds_files(folder) else folder
+
+
 def prepare(
     settings: Settings, days: list[dt.date], today: dt.date | None = None
 ) -> dict[str, int]:

@@ -173,8 +173,8 @@ def test_the_pull_through_the_api_export_then_contacts_pages(
 
 
 def test_a_broadcast_id_that_is_no_key_segment_fails_before_anything_is_written() -> None:
-    from leanetl.defs.chatfuel.broadcasts import _entry_documents
     from leanetl.lib.chatfuel.broadcasts import broadcast_of
+    from leanetl.lib.chatfuel.entries import entry_documents
     from leanetl.lib.keys import UnsafeKeyError
 
     bot = SampleBot(DAY)
@@ -182,6 +182,6 @@ def test_a_broadcast_id_that_is_no_key_segment_fails_before_anything_is_written(
     good = broadcast_of(flow)
     bad = broadcast_of({**flow, "id": "../../etc/x"})
     assert good and bad
-    assert list(_entry_documents([good], DAY, "t")) == [f"dt={DAY}/{good.id}.json"]
+    assert list(entry_documents([good], DAY, "t")) == [f"dt={DAY}/{good.id}.json"]
     with pytest.raises(UnsafeKeyError, match=re.escape("Chatfuel broadcast id '../../etc/x'")):
-        _entry_documents([good, bad], DAY, "t")
+        entry_documents([good, bad], DAY, "t")

@@ -45,7 +45,7 @@ def test_the_object_store_refuses_keys_that_could_leave_its_root(tmp_path, key) 
 
 
 def test_a_campaign_whose_id_is_a_path_is_quarantined_not_used() -> None:
-    from leanetl.defs.campaigns.common import map_key
+    from leanetl.lib.campaigns.map_store import map_key
 
     document = {
         "_id": "../../../../X",

@@ -15,7 +15,6 @@ from leanetl.defs.campaigns.common import (
     INSIGHTS_CHANGES,
     INSIGHTS_QUARANTINE,
     INSIGHTS_TOTALS,
-    SYNC_COLLECTION,
 )
 from leanetl.defs.campaigns.resources import FacebookInsightsResource, InsightsFetch
 from leanetl.defs.checks import check_results
@@ -33,6 +32,7 @@ from leanetl.defs.sources import (
 from leanetl.io_managers.mongo import MongoStore
 from leanetl.lib.campaigns.fetch import fetch_insights
 from leanetl.lib.campaigns.insights import insights_checks
+from leanetl.lib.campaigns.mongo_sync import last_written
 from leanetl.lib.campaigns.outputs import (
     APPLY,
     SUPERSEDED,
@@ -224,10 +224,10 @@ def build_insights_changes(settings: Settings) -> dg.AssetsDefinition:
     ) -> dg.Output[pd.DataFrame]:
         prints = campaign_fingerprints(daily, totals, contributions)
         with mongo.session(DOMAIN) as database:
-            state = {d["_id"]: d for d in database[SYNC_COLLECTION].find({})}
+            state = last_written(database)
         # In a run over several days the outputs steps run after every day's plan: what the
         # earlier days' plans will have written by then counts as written.
-        planned = carried(context).setdefault(SYNC_COLLECTION, {})
+        planned = carried(context).setdefault("planned_writes", {})
         plan = plan_changes(prints, {**state, **planned}, context.partition_key)
         for row in plan[plan["action"] == APPLY].itertuples(index=False):
             planned[row.campaign_id] = {

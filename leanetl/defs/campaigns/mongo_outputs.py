@@ -11,39 +11,26 @@ from leanetl.defs.campaigns.common import (
     ADS_INSIGHTS,
     CAMPAIGN_STATS,
     CANVASES,
-    CANVASES_COLLECTION,
     CONTRIBUTIONS,
     DOMAIN,
     EXPENDITURES,
-    EXPENDITURES_COLLECTION,
     INSIGHTS_CHANGES,
     INSIGHTS_TOTALS,
-    SYNC_COLLECTION,
 )
 from leanetl.defs.campaigns.outputs import map_urls, out_asset, to_write
 from leanetl.defs.checks import check_results
 from leanetl.defs.partitions import daily_step, partition_day
-from leanetl.io_managers.mongo import MongoStore, UpsertStats, upsert_documents
+from leanetl.io_managers.mongo import MongoStore
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.lib.calendar import day_end_utc
 from leanetl.lib.campaigns.checks import matches_insights, shares_add_up
+from leanetl.lib.campaigns.mongo_sync import upsert_metadata, write_canvases, write_expenditures
 from leanetl.lib.campaigns.outputs import (
-    APPLY,
     canvas_documents,
     describe_plan,
     expenditure_documents,
 )
 from leanetl.settings import Settings
-
-
-def _upsert_metadata(stats: UpsertStats) -> dict[str, int]:
-    return {
-        "inserted": stats.inserted,
-        "updated": stats.updated,
-        "unchanged_documents": stats.unchanged,
-        "mongo_write_round_trips": stats.write_round_trips,
-        "mongo_read_round_trips": stats.read_round_trips,
-    }
 
 
 def build_expenditures(settings: Settings) -> dg.AssetsDefinition:
@@ -77,21 +64,10 @@ def build_expenditures(settings: Settings) -> dg.AssetsDefinition:
         documents = expenditure_documents(daily[daily["campaign_id"].isin(written)], currencies)
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         with mongo.session(DOMAIN) as database:
-            collection = database[EXPENDITURES_COLLECTION]
-            stats = upsert_documents(collection, [{**d, "updated_at": now} for d in documents])
-            stored = (
-                {
-                    d["_id"]: d["spend"]
-                    for d in collection.find(
-                        {"_id": {"$in": [d["_id"] for d in documents]}}, {"spend": 1}
-                    )
-                }
-                if documents
-                else {}
-            )
+            stats, stored = write_expenditures(database, documents, now)
         return dg.MaterializeResult(
             metadata={
-                **_upsert_metadata(stats),
+                **upsert_metadata(stats),
                 "documents": len(documents),
                 "campaigns_written": len(written),
                 "status": describe_plan(plan),
@@ -102,31 +78,6 @@ def build_expenditures(settings: Settings) -> dg.AssetsDefinition:
         )
 
     return expenditures
-
-
-def _write_canvases(
-    mongo: MongoStore, documents: list[dict], plan: pd.DataFrame, partition: str, now: dt.datetime
-) -> UpsertStats:
-    """Upsert the canvases, then record each applied campaign's fingerprint: only now are the
-    campaign's outputs complete, so only now is it up to date."""
-    with mongo.session(DOMAIN) as database:
-        stats = upsert_documents(
-            database[CANVASES_COLLECTION],
-            [{**d, "updated_at": now} for d in documents],
-            ignore_fields=("updated_at", "as_of"),
-        )
-        for row in plan[plan["action"] == APPLY].itertuples(index=False):
-            database[SYNC_COLLECTION].replace_one(
-                {"_id": row.campaign_id},
-                {
-                    "_id": row.campaign_id,
-                    "fingerprint": row.fingerprint,
-                    "partition": partition,
-                    "changed_at": now,
-                },
-                upsert=True,
-            )
-    return stats
 
 
 def build_canvases(settings: Settings) -> dg.AssetsDefinition:
@@ -170,10 +121,11 @@ def build_canvases(settings: Settings) -> dg.AssetsDefinition:
             map_urls(maps, settings, campaign_totals["campaign_id"]),
             figures_as_of,
         )
-        stats = _write_canvases(mongo, documents, plan, context.partition_key, now)
+        with mongo.session(DOMAIN) as database:
+            stats = write_canvases(database, documents, plan, context.partition_key, now)
         return dg.MaterializeResult(
             metadata={
-                **_upsert_metadata(stats),
+                **upsert_metadata(stats),
                 "documents": len(documents),
                 "contributors": len(documents),
                 "campaigns_written": len(written),

@@ -14,7 +14,6 @@ from leanetl.defs.campaigns.common import (
     INSIGHTS_CHANGES,
     INSIGHTS_TOTALS,
     REACH_MAP,
-    map_key,
 )
 from leanetl.defs.checks import check_results
 from leanetl.defs.metadata import preview
@@ -22,6 +21,7 @@ from leanetl.defs.partitions import daily_step
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.io_managers.parquet import partition_object_key
 from leanetl.lib.campaigns.checks import one_total_per_campaign
+from leanetl.lib.campaigns.map_store import map_key
 from leanetl.lib.campaigns.outputs import APPLY, campaign_stats, describe_plan
 from leanetl.lib.parquet import frame_to_parquet_bytes
 from leanetl.settings import Settings

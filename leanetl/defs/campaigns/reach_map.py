@@ -8,12 +8,13 @@ from typing import Any
 import dagster as dg
 import pandas as pd
 
-from leanetl.defs.campaigns.common import INSIGHTS_CHANGES, INSIGHTS_TOTALS, REACH_MAP, map_key
+from leanetl.defs.campaigns.common import INSIGHTS_CHANGES, INSIGHTS_TOTALS, REACH_MAP
 from leanetl.defs.campaigns.outputs import map_url, out_asset, to_write
 from leanetl.defs.partitions import daily_step
 from leanetl.defs.ranges import later_days
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.lib.campaigns.map_png import browser_session, png_images
+from leanetl.lib.campaigns.map_store import write_maps
 from leanetl.lib.campaigns.outputs import describe_plan
 from leanetl.lib.campaigns.reach_map import offline_html, reach_map_figure
 from leanetl.settings import Settings
@@ -78,13 +79,9 @@ def build_reach_map(settings: Settings) -> dg.AssetsDefinition:
         images, png_note = png_images(
             list(figures.values()), browser_path=settings.campaigns.browser_path
         )
-        uploaded: dict[str, str] = {}
-        for i, (campaign_id, figure) in enumerate(figures.items()):
-            html_key = map_key(campaign_id)
-            maps.put_bytes(html_key, offline_html(figure).encode(), content_type="text/html")
-            if images:
-                maps.put_bytes(map_key(campaign_id, "png"), images[i], content_type="image/png")
-            uploaded[campaign_id] = map_url(maps, settings, campaign_id)
+        pages = {campaign_id: offline_html(figure) for campaign_id, figure in figures.items()}
+        write_maps(maps, pages, dict(zip(figures, images, strict=True)) if images else {})
+        uploaded = {campaign_id: map_url(maps, settings, campaign_id) for campaign_id in figures}
         return dg.MaterializeResult(
             metadata={
                 "maps_uploaded": len(uploaded),

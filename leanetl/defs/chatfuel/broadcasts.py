@@ -4,7 +4,6 @@ audiences' filters and segments, and the recipients of those sent 1-7 days befor
 atomically on a re-run; the day's message documents are replaced as a set."""
 
 import datetime as dt
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -29,21 +28,18 @@ from leanetl.io_managers.warehouse import PARTITION_COLUMN, Slice, Warehouse
 from leanetl.lib.chatfuel.broadcasts import (
     BROADCAST_COLUMNS,
     FILTER_COLUMNS,
-    RECIPIENT_COLUMNS,
     SEGMENT_COLUMNS,
     Broadcast,
-    SegmentInputError,
     broadcast_of,
     broadcast_row,
     filter_rows,
     in_recipient_window,
-    segment_input,
     segments_frame,
     sent_on,
     typed,
 )
 from leanetl.lib.chatfuel.checks import broadcast_ids_unique, broadcasts_written
-from leanetl.lib.keys import key_segment
+from leanetl.lib.chatfuel.entries import audience_rows, entry_documents, replace_entries
 from leanetl.settings import Settings
 
 TABLES = {
@@ -96,50 +92,6 @@ def _seen_before(warehouse: Warehouse, day: dt.date) -> dict[str, tuple[dt.date,
     }
 
 
-def _entry_documents(broadcasts: list[Broadcast], day: dt.date, pulled_at: str) -> dict[str, bytes]:
-    """``dt=<day>/<broadcast id>.json`` -> the message document, for broadcasts with a message.
-
-    Built (and every id checked as a key segment) before anything is written.
-    """
-    documents = {}
-    for broadcast in broadcasts:
-        if broadcast.template is None:
-            continue
-        key = f"dt={day.isoformat()}/{key_segment(broadcast.id, 'Chatfuel broadcast id')}.json"
-        document = {
-            "broadcast_id": broadcast.id,
-            "name": broadcast.name,
-            "pulled_at": pulled_at,
-            "template": broadcast.template,
-        }
-        documents[key] = json.dumps(document, ensure_ascii=False, indent=1).encode()
-    return documents
-
-
-def _replace_entries(store: ObjectStore, documents: dict[str, bytes], day: dt.date) -> None:
-    """Write the day's documents, then remove the day's documents of broadcasts now gone."""
-    for key, data in documents.items():
-        store.put_bytes(key, data)
-    for key in set(store.list_keys(f"dt={day.isoformat()}/")) - documents.keys():
-        store.delete(key)
-
-
-def _recipients(chatfuel_client: Any, window: list[Broadcast]) -> tuple[pd.DataFrame, list[str]]:
-    """(broadcast_id, user_id) of each window broadcast's audience; audiences not askable."""
-    rows, skipped = [], []
-    for broadcast in window:
-        try:
-            wanted = segment_input(broadcast.segment)
-        except SegmentInputError as exc:
-            skipped.append(str(exc))
-            continue
-        rows += [
-            {"broadcast_id": broadcast.id, "user_id": user}
-            for user in dict.fromkeys(chatfuel_client.contact_ids(wanted))
-        ]
-    return typed(rows, RECIPIENT_COLUMNS), skipped
-
-
 def _stamp(frame: pd.DataFrame, day: dt.date, pulled_at: pd.Timestamp) -> pd.DataFrame:
     return frame.assign(
         **{
@@ -181,7 +133,7 @@ def _day_tables(
     seen = _seen_before(warehouse, day)
     sent = {b.id: sent_on(b, seen.get(b.id), day) for b in broadcasts}
     window = [b for b in broadcasts if in_recipient_window(sent[b.id], day)]
-    recipients, skipped = _recipients(client, window)
+    recipients, skipped = audience_rows(client, window)
     tables = {
         "broadcasts": typed([broadcast_row(b, sent[b.id]) for b in broadcasts], BROADCAST_COLUMNS),
         "user_filters": typed([r for b in window for r in filter_rows(b)], FILTER_COLUMNS),
@@ -232,11 +184,11 @@ def build_broadcasts_asset(settings: Settings) -> dg.AssetsDefinition:
         outcome = broadcast_ids_unique([b.id for b in broadcasts])
         yield from _refused_when_repeated(outcome)  # before anything of the day is written
         tables, window, skipped = _day_tables(client, broadcasts, warehouse, day)
-        documents = _entry_documents(broadcasts, day, pulled_at.isoformat())
+        documents = entry_documents(broadcasts, day, pulled_at.isoformat())
         warehouse.replace_slices(
             [Slice(DOMAIN, t, _stamp(f, day, pulled_at), (day,)) for t, f in tables.items()]
         )
-        _replace_entries(chatfuel_entries, documents, day)
+        replace_entries(chatfuel_entries, documents, day)
         source = f"chatfuel bot {chatfuel.bot_id or 'sample'}" if client else NOT_PULLED
         calls = client.calls if client is not None else 0
         yield from _results(tables, window, skipped, len(documents), calls, source)

@@ -11,10 +11,8 @@ from typing import Any
 
 import dagster as dg
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
-from leanetl.clients.chatfuel import ChatfuelError, download
+from leanetl.clients.chatfuel_contacts import api_export
 from leanetl.defs.chatfuel.common import (
     ATTRIBUTE_EVENTS,
     CONTACTS_EXPORT,
@@ -42,16 +40,12 @@ from leanetl.defs.specs import raw_spec
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.io_managers.warehouse import PARTITION_COLUMN, Slice, Warehouse
 from leanetl.lib.chatfuel.checks import pulled_day_stored
-from leanetl.lib.chatfuel.export import SYSTEM, write_contacts_csv
-from leanetl.lib.chatfuel.unpivot import EVENT_SCHEMA, Unpivoted, unpivot_export
-from leanetl.lib.chatfuel.users import export_for_day, users_frame
-from leanetl.lib.quarantine import empty_quarantine, quarantine_frame
+from leanetl.lib.chatfuel.contacts import export_quarantine, export_users, unpivot_to_parquet
+from leanetl.lib.chatfuel.unpivot import Unpivoted
+from leanetl.lib.chatfuel.users import export_for_day
 from leanetl.settings import Settings
 
 KEYS = SourceKeys(USERS_KEY, CONTACTS_QUARANTINE)
-STORED_EVENTS = EVENT_SCHEMA.append(pa.field(PARTITION_COLUMN, pa.date32())).append(
-    pa.field("pulled_at", pa.timestamp("us", tz="UTC"))
-)
 CHECKS = {
     "events_reconcile": (
         ATTRIBUTE_EVENTS,
@@ -80,27 +74,6 @@ def _dropped_export(
         yield path, source.uri(key), {"route": "dropped export"}
 
 
-def _api_export(
-    context: dg.AssetExecutionContext, chatfuel: ChatfuelResource, day: dt.date, folder: Path
-) -> tuple[Path, str, dict[str, Any]]:
-    """Every contact with every attribute from the API: the export task, or, when the task
-    fails or outlasts its polls, the contacts pages (names in batches) written as an export."""
-    client = chatfuel.client(day)
-    path = folder / "export.csv"
-    source = f"chatfuel bot {chatfuel.bot_id} contacts"
-    try:
-        url = client.export_url(chatfuel.poll_seconds, chatfuel.max_polls)
-        size = download(url, path)
-        return path, f"{source} export", {"route": "export task", "export_bytes": size}
-    except ChatfuelError as exc:
-        context.log.warning(f"{exc}; reading the contacts page by page instead")
-        names = [attribute.name for attribute in client.attributes()]
-        with path.open("w", encoding="utf-8", newline="") as handle:
-            write_contacts_csv(client.contacts(names), names, handle)
-        route = {"route": "contacts pages", "export_failure": str(exc), "api_calls": client.calls}
-        return path, f"{source} pages", route
-
-
 @contextmanager
 def _export_file(
     context: dg.AssetExecutionContext,
@@ -115,50 +88,13 @@ def _export_file(
             yield found
         return
     with tempfile.TemporaryDirectory() as folder:
-        yield _api_export(context, chatfuel, day, Path(folder))
-
-
-def _quarantine(result: Unpivoted, source: str) -> pd.DataFrame:
-    """Quarantined rows, and one row per column that was not loaded (with its cell count)."""
-    rows = list(result.quarantine)
-    for column, why in result.layout.unloaded.items():
-        cells = result.unloaded_cells.get(column, 0)
-        rows.append(
-            (
-                f"header column {column + 1}",
-                f"{why}: {cells} non-empty cells not loaded",
-                result.layout.headers[column],
-            )
+        yield api_export(
+            chatfuel.client(day),
+            (chatfuel.poll_seconds, chatfuel.max_polls),
+            Path(folder) / "export.csv",
+            f"chatfuel bot {chatfuel.bot_id} contacts",
+            context.log.warning,
         )
-    if not rows:
-        return empty_quarantine()
-    return quarantine_frame(source, *map(list, zip(*rows, strict=True)))
-
-
-def _unpivot(path: Path, source: str, events_path: Path, day: dt.date, pulled_at: Any) -> Unpivoted:
-    with pq.ParquetWriter(events_path, STORED_EVENTS, compression="zstd") as writer:
-
-        def write(events: pa.Table) -> None:
-            n = events.num_rows
-            stamped = events.append_column(PARTITION_COLUMN, pa.array([day] * n, pa.date32()))
-            writer.write_table(
-                stamped.append_column(
-                    "pulled_at", pa.array([pulled_at] * n, STORED_EVENTS[-1].type)
-                )
-            )
-
-        with path.open("rb") as handle:
-            return unpivot_export(handle, source, write)
-
-
-def _users(result: Unpivoted, settings: Settings) -> tuple[pd.DataFrame, dict[str, int]]:
-    """The users of the export; without a platform column, the one platform pulled (if one)."""
-    platforms = settings.chatfuel.platforms
-    platform = platforms[0] if len(platforms) == 1 else None
-    if result.users:
-        return users_frame(pa.concat_tables(result.users), platform)
-    empty = pa.table({name: pa.array([], pa.string()) for name in SYSTEM})
-    return users_frame(empty, platform)
 
 
 def _checks(warehouse: Warehouse, day: dt.date, events: int) -> Iterator[dg.AssetCheckResult]:
@@ -214,9 +150,9 @@ def build_contacts_asset(settings: Settings) -> dg.AssetsDefinition:
             bad_source_fails_without_retry(),
         ):
             events_path = Path(folder) / "events.parquet"
-            result = _unpivot(path, source, events_path, day, pulled_at)
-            users, counts = _users(result, settings)
-            quarantine = _quarantine(result, source)
+            result = unpivot_to_parquet(path, source, events_path, day, pulled_at)
+            users, counts = export_users(result, settings.chatfuel.platforms)
+            quarantine = export_quarantine(result, source)
             # Users kept, not rows read: an export whose every row is quarantined has none.
             truncation = yield from guard_source(
                 context, USERS_KEY, len(users), settings, config, figure="dagster/row_count"

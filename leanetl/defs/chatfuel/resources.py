@@ -32,12 +32,12 @@ class ChatfuelResource(dg.ConfigurableResource):
     graphql_url: str = "https://panel.chatfuel.com/graphql"
     bot_id: str = ""
     platforms: list[str] = ["whatsapp"]
-    backoff_seconds: float = 2.0
-    poll_seconds: float = 10.0
-    max_polls: int = 90
-    max_wait_seconds: float = 300.0
-    call_seconds: float = 120.0
-    deadline_seconds: float = 7200.0
+    backoff_seconds: float = Field(default=2.0, description="first wait before a retry (doubles)")
+    poll_seconds: float = Field(default=10.0, description="wait between polls of the export task")
+    max_polls: int = Field(default=90, description="polls of the export task before the pages")
+    max_wait_seconds: float = Field(default=300.0, description="longest wait before a retry")
+    call_seconds: float = Field(default=120.0, description="timeout of one API call")
+    deadline_seconds: float = Field(default=7200.0, description="the whole pull's time limit")
     sample: bool = False
 
     @property
@@ -70,15 +70,14 @@ class ChatfuelResource(dg.ConfigurableResource):
 
 def build_resources(settings: Settings) -> dict[str, Any]:
     found = settings.chatfuel
-    return {
-        "chatfuel_source": object_store(settings, found.source_url),
-        "chatfuel_entries": object_store(settings, found.entries_url),
-        "chatfuel": ChatfuelResource(
-            token=secret(settings, "LEANETL_CHATFUEL_TOKEN"),
-            graphql_url=found.graphql_url,
-            bot_id=found.bot_id,
-            platforms=list(found.platforms),
-            **{name: getattr(found, name) for name in TIMING},
-            sample=found.sample_api,
-        ),
-    }
+    api = ChatfuelResource(
+        token=secret(settings, "LEANETL_CHATFUEL_TOKEN"),
+        graphql_url=found.graphql_url,
+        bot_id=found.bot_id,
+        platforms=list(found.platforms),
+        **{name: getattr(found, name) for name in TIMING},
+        sample=found.sample_api,
+    )
+    # The exports dropped outside leanetl (read only), the broadcasts' message documents.
+    stores = {"chatfuel_source": found.source_url, "chatfuel_entries": found.entries_url}
+    return {"chatfuel": api, **{name: object_store(settings, url) for name, url in stores.items()}}

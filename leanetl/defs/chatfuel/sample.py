@@ -5,7 +5,7 @@ from pathlib import Path
 
 from leanetl.demo_summary import query_hint
 from leanetl.sample import chatfuel
-from leanetl.sample.prepare import holds_files, local_dir
+from leanetl.sample.prepare import sample_folder
 from leanetl.settings import Settings
 
 
@@ -13,8 +13,10 @@ def prepare_sample(
     settings: Settings, days: list[dt.date], today: dt.date, sample_home: bool
 ) -> int:
     """Each day's sample export, while the exports' folder holds none of the team's."""
-    exports = local_dir(settings.chatfuel.source_url, "LEANETL_CHATFUEL_SOURCE_URL")
-    if not sample_home and holds_files(exports):
+    exports = sample_folder(
+        settings.chatfuel.source_url, "LEANETL_CHATFUEL_SOURCE_URL", sample_home
+    )
+    if exports is None:
         return 0
     written = 0
     for day in days:

@@ -1,35 +1,18 @@
 """The web events dashboard: the last 14 arrival days, one HTML page per day."""
 
-import datetime as dt
 from collections.abc import Iterator
 
 import dagster as dg
-import pandas as pd
 
 from leanetl.defs.dashboards import PLOTLY_SRC, dashboard_asset, dashboard_key, publish_dashboard
 from leanetl.defs.partitions import partition_day
-from leanetl.defs.web_events.common import DOMAIN, QUERY_TABLES, TRANSFORMED
+from leanetl.defs.web_events.common import DOMAIN, QUERY_TABLES
 from leanetl.io_managers.object_store import ObjectStore
-from leanetl.lib.parquet import read_parquet_bytes
 from leanetl.lib.web_events.dashboard import daily_activity, web_events_dashboard
+from leanetl.lib.web_events.lake import recent_rows
 from leanetl.settings import Settings
 
 DAYS = 14
-
-
-def recent(lake: ObjectStore, table: str, last_day: dt.date) -> pd.DataFrame:
-    """A table's rows of the ``DAYS`` arrival days up to ``last_day``, one per message_id."""
-    frames = []
-    for n in range(DAYS):
-        day = last_day - dt.timedelta(days=n)
-        for key in lake.list_keys(f"{TRANSFORMED}/{table}/dt={day}/"):
-            frames.append(read_parquet_bytes(lake.get_bytes(key)))
-    if not frames:
-        return pd.DataFrame()
-    rows = pd.concat(frames, ignore_index=True)
-    rows = rows.sort_values(["received_at", "raw_object", "raw_offset"], na_position="last")
-    keep = rows["message_id"].isna() | ~rows["message_id"].duplicated()
-    return rows[keep].reset_index(drop=True)
 
 
 def build_dashboard_asset(settings: Settings) -> dg.AssetsDefinition:
@@ -45,7 +28,8 @@ def build_dashboard_asset(settings: Settings) -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext, web_lake: ObjectStore, lake: ObjectStore
     ) -> Iterator[dg.MaterializeResult]:
         day = partition_day(context)
-        tracks, pages = recent(web_lake, "tracks", day), recent(web_lake, "pages", day)
+        tracks = recent_rows(web_lake, "tracks", day, DAYS)
+        pages = recent_rows(web_lake, "pages", day, DAYS)
         if tracks.empty and pages.empty:
             context.log.info(f"no events in the {DAYS} days up to {day}: no page published")
             return

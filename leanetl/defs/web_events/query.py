@@ -1,12 +1,8 @@
 """The query layer: DuckDB views over local Parquet, and/or Glue tables Athena can query."""
 
-import datetime as dt
 from collections.abc import Iterator
-from pathlib import Path
 
 import dagster as dg
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from leanetl.defs.checks import check_results
 from leanetl.defs.partitions import daily_step
@@ -16,92 +12,21 @@ from leanetl.defs.web_events.common import (
     EVENT_TABLES,
     QUERY_TABLES,
     TABLE_KEYS,
-    TRANSFORMED,
-    manifest_key,
-    read_json,
 )
 from leanetl.defs.web_events.resources import GlueResource
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.io_managers.warehouse import Warehouse
 from leanetl.lib.web_events.catalog import (
-    athena_ddl,
     athena_dedup_query,
-    athena_type,
-    merged_columns,
-    table_input,
 )
 from leanetl.lib.web_events.checks import message_id_unique
-from leanetl.lib.web_events.manifest import DayManifest
-from leanetl.lib.web_events.query import checked_name, duckdb_users_sql, duckdb_view_sql
+from leanetl.lib.web_events.query_tables import duckdb_views, glue_tables
 from leanetl.settings import Settings
-
-
-def day_tables(lake: ObjectStore, day: str) -> list[str]:
-    """Tables the day's objects have rows in, from the day's manifest: a run's cost follows the
-    day, not the history (names checked: they came from data)."""
-    stored = read_json(lake, manifest_key(day))
-    manifest = DayManifest.from_json(dt.date.fromisoformat(day), stored)
-    return sorted(checked_name(t) for t in manifest.totals())
-
-
-def duckdb_views(
-    warehouse: Warehouse, schema: str, lake: ObjectStore, day: str
-) -> tuple[dict[str, int], dict[str, int]]:
-    """Create (or refresh) the views of the day's tables over all their Parquet; per table, how
-    many of the day's rows (with a message_id) the view keeps, and how many of those share a
-    message_id with another (0 expected)."""
-    tables = day_tables(lake, day)
-    root = Path(lake.uri(TRANSFORMED))
-    checked: dict[str, int] = {}
-    repeated: dict[str, int] = {}
-    with warehouse.duckdb_connection() as conn:
-        conn.execute(f'create schema if not exists "{schema}"')
-        for table in tables:
-            conn.execute(duckdb_view_sql(schema, table, str(root / table / "*" / "*.parquet")))
-        if "identifies" in tables:
-            conn.execute(duckdb_users_sql(schema))
-        for table in tables:
-            n, distinct = conn.execute(
-                f'select count(message_id), count(distinct message_id) from "{schema}"."{table}" '
-                "where cast(dt as varchar) = ?",
-                [day],
-            ).fetchone()
-            checked[table], repeated[table] = int(n), int(n - distinct)
-    return checked, repeated
-
-
-def day_columns(lake: ObjectStore, table: str, day: str) -> dict[str, str]:
-    """Athena types of the columns of a table's Parquet files of one day."""
-    seen: dict[str, str] = {}
-    for key in lake.list_keys(f"{TRANSFORMED}/{table}/dt={day}/"):
-        schema = pq.read_schema(pa.BufferReader(lake.get_bytes(key)))
-        seen = merged_columns(seen, {f.name: athena_type(f.type) for f in schema})
-    return seen
-
-
-def glue_tables(glue: GlueResource, lake: ObjectStore, day: str) -> dict[str, str]:
-    """Create or update each table with files on ``day`` whose columns changed; its DDL."""
-    catalog = glue.catalog()
-    catalog.ensure_database(glue.database)
-    ddl = {}
-    for table in day_tables(lake, day):
-        seen = day_columns(lake, table, day)
-        if not seen:
-            continue
-        known = catalog.columns(glue.database, table)
-        columns = merged_columns(known or {}, seen)
-        location = lake.uri(f"{TRANSFORMED}/{table}")
-        if columns != known:
-            catalog.put_table(
-                glue.database, table_input(table, location, columns), known is not None
-            )
-        ddl[table] = athena_ddl(glue.database, table, location, columns)
-    return ddl
 
 
 def _glue_metadata(glue: GlueResource, web_lake: ObjectStore, day: str) -> dict[str, object]:
     """The day's tables in Glue, and the DDL and query to paste into Athena."""
-    ddl = glue_tables(glue, web_lake, day)
+    ddl = glue_tables(glue.catalog(), glue.database, web_lake, day)
     return {
         "glue_database": glue.database,
         "glue_tables": dg.MetadataValue.json(sorted(ddl)),
@@ -164,7 +89,8 @@ def build_query_asset(settings: Settings) -> dg.AssetsDefinition:
         checked: dict[str, int] = {}
         repeated: dict[str, int] = {}
         if local:
-            checked, repeated = duckdb_views(warehouse, schema, web_lake, context.partition_key)
+            with warehouse.duckdb_connection() as conn:
+                checked, repeated = duckdb_views(conn, schema, web_lake, context.partition_key)
             metadata["duckdb_views"] = dg.MetadataValue.json(sorted(repeated))
             metadata["try"] = f'select event, count(*) from "{schema}"."tracks" group by 1'
         if glue.configured:

@@ -5,7 +5,7 @@ import datetime as dt
 from leanetl.demo_summary import query_hint
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.sample import web_events
-from leanetl.sample.prepare import holds_files, local_dir
+from leanetl.sample.prepare import sample_folder
 from leanetl.settings import Settings
 
 
@@ -13,8 +13,8 @@ def prepare_sample(
     settings: Settings, days: list[dt.date], today: dt.date, sample_home: bool
 ) -> int:
     """Each day's sample Firehose objects, while the raw folder holds none of the team's."""
-    raw_dir = local_dir(settings.web_events.raw_url, "LEANETL_WEB_EVENTS_RAW_URL")
-    if not sample_home and holds_files(raw_dir):
+    raw_dir = sample_folder(settings.web_events.raw_url, "LEANETL_WEB_EVENTS_RAW_URL", sample_home)
+    if raw_dir is None:
         return 0
     raw = ObjectStore(url=str(raw_dir))
     # One day at a time, as the sample defines each day's objects (sample/web_events.py).

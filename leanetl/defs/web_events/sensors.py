@@ -7,7 +7,7 @@ import dagster as dg
 
 from leanetl.defs.partitions import AssetJob
 from leanetl.io_managers.object_store import ObjectStore
-from leanetl.lib.web_events.cursor import Cursor, days_to_list, keys_by_day, take_new
+from leanetl.lib.web_events.cursor import Cursor, days_to_list, keys_by_day, list_days, take_new
 from leanetl.lib.web_events.objects import day_prefix
 from leanetl.settings import Settings
 
@@ -33,7 +33,7 @@ def build_new_objects_sensor(settings: Settings, job: AssetJob) -> dg.SensorDefi
         today = dt.datetime.now(dt.UTC).date()  # arrival days are UTC
         first = max(settings.start_date, today - dt.timedelta(days=settings.sensor_catchup_days))
         days = days_to_list(cursor, today, web.lookback_days, first)
-        listed = [o for day in days for o in web_raw.list_objects(day_prefix(day))]
+        listed = list_days(web_raw, days)
         new, advanced = take_new(cursor, listed)
         if not new:
             return dg.SkipReason(f"no new object among {len(listed)} listed")

@@ -1,9 +1,6 @@
 """Raw Firehose objects of one arrival day → Parquet per table, dead letters, the day's manifest."""
 
-import datetime as dt
-import json
 from collections.abc import Iterator
-from typing import Any
 
 import dagster as dg
 from pydantic import Field
@@ -17,29 +14,15 @@ from leanetl.defs.web_events.common import (
     DOMAIN,
     EVENT_TABLES,
     FIREHOSE_OBJECTS,
-    NAMES,
     TABLE_KEYS,
-    errors_key,
-    manifest_key,
-    parquet_key,
-    read_json,
 )
-from leanetl.defs.web_events.settings import WebEventsSettings
-from leanetl.io_managers.object_store import ObjectStore, StoredObject
-from leanetl.lib.keys import UnsafeKeyError
-from leanetl.lib.parquet import table_to_parquet_bytes
+from leanetl.io_managers.object_store import ObjectStore
 from leanetl.lib.quarantine import combine
 from leanetl.lib.web_events.checks import transform_checks
 from leanetl.lib.web_events.manifest import DayManifest
 from leanetl.lib.web_events.naming import NameRegistry
-from leanetl.lib.web_events.objects import (
-    ObjectResult,
-    day_prefix,
-    legacy_object_id,
-    object_id,
-    transform_object,
-    whole_object_dead_letter,
-)
+from leanetl.lib.web_events.objects import ObjectResult, day_prefix
+from leanetl.lib.web_events.transform_day import transform_day
 from leanetl.settings import Settings
 
 CHECKS = {
@@ -106,67 +89,6 @@ def _specs() -> list[dg.AssetSpec]:
     ]
 
 
-def _write_outputs(
-    lake: ObjectStore, day: str, result: ObjectResult, previous: dict[str, Any] | None
-) -> dict[str, int]:
-    """The object's Parquet per table and its dead letters; outputs it no longer has are removed
-    (all of them when an earlier leanetl named them otherwise)."""
-    oid = object_id(result.key)
-    old = (previous or {}).get("output_id") or (legacy_object_id(result.key) if previous else oid)
-    if old != oid:
-        for table in (previous or {}).get("rows", {}):
-            lake.delete(parquet_key(table, day, old))
-        if (previous or {}).get("dead_letters"):
-            lake.delete(errors_key(day, old))
-        previous = None
-    for table, rows in result.tables.items():
-        lake.put_bytes(parquet_key(table, day, oid), table_to_parquet_bytes(rows))
-    for table in set((previous or {}).get("rows", {})) - set(result.tables):
-        lake.delete(parquet_key(table, day, oid))
-    if len(result.dead_letters):
-        lines = result.dead_letters.to_json(orient="records", lines=True, force_ascii=False)
-        lake.put_bytes(errors_key(day, oid), lines.encode(), content_type="application/x-ndjson")
-    elif previous and previous.get("dead_letters"):
-        lake.delete(errors_key(day, oid))
-    return {table: rows.num_rows for table, rows in result.tables.items()}
-
-
-def transform_day(
-    context: dg.AssetExecutionContext,
-    raw: ObjectStore,
-    lake: ObjectStore,
-    day: dt.date,
-    reprocess: bool,
-    limits: WebEventsSettings,
-) -> tuple[list[ObjectResult], DayManifest, NameRegistry]:
-    """Transform the day's pending objects, recording each in the manifest as it is written."""
-    manifest = DayManifest.from_json(day, read_json(lake, manifest_key(day.isoformat())))
-    names = NameRegistry.from_json(read_json(lake, NAMES), limits.max_event_tables)
-    listed: list[StoredObject] = raw.list_objects(day_prefix(day))
-    if not listed:
-        raise no_source("web events", raw.uri(day_prefix(day)), "Firehose objects", str(day))
-    results = []
-    for item in manifest.pending(listed, reprocess):
-        try:
-            data = raw.get_bytes(item.key)
-        except UnsafeKeyError as exc:
-            # A key with an empty, '.' or '..' segment cannot be read safely: dead-lettered,
-            # recorded, and the run goes on with the other objects.
-            result = whole_object_dead_letter(item.key, str(exc))
-        else:
-            result = transform_object(item.key, data, names, limits.max_object_bytes)
-        # Names are stored before any output is written under them (see NameRegistry.merge).
-        names.merge(NameRegistry.from_json(read_json(lake, NAMES)))
-        lake.put_bytes(NAMES, json.dumps(names.to_json(), sort_keys=True).encode())
-        previous = manifest.objects.get(item.key)
-        rows = _write_outputs(lake, day.isoformat(), result, previous)
-        manifest.record(item, rows, len(result.dead_letters), result.records, object_id(item.key))
-        lake.put_bytes(manifest_key(day.isoformat()), json.dumps(manifest.to_json()).encode())
-        results.append(result)
-    context.log.info(f"{len(results)} of {len(listed)} objects of {day} transformed")
-    return results, manifest, names
-
-
 def build_transform_asset(settings: Settings) -> dg.AssetsDefinition:
     web = settings.web_events
 
@@ -191,11 +113,16 @@ def build_transform_asset(settings: Settings) -> dg.AssetsDefinition:
         web_lake: ObjectStore,
     ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
         day = partition_day(context)
-        results, manifest, names = transform_day(
-            context, web_raw, web_lake, day, config.reprocess, web
-        )
-        yield from _materializations(results, manifest, names)
-        outcomes = transform_checks(results, day, web.lookback_days, web.quarantine_max_share)
+        listed = web_raw.list_objects(day_prefix(day))
+        if not listed:
+            raise no_source(
+                "web events", web_raw.uri(day_prefix(day)), "Firehose objects", str(day)
+            )
+        limits = (web.max_event_tables, web.max_object_bytes)
+        done = transform_day(web_raw, web_lake, day, listed, config.reprocess, limits)
+        context.log.info(f"{len(done.results)} of {len(listed)} objects of {day} transformed")
+        yield from _materializations(done.results, done.manifest, done.names)
+        outcomes = transform_checks(done.results, day, web.lookback_days, web.quarantine_max_share)
         yield from check_results(
             outcomes,
             {n: k for n, (k, _) in CHECKS.items()},

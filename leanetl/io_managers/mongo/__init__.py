@@ -2,14 +2,14 @@
 
 - ``resource``: ``MongoStore``, the resource every asset reaches a database through;
 - ``embedded``: the local store (mongomock-ng, saved as one BSON snapshot per database);
-- ``upserts``: ``upsert_documents``, batched upserts that skip unchanged documents;
+- ``upsert_documents`` (``lib/mongo_upserts.py``): batched upserts that skip unchanged documents;
 - ``io_manager``: ``MongoIOManager``, partitions as committed batches of documents.
 """
 
 from leanetl.io_managers.mongo.embedded import embedded_client, embedded_session
 from leanetl.io_managers.mongo.io_manager import MongoIOManager
 from leanetl.io_managers.mongo.resource import MongoStore
-from leanetl.io_managers.mongo.upserts import UpsertError, UpsertStats, upsert_documents
+from leanetl.lib.mongo_upserts import UpsertError, UpsertStats, upsert_documents
 
 __all__ = [
     "MongoIOManager",

@@ -10,11 +10,11 @@ last-modified time and is taken when its prefix is listed: the sensor lists the 
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from leanetl.lib.web_events.objects import arrival_day
+from leanetl.lib.web_events.objects import arrival_day, day_prefix
 
 
 class Listed(Protocol):
@@ -81,3 +81,14 @@ def keys_by_day(new: Iterable[Listed]) -> dict[dt.date, list[str]]:
         if day is not None:
             out[day].append(item.key)
     return {day: sorted(keys) for day, keys in sorted(out.items())}
+
+
+class Lister(Protocol):
+    """A raw store that lists its objects (``io_managers.object_store.ObjectStore``)."""
+
+    def list_objects(self, prefix: str) -> Sequence[Listed]: ...
+
+
+def list_days(raw: Lister, days: Iterable[dt.date]) -> list[Listed]:
+    """Every raw object under the days' prefixes (``YYYY/MM/DD/``), day by day."""
+    return [found for day in days for found in raw.list_objects(day_prefix(day))]
