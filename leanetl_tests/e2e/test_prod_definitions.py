@@ -3,20 +3,26 @@ the real wire format: BigQuery (bqemulator), GCS (fake-gcs-server), S3 (moto), S
 token endpoint, the Graph API, Chatfuel, SMTP. The volunteers domain then runs end to end in prod:
 VAN's table read in place from BigQuery, dbt on BigQuery, the dashboard in the GCS lake."""
 
+import datetime as dt
 import json
+import os
 import uuid
 from collections.abc import Iterator
 
 import boto3
 import dagster as dg
+import pandas as pd
 import pytest
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import storage
 
 from leanetl.clients import bigquery as bq
 from leanetl.definitions import build_defs
+from leanetl.io_managers.object_store import ObjectStore
 from leanetl.io_managers.warehouse import Warehouse
 from leanetl.settings import load_settings
+from leanetl_tests.fakes.chatfuel_api import TOKEN as CHATFUEL_TOKEN
+from leanetl_tests.fakes.chatfuel_api import fake_chatfuel
 from leanetl_tests.fakes.google_auth import service_account_info, token_endpoint
 from leanetl_tests.fakes.http import FakeServer
 from leanetl_tests.fakes.processes import free_port
@@ -157,3 +163,109 @@ def test_the_volunteers_domain_runs_end_to_end_in_prod(servers) -> None:
     )
     page = lake.blob(f"leanetl/dashboards/volunteers/flake_rate/dt={DAY}/index.html")
     assert "Volunteer flake rate" in page.download_as_text()
+
+
+# --- Chatfuel: the daily job in prod (BigQuery emulator, GCS lake, Chatfuel's API fake) and
+# locally (DuckDB, a lake on disk), the same two pull days, table by table.
+CHATFUEL_DAYS = [dt.date(2026, 11, 9), dt.date(2026, 11, 10)]
+CHATFUEL_TABLES = [
+    "users", "attribute_events", "contacts_quarantine", "broadcasts", "user_filters",
+    "broadcast_recipients", "segments", "int_chatfuel__users_history",
+    "int_chatfuel__attribute_history", "int_chatfuel__broadcasts_history",
+    "int_chatfuel__recipients_first_listed", "users_daily", "broadcasts_daily",
+]  # fmt: skip
+RUN_TIMES = {"pulled_at"}  # when the pull ran: differs between any two runs
+
+
+def _chatfuel_env(fake_url: str) -> dict[str, str]:
+    return {
+        "LEANETL_CHATFUEL_TOKEN": CHATFUEL_TOKEN,
+        "LEANETL_CHATFUEL_BOT_ID": "bot-1",
+        "LEANETL_CHATFUEL_GRAPHQL_URL": f"{fake_url}/graphql",
+        "LEANETL_CHATFUEL_POLL_SECONDS": "0",
+        "LEANETL_CHATFUEL_BACKOFF_SECONDS": "0",
+    }
+
+
+def _run_chatfuel(environ: dict[str, str], day: dt.date) -> dg.ExecuteInProcessResult:
+    with fake_chatfuel(day, throttle_at=set(), transient_at=set()) as fake:
+        settings = load_settings({**environ, **_chatfuel_env(fake.url)})
+        job = build_defs(settings).resolve_job_def("chatfuel_daily")
+        return job.execute_in_process(
+            partition_key=day.isoformat(), instance=dg.DagsterInstance.ephemeral(),
+            raise_on_error=False,
+        )  # fmt: skip
+
+
+def _table(warehouse: Warehouse, table: str) -> list[tuple]:
+    """The table's rows as comparable text, run times aside, sorted."""
+    frame = warehouse.query(f"select * from {warehouse.table_ref('chatfuel', table)}")
+    frame = frame.drop(columns=[c for c in frame.columns if c in RUN_TIMES])
+    frame = frame.reindex(sorted(frame.columns), axis=1)
+
+    def text(value: object) -> str | None:
+        if value is None or (not isinstance(value, list | dict) and pd.isna(value)):
+            return None
+        if isinstance(value, pd.Timestamp | dt.datetime):
+            stamp = pd.Timestamp(value)
+            if stamp.tz is None and stamp == stamp.normalize():
+                return stamp.date().isoformat()  # a DATE: DuckDB's frames hold it as a Timestamp
+            return (stamp.tz_convert("UTC") if stamp.tz else stamp).isoformat()
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))  # an integer column with nulls: a float in one frame
+        return str(value)
+
+    return sorted((tuple(text(v) for v in row) for row in frame.itertuples(index=False)), key=str)
+
+
+def _chatfuel_files(environ: dict[str, str]) -> dict[str, object]:
+    """Each day's message documents (run time aside) and whether its dashboard page exists."""
+    settings = load_settings({**environ, **_chatfuel_env("http://unused")})
+    entries = ObjectStore(url=settings.chatfuel.entries_url)
+    lake = ObjectStore(url=settings.lake_url)
+    found: dict[str, object] = {}
+    for day in CHATFUEL_DAYS:
+        for key in entries.list_keys(f"dt={day}/"):
+            document = json.loads(entries.get_bytes(key))
+            found[key] = {k: v for k, v in document.items() if k not in RUN_TIMES}
+        page = f"dashboards/chatfuel/subscribers/dt={day}/index.html"
+        found[page] = lake.exists(page)
+    return found
+
+
+def test_the_chatfuel_domain_runs_in_prod_as_it_does_locally(
+    servers, tmp_path, monkeypatch
+) -> None:
+    monkeypatch.setenv("LEANETL_CHATFUEL_TOKEN", CHATFUEL_TOKEN)  # read as an EnvVar at run time
+    tag = uuid.uuid4().hex[:6]
+    prod_env = {k: v for k, v in os.environ.items()}
+    prod_env["LEANETL_DATASET_SUFFIX"] = f"_t{tag}"  # this test's datasets on the shared emulator
+    local_env = {
+        "LEANETL_HOME": str(tmp_path / "local"),
+        "LEANETL_ENV": "local",
+        "LEANETL_TIMEZONE": "America/Chicago",
+        "LEANETL_SAMPLE_DATA": "off",
+        "PATH": os.environ["PATH"],
+    }
+    for day in CHATFUEL_DAYS:
+        for environ in (prod_env, local_env):
+            result = _run_chatfuel(environ, day)
+            failed = [c.check_name for c in result.get_asset_check_evaluations() if not c.passed]
+            assert result.success and failed == [], (day, environ["LEANETL_HOME"], failed)
+    prod = Warehouse(
+        backend="bigquery", bq_project="test", bq_emulator_host=servers[bq.EMULATOR_HOST],
+        dataset_suffix=f"_t{tag}",
+    )  # fmt: skip
+    local = Warehouse(backend="duckdb", duckdb_path=str(tmp_path / "local" / "warehouse.duckdb"))
+    counts = {}
+    for table in CHATFUEL_TABLES:
+        rows = _table(prod, table)
+        assert rows == _table(local, table), table
+        counts[table] = len(rows)
+    assert counts["users"] == 5_000 and counts["attribute_events"] > 100_000
+    # File by file: the broadcasts' message documents (GCS and disk), and the dashboard pages.
+    prod_files, local_files = _chatfuel_files(prod_env), _chatfuel_files(local_env)
+    assert prod_files == local_files and len(prod_files) > 100
+    # A re-run of the second day in prod replaces it: the same rows, none twice.
+    assert _run_chatfuel(prod_env, CHATFUEL_DAYS[1]).success
+    assert {t: len(_table(prod, t)) for t in CHATFUEL_TABLES} == counts
