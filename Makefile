@@ -57,6 +57,10 @@ dev: dbt/target/manifest.json $(DAGSTER_HOME)/dagster.yaml
 test: system-test dbt/target/manifest.json bq-emulator
 	$(BIN)/pytest
 
+# The production runs against local servers (issue 26): part of `make test`, alone here.
+test-prod: system-test dbt/target/manifest.json bq-emulator
+	$(BIN)/pytest leanetl_tests/e2e/test_prod_definitions.py
+
 test-fast: dbt/target/manifest.json bq-emulator
 	$(BIN)/pytest -m "not slow"
 

@@ -21,13 +21,17 @@ from leanetl.definitions import build_defs
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.io_managers.warehouse import Warehouse
 from leanetl.lib.parquet import read_parquet_bytes
+from leanetl.sample.leads import generate_companies, generate_leads
 from leanetl.sample.web_events import ensure_sample_objects
 from leanetl.settings import Settings, load_settings
+from leanetl_tests.e2e.test_leads_graph import sheet_rows
 from leanetl_tests.fakes.chatfuel_api import TOKEN as CHATFUEL_TOKEN
 from leanetl_tests.fakes.chatfuel_api import fake_chatfuel
 from leanetl_tests.fakes.google_auth import service_account_info, token_endpoint
 from leanetl_tests.fakes.http import FakeServer
 from leanetl_tests.fakes.processes import free_port
+from leanetl_tests.fakes.sheets_api import FakeSheetsApi
+from leanetl_tests.fakes.sheets_api import service_account_info as sheets_service_account
 from leanetl_tests.fakes.smtp import smtp_server
 from leanetl_tests.volunteers.dbt_runner import source_frame
 from leanetl_tests.volunteers.test_flake_rate_dbt import SOURCE
@@ -342,3 +346,55 @@ def test_the_web_events_domain_runs_in_prod_as_it_does_locally(
         instance=dg.DagsterInstance.ephemeral(),
     )  # fmt: skip
     assert again.success and _web_events_files(prod_lake) == prod_files
+
+
+# --- Leads: the sheet through the fake Sheets API (OAuth included), companies from the sources
+# folder, Spark's answers, Parquet in the GCS lake; locally the same with a lake on disk.
+LEADS_DAYS = ["2025-03-13", "2025-03-14"]
+
+
+def _leads_files(lake: ObjectStore, sources: str) -> dict[str, object]:
+    """Every leads Parquet file's rows by key, where the sources folder is written as SRC."""
+    escaped = sources.replace("/", "\\/")  # as to_json writes it
+    return {
+        key: read_parquet_bytes(lake.get_bytes(key))
+        .to_json(orient="records")
+        .replace(escaped, "SRC")
+        for key in lake.list_keys("leads/")
+    }
+
+
+def _leads_runs(settings: Settings, days: list[str]) -> dict[str, object]:
+    """Companies in the settings' sources, the daily job for ``days``; the lake's leads files."""
+    sources = ObjectStore(url=settings.leads.source_url, s3_endpoint_url=settings.s3_endpoint_url)
+    sources.put_bytes("companies.csv", generate_companies().to_csv(index=False).encode())
+    job = build_defs(settings).resolve_job_def("leads_daily")
+    for day in days:
+        result = job.execute_in_process(partition_key=day, instance=dg.DagsterInstance.ephemeral())
+        assert result.success and all(c.passed for c in result.get_asset_check_evaluations())
+    lake = ObjectStore(url=settings.lake_url, s3_endpoint_url=settings.s3_endpoint_url)
+    return _leads_files(lake, sources.uri("").rstrip("/"))
+
+
+def test_the_leads_domain_runs_in_prod_as_it_does_locally(servers, tmp_path, monkeypatch) -> None:
+    tag = uuid.uuid4().hex[:6]
+    with FakeSheetsApi() as api:
+        raw = generate_leads(3_000, dt.date(2024, 12, 1), dt.date(2025, 3, 20), seed=3)
+        api.add_sheet("leads-key", "Leads", sheet_rows(raw))
+        sheet = {
+            "LEANETL_LEADS_SHEET_KEY": "leads-key",
+            "LEANETL_LEADS_WORKSHEET": "Leads",
+            "LEANETL_LEADS_SHEETS_CREDENTIALS": json.dumps(
+                sheets_service_account(f"{api.url}/token")
+            ),
+            "LEANETL_SHEETS_API_URL": api.url,
+        }
+        for name, value in sheet.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setenv("LEANETL_LAKE_URL", f"gs://{servers['lake_bucket']}/{tag}")
+        local = {"LEANETL_HOME": str(tmp_path / "local"), "LEANETL_ENV": "local", **sheet}
+        prod_files = _leads_runs(load_settings(), LEADS_DAYS)
+        assert prod_files == _leads_runs(load_settings(local), LEADS_DAYS)
+        assert len(prod_files) >= 2 * 9  # raw, clean, quarantines and answers, each day
+        # A day run again replaces its files: the same rows, none twice.
+        assert _leads_runs(load_settings(), LEADS_DAYS[1:]) == prod_files

@@ -29,6 +29,7 @@ SKIPPED = {
     "make": "the word, not a command (the machine needs `make`)",
     "make test": "this test suite itself (CI runs it through .ci/run)",
     "make test-fast": "a subset of this suite (pytest -m 'not slow')",
+    "make test-prod": "a subset of this suite (e2e/test_prod_definitions.py)",
     "make demo": "e2e/test_demo.py runs its driver (python -m leanetl.demo) in its own process",
     "make dev": "a server: e2e/test_ui.py starts `dagster dev` on the demo's home and drives it",
     "dg dev": "a server (make dev's command): e2e/test_ui.py",

@@ -1,5 +1,8 @@
 """The four answers, computed in Spark SQL as of the partition day, written as Parquet."""
 
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+
 import dagster as dg
 from dagster_pyspark import LazyPySparkResource
 
@@ -43,6 +46,18 @@ CHECK_ASSET = {
 CHECK_KEYS = {check: dg.AssetKey([DOMAIN, asset]) for check, asset in CHECK_ASSET.items()}
 
 
+@contextmanager
+def _spark_paths(lake: ObjectStore, keys: list[str], in_process: bool) -> Iterator[list[str]]:
+    """Where Spark reads the day's clean Parquet. A cluster (spark://, yarn, Spark Connect)
+    reads the lake in place, with the connector it has for S3 or GCS; Spark running in this
+    process (local[*], the image's default) has no such connector, so it reads local copies."""
+    if not in_process:
+        yield [lake.uri(key) for key in keys]
+        return
+    with ExitStack() as stack:
+        yield [str(stack.enter_context(lake.local_copy(key))) for key in keys]
+
+
 def build_answers_asset(settings: Settings) -> dg.AssetsDefinition:
     @daily_step(
         settings,
@@ -67,12 +82,12 @@ def build_answers_asset(settings: Settings) -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext, pyspark: LazyPySparkResource, lake: ObjectStore
     ):
         day = partition_day(context)
-        partition = context.partition_key
-        leads_uri = lake.uri(partition_object_key(LEADS, partition))
-        companies_uri = lake.uri(partition_object_key(COMPANIES, partition))
+        keys = [partition_object_key(key, context.partition_key) for key in (LEADS, COMPANIES)]
         spark = pyspark.spark_session
-        answers = spark_answers(spark, leads_uri, companies_uri, day)
-        totals = spark_totals(spark, day)
+        in_process = settings.leads.spark_master.startswith("local")
+        with _spark_paths(lake, keys, in_process) as (leads_path, companies_path):
+            answers = spark_answers(spark, leads_path, companies_path, day)
+            totals = spark_totals(spark, day)
         for name in ANSWERS:
             frame = answers[name]
             yield dg.Output(
