@@ -244,7 +244,7 @@ def test_the_chatfuel_domain_runs_in_prod_as_it_does_locally(
 ) -> None:
     monkeypatch.setenv("LEANETL_CHATFUEL_TOKEN", CHATFUEL_TOKEN)  # read as an EnvVar at run time
     tag = uuid.uuid4().hex[:6]
-    prod_env = {k: v for k, v in os.environ.items()}
+    prod_env = dict(os.environ)
     prod_env["LEANETL_DATASET_SUFFIX"] = f"_t{tag}"  # this test's datasets on the shared emulator
     local_env = {
         "LEANETL_HOME": str(tmp_path / "local"),

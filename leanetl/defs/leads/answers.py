@@ -84,8 +84,10 @@ def build_answers_asset(settings: Settings) -> dg.AssetsDefinition:
         day = partition_day(context)
         keys = [partition_object_key(key, context.partition_key) for key in (LEADS, COMPANIES)]
         spark = pyspark.spark_session
-        in_process = settings.leads.spark_master.startswith("local")
-        with _spark_paths(lake, keys, in_process) as (leads_path, companies_path):
+        with _spark_paths(lake, keys, settings.leads.spark_in_process) as (
+            leads_path,
+            companies_path,
+        ):
             answers = spark_answers(spark, leads_path, companies_path, day)
             totals = spark_totals(spark, day)
         for name in ANSWERS:

@@ -49,7 +49,7 @@ def spark_config(settings: Settings) -> dict[str, str]:
         # Locally one shuffle partition per core: the answers' data is small, and each extra
         # task is scheduling time (8 per shuffle cost ≈ 25 % of a 14-day demo's leads run here).
         "spark.sql.shuffle.partitions": str(os.cpu_count() or 2)
-        if where.startswith("local")
+        if settings.leads.spark_in_process
         else "200",
         "spark.ui.showConsoleProgress": "false",
         "spark.log.level": "ERROR",

@@ -22,6 +22,11 @@ class LeadsSettings:
     spark_master: str
     spark_driver_memory: str
 
+    @property
+    def spark_in_process(self) -> bool:
+        """Spark runs in the step's own process (``local[*]``), not on a cluster or a Connect server."""
+        return self.spark_master.startswith("local")
+
     @classmethod
     def read(cls, values: "EnvValues", core: "Settings") -> "LeadsSettings":
         return cls(

@@ -13,7 +13,7 @@ from leanetl.lib.chatfuel.unpivot import EVENT_SCHEMA, Unpivoted, unpivot_export
 from leanetl.lib.chatfuel.users import users_frame
 from leanetl.lib.quarantine import empty_quarantine, quarantine_frame
 
-DAY_COLUMN = "dt"
+DAY_COLUMN = "dt"  # the warehouse's partition column (io_managers.warehouse.PARTITION_COLUMN)
 # The events as stored: the export's columns, then the pull day and the pull's time.
 STORED_EVENTS = EVENT_SCHEMA.append(pa.field(DAY_COLUMN, pa.date32())).append(
     pa.field("pulled_at", pa.timestamp("us", tz="UTC"))
