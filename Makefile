@@ -55,11 +55,11 @@ dev: dbt/target/manifest.json $(DAGSTER_HOME)/dagster.yaml
 	BIN=$(BIN) bash scripts/dg dev
 
 test: system-test dbt/target/manifest.json bq-emulator
-	$(BIN)/pytest
+	$(BIN)/pytest --durations=40
 
 # The production runs against local servers (issue 26): part of `make test`, alone here.
 test-prod: system-test dbt/target/manifest.json bq-emulator
-	$(BIN)/pytest leanetl_tests/e2e/test_prod_definitions.py
+	$(BIN)/pytest --durations=0 leanetl_tests/e2e/test_prod_definitions.py
 
 test-fast: dbt/target/manifest.json bq-emulator
 	$(BIN)/pytest -m "not slow"

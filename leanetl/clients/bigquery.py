@@ -212,5 +212,11 @@ def replace_days(
 def query_frame(bq: bigquery.Client, sql: str, parameters: Sequence[Any] = ()) -> pd.DataFrame:
     """Rows of a query as a frame (over the REST API: no Storage API client needed)."""
     config = bigquery.QueryJobConfig(query_parameters=list(parameters))
-    rows = bq.query(sql, job_config=config).result()
-    return rows.to_arrow(create_bqstorage_client=False).to_pandas()
+    rows = bq.query(sql, job_config=config).result().to_arrow(create_bqstorage_client=False)
+    # DATE columns as DuckDB's frames hold them (datetime64[us], not datetime.date objects): the
+    # code after a query (dashboards, checks) sees one shape from either warehouse.
+    frame = rows.to_pandas(date_as_object=False)
+    for column in rows.schema:
+        if pa.types.is_date(column.type):
+            frame[column.name] = frame[column.name].astype("datetime64[us]")
+    return frame

@@ -33,6 +33,7 @@ def html_page(
             full_html=False,
             include_plotlyjs=plotly_src is None and i == 0,
             config={"displaylogo": False},
+            div_id=f"figure-{i + 1}",  # not a random id: the same figures, the same bytes
         )
         for i, fig in enumerate(figures)
     ]

@@ -33,8 +33,8 @@ class UpsertError(RuntimeError):
 def _comparable(value: Any) -> Any:
     """``value`` as the server stores it, so equal documents compare equal in Python.
 
-    Datetimes become naive UTC at millisecond precision (a real server returns aware ones with
-    tz_aware=True, the embedded store naive ones); bools are tagged because True == 1 in Python
+    Datetimes become naive UTC at millisecond precision (both stores return aware ones, the
+    documents to write may hold either); bools are tagged because True == 1 in Python
     but not in MongoDB; NaN equals NaN; tuples are arrays. 1 == 1.0 already holds, and field
     order within a sub-document is ignored.
     """

@@ -75,7 +75,8 @@ def test_concurrent_processes_take_turns_and_persist(tmp_path: Path) -> None:
         written = list(db.writers.find({}, {"_id": 1, "at": 1, "name": 1}))
     assert sorted(d["name"] for d in written) == ["a", "b"]
     assert all(isinstance(d["_id"], ObjectId) for d in written)
-    assert {d["at"] for d in written} == {dt.datetime(2025, 3, 14, 9, 26, 53, 589000)}
+    # Returned as a server returns it to prod's client: tz-aware, UTC.
+    assert {d["at"] for d in written} == {dt.datetime(2025, 3, 14, 9, 26, 53, 589000, dt.UTC)}
 
 
 def test_values_round_trip_through_the_snapshot(tmp_path: Path) -> None:
@@ -100,8 +101,10 @@ def test_values_round_trip_through_the_snapshot(tmp_path: Path) -> None:
         assert db.others.find_one({"_id": {"compound": 1, "key": "a"}})["v"] == 1
     assert loaded == {
         **document,
-        "aware": dt.datetime(2025, 1, 1, 18),  # stored as naive UTC, like mongod
-        "naive": dt.datetime(2025, 1, 1, 12, 0, 0, 123000),  # millisecond precision
+        # Stored in UTC and returned tz-aware, as mongod and prod's client (tz_aware) do; a
+        # naive datetime is taken as UTC; millisecond precision.
+        "aware": dt.datetime(2025, 1, 1, 18, tzinfo=dt.UTC),
+        "naive": dt.datetime(2025, 1, 1, 12, 0, 0, 123000, tzinfo=dt.UTC),
     }
     assert type(loaded["small"]) is Int64 and type(loaded["key"]) is Binary
 

@@ -17,7 +17,8 @@ import bson
 from bson.codec_options import CodecOptions
 
 _LOCK_FILE = ".lock"
-# mongomock-ng keeps datetimes naive UTC. UUIDs stay bson.Binary, as pymongo's default returns them.
+# mongomock-ng keeps datetimes naive UTC inside (the client hands them out tz-aware, see
+# embedded_client). UUIDs stay bson.Binary, as pymongo's default returns them.
 _SNAPSHOT_CODEC = CodecOptions(tz_aware=False)
 
 
@@ -28,11 +29,13 @@ _held_locks = threading.local()
 
 
 def embedded_client() -> Any:
-    """A fresh in-memory mongomock-ng client whose lookups by ``_id`` skip the full scan."""
+    """A fresh in-memory mongomock-ng client whose lookups by ``_id`` skip the full scan. Dates
+    come back tz-aware in UTC, as prod's client (``tz_aware=True``) returns them from a server:
+    a run reads the same values from either store (a quarantined document's raw text too)."""
     import mongomock_ng
 
     _install_id_lookup()
-    client = mongomock_ng.MongoClient()
+    client = mongomock_ng.MongoClient(tz_aware=True)
     setattr(client, _FAST_ID_LOOKUP, True)
     return client
 
