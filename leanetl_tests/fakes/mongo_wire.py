@@ -18,9 +18,10 @@ from contextlib import contextmanager
 from typing import Any
 
 import bson
-import mongomock_ng
 from bson.int64 import Int64
 from pymongo.errors import PyMongoError
+
+from leanetl.io_managers.mongo.embedded import embedded_client
 
 OP_REPLY, OP_QUERY, OP_MSG = 1, 2004, 2013
 _HEADER = struct.Struct("<iiii")
@@ -32,7 +33,7 @@ class MongoWireServer:
     the commands received by name."""
 
     def __init__(self) -> None:
-        self.client = mongomock_ng.MongoClient()
+        self.client = embedded_client()  # mongomock-ng, with the embedded store's _id lookups
         self.commands: dict[str, int] = {}
         self._lock = threading.Lock()
         self._cursors: dict[int, tuple[str, list[dict]]] = {}
@@ -72,8 +73,9 @@ class MongoWireServer:
                 reply, code = _op_reply(self.run(_query_command(body))), OP_REPLY
             else:
                 return  # an opcode no current driver sends: drop the connection
-            conn.sendall(_HEADER.pack(_HEADER.size + len(reply), next(self._ids), request_id, code))
-            conn.sendall(reply)
+            # One write per message: a header sent apart waits on Nagle and delayed ACKs (40 ms).
+            head = _HEADER.pack(_HEADER.size + len(reply), next(self._ids), request_id, code)
+            conn.sendall(head + reply)
 
     # --- commands ----------------------------------------------------------------------------
 

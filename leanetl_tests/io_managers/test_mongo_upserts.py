@@ -1,5 +1,6 @@
 """``upsert_documents`` on plain mongomock-ng (naive and tz-aware, like a real server with
-tz_aware=True) and on the persisted embedded store."""
+tz_aware=True), on the persisted embedded store, and through prod's path: the real pymongo client
+(``MongoStore(uri=…)``) over TCP against the MongoDB wire-protocol fake."""
 
 import datetime as dt
 import math
@@ -15,6 +16,7 @@ import pytest
 from pydantic import PrivateAttr
 
 from leanetl.io_managers.mongo import MongoStore, UpsertError, UpsertStats, upsert_documents
+from leanetl_tests.fakes.mongo_wire import MongoWireServer
 
 START = dt.datetime(2025, 1, 1)
 
@@ -32,11 +34,17 @@ class InMemoryMongo(MongoStore):
         yield self._memory[domain]
 
 
-@pytest.fixture(params=["mongomock-ng", "mongomock-ng tz_aware", "embedded"])
-def mongo(request: pytest.FixtureRequest, tmp_path: Path) -> MongoStore:
+@pytest.fixture(params=["mongomock-ng", "mongomock-ng tz_aware", "embedded", "pymongo wire"])
+def mongo(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[MongoStore]:
     if request.param == "embedded":
-        return MongoStore(embedded_dir=str(tmp_path))
-    return InMemoryMongo(tz_aware=request.param.endswith("tz_aware"))  # no embedded_dir
+        yield MongoStore(embedded_dir=str(tmp_path))
+    elif request.param == "pymongo wire":
+        with MongoWireServer() as server:
+            store = MongoStore(uri=server.uri)
+            yield store
+            store.get_client().close()
+    else:
+        yield InMemoryMongo(tz_aware=request.param.endswith("tz_aware"))  # no embedded_dir
 
 
 class Counting:
