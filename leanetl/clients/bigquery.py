@@ -213,10 +213,13 @@ def query_frame(bq: bigquery.Client, sql: str, parameters: Sequence[Any] = ()) -
     """Rows of a query as a frame (over the REST API: no Storage API client needed)."""
     config = bigquery.QueryJobConfig(query_parameters=list(parameters))
     rows = bq.query(sql, job_config=config).result().to_arrow(create_bqstorage_client=False)
-    # DATE columns as DuckDB's frames hold them (datetime64[us], not datetime.date objects): the
-    # code after a query (dashboards, checks) sees one shape from either warehouse.
+    # Columns as DuckDB's frames hold them, so the code after a query (dashboards, checks) sees
+    # one shape from either warehouse: DATE as datetime64[us] (not datetime.date objects), an
+    # integer column with NULLs as nullable Int64 (not float64 with NaN).
     frame = rows.to_pandas(date_as_object=False)
     for column in rows.schema:
         if pa.types.is_date(column.type):
             frame[column.name] = frame[column.name].astype("datetime64[us]")
+        elif pa.types.is_integer(column.type) and rows.column(column.name).null_count:
+            frame[column.name] = pd.array(rows.column(column.name).to_pylist(), dtype="Int64")
     return frame

@@ -3,6 +3,7 @@
 import html
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 import plotly
 import plotly.graph_objects as go
@@ -49,6 +50,17 @@ def html_page(
         f"<h1>{html.escape(title)}</h1><p>{html.escape(subtitle)}</p>"
         + "".join(parts)
         + "<h2>Table</h2>"
-        + table.to_html(index=False, na_rep="–", float_format=lambda v: f"{v:.3f}")
+        + _missing_as_nan(table).to_html(index=False, na_rep="–", float_format=lambda v: f"{v:.3f}")
         + "</body></html>"
     )
+
+
+def _missing_as_nan(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with the missing values of nullable columns (Int32, string: DuckDB's frames)
+    as NaN, which ``to_html`` shows as ``na_rep`` (it prints pd.NA as ``<NA>``)."""
+    shown = table.copy()
+    for name in shown.columns:
+        column = shown[name]
+        if isinstance(column.dtype, pd.api.extensions.ExtensionDtype) and column.isna().any():
+            shown[name] = column.astype(object).where(column.notna(), np.nan)
+    return shown

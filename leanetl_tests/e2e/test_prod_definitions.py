@@ -236,8 +236,10 @@ def test_the_volunteers_domain_runs_in_prod_as_it_does_locally(
 
 
 # --- Chatfuel: the daily job in prod (BigQuery emulator, GCS lake, Chatfuel's API fake) and
-# locally (DuckDB, a lake on disk), the same two pull days, table by table.
+# locally (DuckDB, a lake on disk), the same two pull days, then an earlier day backfilled after
+# them, table by table.
 CHATFUEL_DAYS = [dt.date(2026, 11, 9), dt.date(2026, 11, 10)]
+CHATFUEL_BACKFILL = dt.date(2026, 11, 8)
 CHATFUEL_TABLES = [
     "users", "attribute_events", "contacts_quarantine", "broadcasts", "user_filters",
     "broadcast_recipients", "segments", "int_chatfuel__users_history",
@@ -292,7 +294,7 @@ def _chatfuel_files(environ: dict[str, str]) -> dict[str, object]:
     entries = ObjectStore(url=settings.chatfuel.entries_url)
     lake = ObjectStore(url=settings.lake_url)
     found: dict[str, object] = {}
-    for day in CHATFUEL_DAYS:
+    for day in [*CHATFUEL_DAYS, CHATFUEL_BACKFILL]:
         for key in entries.list_keys(f"dt={day}/"):
             document = json.loads(entries.get_bytes(key))
             found[key] = {k: v for k, v in document.items() if k not in RUN_TIMES}
@@ -323,18 +325,19 @@ def test_the_chatfuel_domain_runs_in_prod_as_it_does_locally(
         dataset_suffix=f"_t{tag}",
     )  # fmt: skip
     local = Warehouse(backend="duckdb", duckdb_path=str(tmp_path / "local" / "warehouse.duckdb"))
-    counts = {}
-    for table in CHATFUEL_TABLES:
-        rows = _table(prod, "chatfuel", table)
-        assert rows == _table(local, "chatfuel", table), table
-        counts[table] = len(rows)
+    counts = {t: len(_table(prod, "chatfuel", t)) for t in CHATFUEL_TABLES}
     assert counts["users"] == 5_000 and counts["attribute_events"] > 100_000
-    # File by file: the broadcasts' message documents (GCS and disk), and the dashboard pages.
-    prod_files, local_files = _chatfuel_files(prod_env), _chatfuel_files(local_env)
-    assert prod_files == local_files and len(prod_files) > 100
     # A re-run of the second day in prod replaces it: the same rows, none twice.
     _run_chatfuel(prod_env, CHATFUEL_DAYS[1])
     assert {t: len(_table(prod, "chatfuel", t)) for t in CHATFUEL_TABLES} == counts
+    # An earlier pull day backfilled after the later ones, in both.
+    for environ in (prod_env, local_env):
+        _run_chatfuel(environ, CHATFUEL_BACKFILL)
+    for table in CHATFUEL_TABLES:
+        assert _table(prod, "chatfuel", table) == _table(local, "chatfuel", table), table
+    # File by file: the broadcasts' message documents (GCS and disk), and the dashboard pages.
+    prod_files, local_files = _chatfuel_files(prod_env), _chatfuel_files(local_env)
+    assert prod_files == local_files and len(prod_files) > 100
 
 
 # --- Web events: raw objects in S3 (moto), the sensor's two ticks, the transform into the GCS
