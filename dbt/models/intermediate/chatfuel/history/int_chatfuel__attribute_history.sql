@@ -1,4 +1,4 @@
-{{ config(**history_config(['user_id', 'attribute'])) }}
+{{ config(**history_config(['user_id', 'attribute'], 'stg_chatfuel__users')) }}
 -- Every pulled value change of every attribute of every user: a row when a (user, attribute) is
 -- new or its value differs from the value known before that pull day, and a row with a null
 -- value when a user pulled that day no longer has a value the history held (the value was
@@ -6,7 +6,7 @@
 with events as (
     select user_id, attribute, value, value_type, pulled_at, pull_day
     from {{ ref('stg_chatfuel__attribute_events') }}
-    where {{ as_of_in_range('pull_day') }}
+    where {{ history_pulls('pull_day') }}
 ),
 -- Each user's pull days in the range, and the user's next pull day after each.
 user_days as (
@@ -14,7 +14,7 @@ user_days as (
     from (
         select user_id, pull_day, max(pulled_at) as pulled_at
         from {{ ref('stg_chatfuel__users') }}
-        where {{ as_of_in_range('pull_day') }} and user_id is not null
+        where {{ history_pulls('pull_day') }} and user_id is not null
         group by 1, 2
     ) as pulls
 ),
