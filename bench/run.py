@@ -198,23 +198,25 @@ def mongo_bench(tmp: Path, n: int) -> list[dict[str, Any]]:
 
 
 def web_events_bench(tmp: Path) -> list[tuple[str, float, float, float, float]]:
-    """Raw Firehose objects → Parquet per table (what transform_web_events does per object),
-    and DuckDB's read_json → COPY on the same corpus as the anchor."""
-    from bench.web_events import DUCKDB_ANCHOR, TRANSFORM, write_corpus
+    """A day of raw Firehose objects → Parquet per table as transform_web_events does it
+    (transform_day: manifest, names, a file per object and table), in one process and on every
+    core, beside DuckDB splitting the same corpus per call type and per event (the anchor), and
+    DuckDB's one-table copy."""
+    from bench.web_events import DUCKDB_ANCHOR, DUCKDB_SPLIT, TRANSFORM, write_corpus
 
     corpus = tmp / "web-corpus"
     objects, size, records = write_corpus(corpus)
     what = f"{size / 1e6:.0f} MB, {records / 1e3:.0f}K records, {objects} objects"
-    names = {"corpus": corpus, "out": tmp / "web-out"}
+    steps = [
+        (f"web events raw → Parquet per table, one process ({what})", TRANSFORM, {"workers": 1}),
+        (f"web events raw → Parquet per table, every core ({what})", TRANSFORM, {"workers": 0}),
+        (f"web events anchor: DuckDB read_json → COPY per call type and event ({what})",
+         DUCKDB_SPLIT, {}),
+        (f"web events anchor: DuckDB read_json → COPY, one table ({what})", DUCKDB_ANCHOR, {}),
+    ]  # fmt: skip
     return [
-        measure(
-            f"web events raw → Parquet per table ({what})", TRANSFORM.format(**names), tmp / "w1"
-        ),
-        measure(
-            f"web events anchor: DuckDB read_json → COPY, one table ({what})",
-            DUCKDB_ANCHOR.format(**names),
-            tmp / "w2",
-        ),
+        measure(label, code.format(corpus=corpus, out=tmp / f"web-out{n}", **extra), tmp / f"w{n}")
+        for n, (label, code, extra) in enumerate(steps)
     ]
 
 
@@ -286,6 +288,8 @@ def backfill_bench(tmp: Path) -> list[tuple[str, float, float, float, float]]:
     ]
 
 
+WEB_CORPUS = "202 MB, 414K records, 103 objects"  # what bench/web_events.py writes
+
 # Each heavy step beside its anchor (measured in the same `make bench` where it can be): the
 # ratio is step / anchor.
 PAIRS = [
@@ -300,8 +304,12 @@ PAIRS = [
         "10M leads: four answers, pandas",
     ),
     (
-        "web events raw → Parquet per table (202 MB, 414K records, 103 objects)",
-        "web events anchor: DuckDB read_json → COPY, one table (202 MB, 414K records, 103 objects)",
+        f"web events raw → Parquet per table, every core ({WEB_CORPUS})",
+        f"web events anchor: DuckDB read_json → COPY per call type and event ({WEB_CORPUS})",
+    ),
+    (
+        f"web events raw → Parquet per table, every core ({WEB_CORPUS})",
+        f"web events raw → Parquet per table, one process ({WEB_CORPUS})",
     ),
     (
         "chatfuel export unpivot → Parquet (500K users x 1,700 attributes, 0.93 GB, 12M events)",

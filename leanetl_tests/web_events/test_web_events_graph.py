@@ -144,12 +144,23 @@ def test_new_objects_are_taken_once_across_ticks_and_restarts(world) -> None:
     assert raw_rows == 1001 + 4 + 1 and total == distinct == 1001 + 4  # m-DAY1-7 counted once
 
 
-def test_rerunning_a_day_leaves_exactly_one_copy(world) -> None:
+def test_rerunning_a_day_leaves_exactly_one_copy(world, monkeypatch) -> None:
     settings, defs, _, instance = world
     before = day_rows(settings, "tracks", DAY1).sort_values("message_id", ignore_index=True)
     files = sorted((Path(settings.web_events.url) / "transformed/tracks" / f"dt={DAY1}").iterdir())
-    job = defs.resolve_job_def("web_events_transform")
+    # The reprocess spreads the day's objects over two worker processes: the same files.
+    monkeypatch.setenv("LEANETL_WEB_EVENTS_WORKERS", "2")
+    monkeypatch.setenv("LEANETL_WEB_EVENTS_PARALLEL_MIN_MB", "0")
+    spread = build_defs(load_settings()).resolve_job_def("web_events_transform")
     config = {"ops": {"transform_web_events": {"config": {"reprocess": True}}}}
+    assert spread.execute_in_process(
+        partition_key=DAY1.isoformat(), run_config=config, instance=instance
+    ).success
+    dead = instance.get_latest_materialization_event(dg.AssetKey(["web_events", "dead_letters"]))
+    assert dead.asset_materialization.metadata["worker_processes"].value == 2
+    spread_rows = day_rows(settings, "tracks", DAY1).sort_values("message_id", ignore_index=True)
+    pd.testing.assert_frame_equal(before, spread_rows)
+    job = defs.resolve_job_def("web_events_transform")
     for run_config in (config, {}):
         assert job.execute_in_process(
             partition_key=DAY1.isoformat(), run_config=run_config, instance=instance

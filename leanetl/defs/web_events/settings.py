@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from leanetl.domains import Domain
+from leanetl.lib.web_events.parallel import Cores
 
 if TYPE_CHECKING:
     from leanetl.env_values import EnvValues
@@ -19,6 +20,7 @@ class WebEventsSettings:
     quarantine_max_share: float
     max_object_bytes: int
     max_event_tables: int
+    cores: Cores  # worker processes of the transform, and from what size of a day on
     glue_database: str
     glue_endpoint_url: str
 
@@ -35,6 +37,10 @@ class WebEventsSettings:
             quarantine_max_share=values.share("LEANETL_WEB_EVENTS_QUARANTINE_MAX_SHARE"),
             max_object_bytes=values.integer("LEANETL_WEB_EVENTS_MAX_OBJECT_MB", low=1) << 20,
             max_event_tables=values.integer("LEANETL_WEB_EVENTS_MAX_EVENT_TABLES", low=1),
+            cores=Cores(
+                workers=values.integer("LEANETL_WEB_EVENTS_WORKERS", low=0, high=256),
+                min_bytes=values.integer("LEANETL_WEB_EVENTS_PARALLEL_MIN_MB", low=0) << 20,
+            ),
             glue_database=f"{glue}{core.dataset_suffix}" if glue else "",
             glue_endpoint_url=values.text("LEANETL_GLUE_ENDPOINT_URL"),
         )

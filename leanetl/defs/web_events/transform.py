@@ -19,10 +19,8 @@ from leanetl.defs.web_events.common import (
 from leanetl.io_managers.object_store import ObjectStore
 from leanetl.lib.quarantine import combine
 from leanetl.lib.web_events.checks import transform_checks
-from leanetl.lib.web_events.manifest import DayManifest
-from leanetl.lib.web_events.naming import NameRegistry
-from leanetl.lib.web_events.objects import ObjectResult, day_prefix
-from leanetl.lib.web_events.transform_day import transform_day
+from leanetl.lib.web_events.objects import day_prefix
+from leanetl.lib.web_events.transform_day import DayTransform, transform_day
 from leanetl.settings import Settings
 
 CHECKS = {
@@ -119,9 +117,12 @@ def build_transform_asset(settings: Settings) -> dg.AssetsDefinition:
                 "web events", web_raw.uri(day_prefix(day)), "Firehose objects", str(day)
             )
         limits = (web.max_event_tables, web.max_object_bytes)
-        done = transform_day(web_raw, web_lake, day, listed, config.reprocess, limits)
-        context.log.info(f"{len(done.results)} of {len(listed)} objects of {day} transformed")
-        yield from _materializations(done.results, done.manifest, done.names)
+        done = transform_day(web_raw, web_lake, day, listed, config.reprocess, limits, web.cores)
+        context.log.info(
+            f"{len(done.results)} of {len(listed)} objects of {day} transformed by "
+            f"{done.workers} process(es); {done.redone} again after a name claimed in flight"
+        )
+        yield from _materializations(done)
         outcomes = transform_checks(done.results, day, web.lookback_days, web.quarantine_max_share)
         yield from check_results(
             outcomes,
@@ -132,9 +133,8 @@ def build_transform_asset(settings: Settings) -> dg.AssetsDefinition:
     return transform_web_events
 
 
-def _materializations(
-    results: list[ObjectResult], manifest: DayManifest, names: NameRegistry
-) -> Iterator[dg.MaterializeResult]:
+def _materializations(done: DayTransform) -> Iterator[dg.MaterializeResult]:
+    results, manifest, names = done.results, done.manifest, done.names
     totals = manifest.totals()
     run_rows: dict[str, int] = {}
     for result in results:
@@ -169,5 +169,7 @@ def _materializations(
             "objects_this_run": len(results),
             "objects_in_day": len(manifest.objects),
             "records_this_run": sum(r.records for r in results),
+            "worker_processes": done.workers,
+            "objects_transformed_again": done.redone,
         },
     )

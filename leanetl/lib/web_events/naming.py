@@ -99,11 +99,16 @@ class NameRegistry:
     # Originals as sent -> names, so each spelling is normalised once per run.
     _seen_tables: dict[str, str] = field(default_factory=dict, repr=False)
     _seen_columns: dict[str, dict[Path, str]] = field(default_factory=dict, repr=False)
+    # When a list: every name asked for the first time, with its answer, in order (a worker
+    # process records them; ``replay`` asks the same of the registry the day's run keeps).
+    asked: list[tuple] | None = field(default=None, repr=False)
 
     def table_for(self, event: str) -> str:
         name = self._seen_tables.get(event)
         if name is None:
             name = self._seen_tables[event] = self._table_for(normalise_name(event))
+            if self.asked is not None:
+                self.asked.append((event, name))
         return name
 
     def _table_for(self, event: str) -> str:
@@ -131,7 +136,24 @@ class NameRegistry:
         if name is None:
             normalised = tuple(normalise_name(key) for key in path)
             name = seen[path] = self._column_for(table, normalised, fixed)
+            if self.asked is not None:
+                self.asked.append((table, path, tuple(fixed), name))
         return name
+
+    def replay(self, asked: list[tuple]) -> bool:
+        """Ask this registry what another one was asked (``asked``, in order): True when every
+        answer is the same, so whatever was named there is named as here. It stops at the first
+        answer that differs (what it asked before stays assigned, as it would have been)."""
+        for question in asked:
+            if len(question) == 2:
+                event, name = question
+                if self.table_for(event) != name:
+                    return False
+            else:
+                table, path, fixed, name = question
+                if self.column_for(table, path, fixed) != name:
+                    return False
+        return True
 
     def seen_columns(self, table: str) -> dict[Path, str]:
         """The paths (as sent) of ``table`` named so far this run: a cache for the hot loop."""

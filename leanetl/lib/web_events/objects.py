@@ -9,7 +9,7 @@ segment, or a hash of the key when that is not a safe name), so writing them aga
 import datetime as dt
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import orjson
 import pandas as pd
@@ -68,10 +68,17 @@ class ObjectResult:
     records: int = 0  # records found (rows + dead-lettered records)
     drifted: dict[str, list[str]] = field(default_factory=dict)  # table -> columns made text
     whole_object_error: str | None = None
+    encoded: dict[str, bytes] = field(default_factory=dict)  # table -> Parquet, when made already
 
     def rows(self, table: str) -> int:
         found = self.tables.get(table)
         return 0 if found is None else found.num_rows
+
+    def written(self) -> "ObjectResult":
+        """What the day's metadata and checks need once the outputs are written: each table's
+        ``timestamp`` column only (a day's results are kept until its end)."""
+        tables = {t: rows.select(["timestamp"]) for t, rows in self.tables.items()}
+        return replace(self, tables=tables, encoded={})
 
 
 def whole_object_dead_letter(key: str, reason: str) -> ObjectResult:

@@ -18,9 +18,9 @@ from leanetl.lib.web_events.objects import (
     ObjectResult,
     legacy_object_id,
     object_id,
-    transform_object,
     whole_object_dead_letter,
 )
+from leanetl.lib.web_events.parallel import ONE_PROCESS, Cores, transformed
 
 
 @dataclass
@@ -28,6 +28,8 @@ class DayTransform:
     results: list[ObjectResult]  # the objects transformed by this run
     manifest: DayManifest  # every object of the day transformed so far
     names: NameRegistry
+    workers: int  # worker processes that transformed the objects (1: the run's own)
+    redone: int  # objects transformed again in the run's process: a name claimed in flight
 
 
 def transform_day(
@@ -37,22 +39,21 @@ def transform_day(
     listed: Sequence[Listed],
     reprocess: bool,
     limits: tuple[int, int],
+    cores: Cores = ONE_PROCESS,
 ) -> DayTransform:
     """Transform the day's pending objects among ``listed`` (every one with ``reprocess``);
-    ``limits``: the most event tables, the largest object (bytes)."""
+    ``limits``: the most event tables, the largest object (bytes); ``cores``: how many worker
+    processes (the outputs are the same with any number)."""
     max_event_tables, max_object_bytes = limits
     manifest = DayManifest.from_json(day, read_json(lake, manifest_key(day.isoformat())))
     names = NameRegistry.from_json(read_json(lake, NAMES), max_event_tables)
-    results = []
-    for item in manifest.pending(listed, reprocess):
-        try:
-            data = raw.get_bytes(item.key)
-        except UnsafeKeyError as exc:
-            # A key with an empty, '.' or '..' segment cannot be read safely: dead-lettered,
-            # recorded, and the run goes on with the other objects.
-            result = whole_object_dead_letter(item.key, str(exc))
-        else:
-            result = transform_object(item.key, data, names, max_object_bytes)
+    pending = manifest.pending(listed, reprocess)
+    workers = cores.for_day(pending)
+    results, redone = [], 0
+    for item, result, again in transformed(
+        pending, lambda item: _read(raw, item), names, max_object_bytes, workers
+    ):
+        redone += again
         # Names are stored before any output is written under them (see NameRegistry.merge).
         names.merge(NameRegistry.from_json(read_json(lake, NAMES)))
         lake.put_bytes(NAMES, json.dumps(names.to_json(), sort_keys=True).encode())
@@ -60,8 +61,17 @@ def transform_day(
         rows = write_outputs(lake, day.isoformat(), result, previous)
         manifest.record(item, rows, len(result.dead_letters), result.records, object_id(item.key))
         lake.put_bytes(manifest_key(day.isoformat()), json.dumps(manifest.to_json()).encode())
-        results.append(result)
-    return DayTransform(results, manifest, names)
+        results.append(result.written())
+    return DayTransform(results, manifest, names, workers, redone)
+
+
+def _read(raw: Objects, item: Listed) -> bytes | ObjectResult:
+    try:
+        return raw.get_bytes(item.key)
+    except UnsafeKeyError as exc:
+        # A key with an empty, '.' or '..' segment cannot be read safely: dead-lettered,
+        # recorded, and the run goes on with the other objects.
+        return whole_object_dead_letter(item.key, str(exc))
 
 
 def write_outputs(
@@ -78,7 +88,9 @@ def write_outputs(
             lake.delete(errors_key(day, old))
         previous = None
     for table, rows in result.tables.items():
-        lake.put_bytes(parquet_key(table, day, oid), table_to_parquet_bytes(rows))
+        # A worker's result holds its tables as Parquet only (``encoded``), every one of them.
+        encoded = result.encoded[table] if result.encoded else table_to_parquet_bytes(rows)
+        lake.put_bytes(parquet_key(table, day, oid), encoded)
     for table in set((previous or {}).get("rows", {})) - set(result.tables):
         lake.delete(parquet_key(table, day, oid))
     if len(result.dead_letters):
